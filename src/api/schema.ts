@@ -1,0 +1,330 @@
+/**
+ * The ScheduledDockerJob API (ofelia.dev/v1alpha1): the single source of truth.
+ *
+ * Types, defaults, shape validation and the CRD's openAPIV3Schema all come from these zod
+ * schemas. Rules the schema cannot express (a cron pattern that really parses, a time zone that
+ * exists, run/exec exclusivity, quantities) live in `validate.ts` and return field paths.
+ *
+ * Structural-schema rules (Kubernetes) shape how this is written: no unions (a choice is
+ * optional sibling fields plus a check), no $ref, no strict objects, no dates (timestamps are
+ * RFC 3339 strings).
+ */
+import { z } from 'zod';
+
+export const GROUP = 'ofelia.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'ScheduledDockerJob';
+export const LIST_KIND = 'ScheduledDockerJobList';
+export const PLURAL = 'scheduleddockerjobs';
+export const SINGULAR = 'scheduleddockerjob';
+export const SHORT_NAMES = ['sdj'] as const;
+export const CATEGORIES = ['all', 'ofelia'] as const;
+
+/** Annotation whose new value triggers one manual run. */
+export const RUN_NOW_ANNOTATION = 'ofelia.dev/run-now';
+/** Finalizer the controller puts on every job so that a delete stops its timers and runs first. */
+export const FINALIZER = 'ofelia.dev/cleanup';
+
+const RFC3339 = z.string().describe('RFC 3339 timestamp');
+
+// ---- shared pieces ----------------------------------------------------------------------------
+
+export const KeySelectorSchema = z.object({
+  name: z.string().describe("Name of the Secret or ConfigMap in the job's namespace."),
+  key: z.string().describe('Key inside it.'),
+  optional: z.boolean().optional().describe('When true, a missing object or key leaves the variable unset.'),
+});
+
+export const EnvVarSchema = z.object({
+  name: z.string().describe('Variable name.'),
+  value: z.string().optional().describe('Literal value. Exactly one of value and valueFrom.'),
+  valueFrom: z
+    .object({
+      secretKeyRef: KeySelectorSchema.optional().describe('Take the value from a Secret key.'),
+      configMapKeyRef: KeySelectorSchema.optional().describe('Take the value from a ConfigMap key.'),
+    })
+    .optional()
+    .describe('Take the value from a Secret or ConfigMap (exactly one of the two).'),
+});
+
+export const ConcurrencyPolicySchema = z
+  .enum(['Allow', 'Forbid', 'Replace'])
+  .describe(
+    'What to do when a run is due while another is active: Allow runs both; Forbid skips the new one ' +
+      '(event JobAlreadyActive, counted as skipped); Replace cancels the active run, then starts the new one.',
+  );
+
+export const PullPolicySchema = z
+  .enum(['Always', 'IfNotPresent', 'Never'])
+  .describe('When to pull the image: Always before each run, IfNotPresent when missing locally, Never.');
+
+export const RemovePolicySchema = z
+  .enum(['Always', 'OnSuccess', 'Never'])
+  .describe(
+    'When to remove the container after a run: Always, OnSuccess (keep failed ones to inspect), Never.',
+  );
+
+export const VolumeSchema = z.object({
+  type: z
+    .enum(['volume', 'bind'])
+    .default('volume')
+    .describe(
+      "volume: a named Docker volume; bind: a host path (subject to the operator's bind-mount allow-list).",
+    ),
+  source: z.string().describe('Volume name, or absolute host path for a bind mount.'),
+  target: z.string().describe('Absolute path inside the container.'),
+  readOnly: z.boolean().default(false).describe('Mount read-only.'),
+});
+
+export const ResourcesSchema = z.object({
+  memory: z.string().optional().describe('Memory limit as a Kubernetes quantity (e.g. 128Mi, 1Gi, 500M).'),
+  cpus: z.string().optional().describe('CPU limit in cores (e.g. "0.5", "2", "500m").'),
+  pids: z.number().int().optional().describe('Maximum number of processes in the container.'),
+});
+
+export const RunSpecSchema = z.object({
+  image: z
+    .string()
+    .describe('Image reference, e.g. alpine:3.20 or registry.example.com/team/tool@sha256:...'),
+  command: z
+    .array(z.string())
+    .optional()
+    .describe('Replaces the image ENTRYPOINT (as in a Kubernetes container).'),
+  args: z.array(z.string()).optional().describe('Replaces the image CMD (as in a Kubernetes container).'),
+  env: z.array(EnvVarSchema).optional().describe('Environment variables.'),
+  workingDir: z.string().optional().describe('Working directory inside the container.'),
+  user: z
+    .string()
+    .optional()
+    .describe("User (name or uid[:gid]) the process runs as. Default: the image's user."),
+  hostname: z.string().optional().describe('Container hostname.'),
+  tty: z.boolean().default(false).describe('Allocate a TTY (stdout and stderr are then merged).'),
+  labels: z.record(z.string(), z.string()).optional().describe('Extra Docker labels on the container.'),
+  resources: ResourcesSchema.optional().describe('Resource limits.'),
+  volumes: z.array(VolumeSchema).optional().describe('Named volumes and bind mounts.'),
+  network: z
+    .string()
+    .optional()
+    .describe(
+      "Docker network mode or name (none, bridge, a user network; host needs operator policy). Default: the daemon's default.",
+    ),
+  privileged: z
+    .boolean()
+    .default(false)
+    .describe('Run privileged. Refused unless the operator policy allows it.'),
+  pullPolicy: PullPolicySchema.default('IfNotPresent'),
+  imagePullSecrets: z
+    .array(z.object({ name: z.string() }))
+    .optional()
+    .describe('Secrets of type kubernetes.io/dockerconfigjson holding registry credentials.'),
+  remove: RemovePolicySchema.default('Always'),
+  stopSignal: z.string().default('SIGTERM').describe('Signal sent first when a run must stop.'),
+  stopTimeoutSeconds: z.number().int().default(10).describe('Seconds between the stop signal and SIGKILL.'),
+});
+
+export const ExecSpecSchema = z.object({
+  container: z.string().describe('Name or id of the running container to execute in.'),
+  command: z.array(z.string()).describe('Command and arguments.'),
+  user: z.string().optional().describe('User to run the command as.'),
+  workingDir: z.string().optional().describe('Working directory.'),
+  env: z.array(EnvVarSchema).optional().describe('Extra environment variables.'),
+  tty: z.boolean().default(false).describe('Allocate a TTY.'),
+  privileged: z
+    .boolean()
+    .default(false)
+    .describe('Privileged exec. Refused unless the operator policy allows it.'),
+});
+
+export const RetrySchema = z.object({
+  limit: z.number().int().default(0).describe('Retries after a failed run (0: none).'),
+  initialBackoffSeconds: z
+    .number()
+    .int()
+    .default(10)
+    .describe('Delay before the first retry; doubles each time.'),
+  maxBackoffSeconds: z.number().int().default(300).describe('Upper bound of the delay between retries.'),
+});
+
+export const PlacementSchema = z.object({
+  nodeName: z
+    .string()
+    .optional()
+    .describe(
+      'Only the operator replica started with this --node-name runs the job, on its node-local daemon.',
+    ),
+  daemon: z
+    .string()
+    .optional()
+    .describe('Name of a Docker daemon configured in the operator (default: "local").'),
+});
+
+export const ScheduledDockerJobSpecSchema = z.object({
+  schedule: z
+    .string()
+    .describe(
+      'When to run: 5-field cron (minute hour day-of-month month day-of-week), 6-field cron with leading seconds, ' +
+        '@yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly, "@every <duration>" (e.g. @every 90s, @every 1h30m), ' +
+        '@manual (only when triggered), and H in any field (a stable per-job hash picks the value, e.g. "H * * * *", "H(0-29)/10 * * * *").',
+    ),
+  timeZone: z
+    .string()
+    .default('UTC')
+    .describe('IANA time zone the schedule is read in (e.g. Europe/Berlin).'),
+  jitterSeconds: z.number().int().default(0).describe('Random delay of 0..N seconds added to each run.'),
+  suspend: z
+    .boolean()
+    .default(false)
+    .describe('When true, no scheduled runs start (manual triggers still run).'),
+  concurrencyPolicy: ConcurrencyPolicySchema.default('Forbid'),
+  startingDeadlineSeconds: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'A run that cannot start within this many seconds of its scheduled time is missed. Default: no deadline for the most recent missed time.',
+    ),
+  activeDeadlineSeconds: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'A run still going after this many seconds is stopped (result DeadlineExceeded). Default: no limit.',
+    ),
+  retry: RetrySchema.optional().describe('Retries with exponential backoff after a failed run.'),
+  successfulRunsHistoryLimit: z
+    .number()
+    .int()
+    .default(3)
+    .describe('Successful runs kept in status.recentRuns.'),
+  failedRunsHistoryLimit: z.number().int().default(3).describe('Failed runs kept in status.recentRuns.'),
+  run: RunSpecSchema.optional().describe('Run a new container from an image. Exactly one of run and exec.'),
+  exec: ExecSpecSchema.optional().describe(
+    'Run a command in a running container. Exactly one of run and exec.',
+  ),
+  placement: PlacementSchema.optional().describe('Where the job runs.'),
+});
+
+// ---- status -----------------------------------------------------------------------------------
+
+export const RUN_RESULTS = [
+  'Succeeded',
+  'Failed',
+  'DeadlineExceeded',
+  'Cancelled',
+  'ImagePullFailed',
+  'ContainerNotFound',
+  'DaemonUnavailable',
+  'PolicyDenied',
+  'Error',
+] as const;
+export const RunResultSchema = z.enum(RUN_RESULTS);
+
+export const RunTriggerSchema = z.enum(['Schedule', 'Manual', 'Retry', 'CatchUp']);
+
+export const RunRecordSchema = z.object({
+  name: z.string().describe('Run name, derived from (job, scheduled time); also the container name.'),
+  trigger: RunTriggerSchema.optional(),
+  attempt: z.number().int().optional().describe('1 for the first attempt, 2.. for retries.'),
+  scheduledTime: RFC3339,
+  startTime: RFC3339.optional(),
+  finishTime: RFC3339.optional(),
+  result: RunResultSchema,
+  exitCode: z.number().int().optional(),
+  reason: z.string().optional().describe('CamelCase reason.'),
+  message: z.string().optional().describe('Human-readable detail.'),
+  logTail: z.string().optional().describe('The last bytes of the output (bounded).'),
+  containerId: z.string().optional(),
+});
+
+export const ActiveRunSchema = z.object({
+  name: z.string(),
+  containerId: z.string().optional(),
+  scheduledTime: RFC3339,
+  startTime: RFC3339.optional(),
+});
+
+export const ConditionSchema = z.object({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string().optional(),
+  lastTransitionTime: RFC3339,
+  observedGeneration: z.number().int().optional(),
+});
+
+export const RunCountersSchema = z.object({
+  succeeded: z.number().int().default(0),
+  failed: z.number().int().default(0),
+  missed: z.number().int().default(0),
+  skipped: z.number().int().default(0),
+});
+
+export const ScheduledDockerJobStatusSchema = z.object({
+  observedGeneration: z.number().int().optional(),
+  conditions: z.array(ConditionSchema).optional(),
+  active: z.array(ActiveRunSchema).optional().describe('Runs in progress.'),
+  lastScheduleTime: RFC3339.optional().describe('Scheduled (nominal) time of the most recent run started.'),
+  lastSuccessfulTime: RFC3339.optional().describe('Finish time of the most recent successful run.'),
+  nextScheduleTime: RFC3339.optional().describe(
+    'When the next scheduled run is due (empty for @manual or suspended).',
+  ),
+  lastResult: RunResultSchema.optional().describe(
+    'Result of the most recent finished run (for printer columns).',
+  ),
+  lastRun: RunRecordSchema.optional(),
+  recentRuns: z
+    .array(RunRecordSchema)
+    .optional()
+    .describe('Most recent runs, newest first, within the history limits.'),
+  counters: RunCountersSchema.optional(),
+  lastManualTrigger: z.string().optional().describe('The ofelia.dev/run-now value last acted on.'),
+});
+
+// ---- the object -------------------------------------------------------------------------------
+
+/** The subset of ObjectMeta the operator reads; the API server keeps the rest as given. */
+export const ObjectMetaSchema = z.looseObject({
+  name: z.string().optional(),
+  generateName: z.string().optional(),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  generation: z.number().int().optional(),
+  creationTimestamp: z.string().optional(),
+  deletionTimestamp: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  finalizers: z.array(z.string()).optional(),
+});
+
+export const ScheduledDockerJobSchema = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: ObjectMetaSchema,
+  spec: ScheduledDockerJobSpecSchema,
+  status: ScheduledDockerJobStatusSchema.optional(),
+});
+
+export type EnvVar = z.infer<typeof EnvVarSchema>;
+export type Volume = z.infer<typeof VolumeSchema>;
+export type Resources = z.infer<typeof ResourcesSchema>;
+export type RunSpec = z.infer<typeof RunSpecSchema>;
+export type ExecSpec = z.infer<typeof ExecSpecSchema>;
+export type RetrySpec = z.infer<typeof RetrySchema>;
+export type Placement = z.infer<typeof PlacementSchema>;
+export type ConcurrencyPolicy = z.infer<typeof ConcurrencyPolicySchema>;
+export type PullPolicy = z.infer<typeof PullPolicySchema>;
+export type RemovePolicy = z.infer<typeof RemovePolicySchema>;
+export type ScheduledDockerJobSpec = z.infer<typeof ScheduledDockerJobSpecSchema>;
+export type ScheduledDockerJobStatus = z.infer<typeof ScheduledDockerJobStatusSchema>;
+export type RunResult = z.infer<typeof RunResultSchema>;
+export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type ActiveRun = z.infer<typeof ActiveRunSchema>;
+export type Condition = z.infer<typeof ConditionSchema>;
+export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
+/** A job after defaults are applied (what the controller works with). */
+export type ScheduledDockerJob = z.infer<typeof ScheduledDockerJobSchema>;
+/** A job as a user may write it (defaults not yet applied). */
+export type ScheduledDockerJobInput = z.input<typeof ScheduledDockerJobSchema>;
