@@ -1,0 +1,14 @@
+/**
+ * The command table: one line per subcommand. Each module is loaded only when its command runs,
+ * so that `ofelia-operator version` does not load the API server or Docker.
+ * A command module exports `main(argv): Promise<number>` (the exit code) and prints its own
+ * `--help`.
+ */
+export interface Command {
+  summary: string;
+  load(): Promise<{ main(argv: string[]): Promise<number> }>;
+}
+
+export const commands: Record<string, Command> = {
+  version: { summary: 'Print the version', load: () => import('./version.ts') },
+};

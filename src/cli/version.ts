@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+
+export const usage =
+  'Usage: ofelia-operator version\n\nPrint the operator version and the API version it serves.\n';
+
+export function operatorVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  process.stdout.write(
+    `ofelia-operator ${operatorVersion()} (ofelia.dev/v1alpha1, node ${process.version})\n`,
+  );
+  return 0;
+}
