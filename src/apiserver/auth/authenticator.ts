@@ -1,0 +1,14 @@
+/**
+ * The contract between the REST layer and token management: the server asks an Authenticator
+ * about each request's bearer token. Implementations compare in constant time and never log tokens.
+ */
+export interface Principal {
+  /** Token id (not the secret) for audit logs. */
+  readonly tokenId: string;
+  readonly name: string;
+}
+
+export interface Authenticator {
+  /** The principal for `Authorization: Bearer <token>`, or undefined when missing/unknown/expired. */
+  authenticate(bearerToken: string | undefined): Principal | undefined;
+}

@@ -1,0 +1,78 @@
+/**
+ * The embedded API server's durable object store: the contract between the REST layer
+ * (src/apiserver/*) and the storage engine (src/apiserver/store/*).
+ *
+ * - Keys are opaque strings built by the REST layer, e.g. `ofelia.dev/scheduleddockerjobs/ops/backup`
+ *   or `/namespaces//ops`; `list(prefix)` returns every object whose key starts with `prefix`.
+ * - The store owns the single, monotonically increasing resourceVersion counter. Every successful
+ *   put/delete takes the next value; the counter survives restarts (it never goes backwards).
+ * - `put`/`delete` resolve only after the change is durable (on disk, fsync'd): an acknowledged
+ *   write survives `kill -9`. Concurrent writes may be group-committed (one fsync for many).
+ * - Writes are applied to the in-memory view, and announced to `onChange` listeners, in
+ *   resourceVersion order, before the promise resolves.
+ * - Values are plain JSON objects; the store never interprets them (the REST layer sets
+ *   metadata.resourceVersion from the returned `resourceVersion`).
+ */
+export interface StoredObject {
+  readonly key: string;
+  readonly value: Record<string, unknown>;
+  readonly resourceVersion: number;
+}
+
+export type StoreChange =
+  | { type: 'put'; key: string; value: Record<string, unknown>; resourceVersion: number; created: boolean }
+  | { type: 'delete'; key: string; value: Record<string, unknown>; resourceVersion: number };
+
+export interface PutOptions {
+  /** Optimistic concurrency: fail with StoreConflictError unless the current object has this version
+   * (0 = must not exist). Undefined = unconditional. */
+  expectedResourceVersion?: number;
+  /**
+   * Build the value to store from the version number it will get (so metadata.resourceVersion can
+   * be embedded in the stored JSON). Called exactly once, synchronously, inside the store's
+   * ordering. Default: store `value` as given.
+   */
+}
+
+export interface OpenReport {
+  /** Objects restored from disk. */
+  restored: number;
+  /** The resourceVersion counter after recovery. */
+  resourceVersion: number;
+  /** Human-readable problems found and skipped (corrupt or truncated records), never fatal alone. */
+  warnings: string[];
+}
+
+export interface ObjectStore {
+  open(): Promise<OpenReport>;
+  get(key: string): StoredObject | undefined;
+  list(prefix: string): StoredObject[];
+  /**
+   * Durably write `build(resourceVersion)` under `key`. `build` receives the version the write will
+   * get and returns the JSON to store (the REST layer embeds metadata.resourceVersion there).
+   */
+  put(
+    key: string,
+    build: (resourceVersion: number) => Record<string, unknown>,
+    opts?: PutOptions,
+  ): Promise<StoredObject>;
+  /** Durably delete; resolves with the deleted object (its value as last stored) and the delete's version. */
+  delete(key: string, opts?: PutOptions): Promise<StoredObject | undefined>;
+  /** The last resourceVersion handed out. */
+  currentResourceVersion(): number;
+  /** Subscribe to applied changes (in resourceVersion order). Returns an unsubscribe function. */
+  onChange(listener: (change: StoreChange) => void): () => void;
+  /** Flush and close files. Pending writes finish first. */
+  close(): Promise<void>;
+}
+
+export class StoreConflictError extends Error {
+  readonly reason = 'Conflict';
+  constructor(
+    readonly key: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`the object has been modified (expected resourceVersion ${expected}, found ${actual})`);
+  }
+}
