@@ -27,11 +27,6 @@ export interface PutOptions {
   /** Optimistic concurrency: fail with StoreConflictError unless the current object has this version
    * (0 = must not exist). Undefined = unconditional. */
   expectedResourceVersion?: number;
-  /**
-   * Build the value to store from the version number it will get (so metadata.resourceVersion can
-   * be embedded in the stored JSON). Called exactly once, synchronously, inside the store's
-   * ordering. Default: store `value` as given.
-   */
 }
 
 export interface OpenReport {
