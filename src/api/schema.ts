@@ -264,6 +264,7 @@ export const ScheduledDockerJobStatusSchema = z.object({
   observedGeneration: z.number().int().optional(),
   conditions: z.array(ConditionSchema).optional(),
   active: z.array(ActiveRunSchema).optional().describe('Runs in progress.'),
+  activeCount: z.number().int().optional().describe('Number of runs in progress (for printer columns).'),
   lastScheduleTime: RFC3339.optional().describe('Scheduled (nominal) time of the most recent run started.'),
   lastSuccessfulTime: RFC3339.optional().describe('Finish time of the most recent successful run.'),
   nextScheduleTime: RFC3339.optional().describe(
