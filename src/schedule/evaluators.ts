@@ -1,0 +1,132 @@
+/**
+ * Shared cron evaluators: one croner `Cron` per (normalized pattern, time zone), never one per job.
+ *
+ * A croner `Cron` holds about 83 KB of heap (a 10,000-entry year table), paused or not, so 100,000
+ * jobs with one each would need ~8 GB. Jobs reference their pattern by value; the evaluator is
+ * looked up here on each `next()` and rebuilt on a miss. The cache is a bounded LRU: its memory
+ * is capped at `capacity` evaluators whatever the number of jobs, and an evicted pattern only
+ * costs a rebuild (~0.1 ms) the next time one of its jobs is re-armed.
+ *
+ * Each evaluator also memoizes its last answer as a half-open interval: if `next(a) = n` then
+ * `next(b) = n` for every `a <= b < n`. Thousands of jobs with the same pattern arming at about
+ * the same time then cost one croner walk, not thousands.
+ *
+ * DST policy (see docs/scheduling.md): croner runs a fixed-time job (single second, minute and
+ * hour, e.g. `30 2 * * *`) whose local time is skipped by spring-forward at the first valid
+ * instant after the gap, and skips gap times for interval jobs (`*\/15 * * * *`). On top of that
+ * this evaluator drops the second occurrence of any wall time repeated by fall-back, so a
+ * repeated local time runs once.
+ */
+import { Cron } from 'croner';
+import { isRepeatedWallTime, isUtcZone } from './time-zone.ts';
+
+export class CronEvaluator {
+  readonly pattern: string;
+  readonly timeZone: string;
+  private readonly cron: Cron;
+  private readonly utc: boolean;
+  /** `next(x) === memoNext` for every x in [memoAfter, memoNext). NaN when empty. */
+  private memoAfter = Number.NaN;
+  private memoNext: number | undefined;
+
+  /** Throws croner's error for a pattern it cannot parse. */
+  constructor(pattern: string, timeZone: string) {
+    this.pattern = pattern;
+    this.timeZone = timeZone;
+    this.utc = isUtcZone(timeZone);
+    this.cron = new Cron(pattern, {
+      paused: true,
+      mode: '5-or-6-parts',
+      // croner's zone path formats every candidate through Intl (~50 us per next); a fixed
+      // offset of 0 takes its arithmetic path (~5 us) and means the same for UTC.
+      ...(this.utc ? { utcOffset: 0 } : { timezone: timeZone }),
+    });
+  }
+
+  /** First due time strictly after `afterMs`, or undefined if the pattern never fires again. */
+  next(afterMs: number): number | undefined {
+    if (afterMs >= this.memoAfter && (this.memoNext === undefined || afterMs < this.memoNext)) {
+      return this.memoNext;
+    }
+    const due = this.walk(afterMs);
+    this.memoAfter = afterMs;
+    this.memoNext = due;
+    return due;
+  }
+
+  private walk(afterMs: number): number | undefined {
+    let from = afterMs;
+    for (;;) {
+      const date = this.cron.nextRun(new Date(from));
+      if (date === null) return undefined;
+      const due = date.getTime();
+      if (this.utc || !isRepeatedWallTime(this.timeZone, due)) return due;
+      from = due;
+    }
+  }
+}
+
+export interface EvaluatorCacheStats {
+  readonly size: number;
+  readonly capacity: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+}
+
+export class EvaluatorCache {
+  readonly capacity: number;
+  private readonly entries = new Map<string, CronEvaluator>();
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
+
+  constructor(capacity = 256) {
+    if (!(capacity >= 1)) throw new RangeError('evaluator cache capacity must be at least 1');
+    this.capacity = capacity;
+  }
+
+  /** The shared evaluator for (pattern, zone); builds it on a miss. Throws on a bad pattern. */
+  get(pattern: string, timeZone: string): CronEvaluator {
+    // A newline cannot occur in a normalized pattern, so the key is unambiguous.
+    const key = timeZone + '\n' + pattern;
+    const found = this.entries.get(key);
+    if (found) {
+      this.hits++;
+      // Re-insert to mark as most recently used (Map iteration order is insertion order).
+      if (this.entries.size > 1) {
+        this.entries.delete(key);
+        this.entries.set(key, found);
+      }
+      return found;
+    }
+    this.misses++;
+    const built = new CronEvaluator(pattern, timeZone);
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) {
+        this.entries.delete(oldest.value);
+        this.evictions++;
+      }
+    }
+    this.entries.set(key, built);
+    return built;
+  }
+
+  stats(): EvaluatorCacheStats {
+    return {
+      size: this.entries.size,
+      capacity: this.capacity,
+      hits: this.hits,
+      misses: this.misses,
+      evictions: this.evictions,
+    };
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** The process-wide cache used when `compileSchedule` is not given one. */
+export const sharedEvaluators = new EvaluatorCache();
