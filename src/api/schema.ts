@@ -31,13 +31,13 @@ const RFC3339 = z.string().describe('RFC 3339 timestamp');
 // ---- shared pieces ----------------------------------------------------------------------------
 
 export const KeySelectorSchema = z.object({
-  name: z.string().describe("Name of the Secret or ConfigMap in the job's namespace."),
-  key: z.string().describe('Key inside it.'),
+  name: z.string().min(1).describe("Name of the Secret or ConfigMap in the job's namespace."),
+  key: z.string().min(1).describe('Key inside it.'),
   optional: z.boolean().optional().describe('When true, a missing object or key leaves the variable unset.'),
 });
 
 export const EnvVarSchema = z.object({
-  name: z.string().describe('Variable name.'),
+  name: z.string().min(1).describe('Variable name (printable ASCII, no "=").'),
   value: z.string().optional().describe('Literal value. Exactly one of value and valueFrom.'),
   valueFrom: z
     .object({
@@ -72,20 +72,35 @@ export const VolumeSchema = z.object({
     .describe(
       "volume: a named Docker volume; bind: a host path (subject to the operator's bind-mount allow-list).",
     ),
-  source: z.string().describe('Volume name, or absolute host path for a bind mount.'),
-  target: z.string().describe('Absolute path inside the container.'),
+  source: z.string().min(1).describe('Volume name, or absolute host path for a bind mount.'),
+  target: z.string().min(1).describe('Absolute path inside the container (not "/").'),
   readOnly: z.boolean().default(false).describe('Mount read-only.'),
 });
 
 export const ResourcesSchema = z.object({
-  memory: z.string().optional().describe('Memory limit as a Kubernetes quantity (e.g. 128Mi, 1Gi, 500M).'),
-  cpus: z.string().optional().describe('CPU limit in cores (e.g. "0.5", "2", "500m").'),
-  pids: z.number().int().optional().describe('Maximum number of processes in the container.'),
+  memory: z
+    .string()
+    .optional()
+    .describe(
+      'Memory limit as a Kubernetes quantity in whole bytes (e.g. 128Mi, 1Gi, 500M); at least 6Mi, the Docker minimum.',
+    ),
+  cpus: z
+    .string()
+    .optional()
+    .describe('CPU limit in cores (e.g. "0.5", "2", "500m"); at least 10m (0.01 core).'),
+  pids: z
+    .number()
+    .int()
+    .min(1)
+    .max(4194304)
+    .optional()
+    .describe('Maximum number of processes in the container (1..4194304). Default: no limit.'),
 });
 
 export const RunSpecSchema = z.object({
   image: z
     .string()
+    .min(1)
     .describe('Image reference, e.g. alpine:3.20 or registry.example.com/team/tool@sha256:...'),
   command: z
     .array(z.string())
@@ -119,13 +134,24 @@ export const RunSpecSchema = z.object({
     .optional()
     .describe('Secrets of type kubernetes.io/dockerconfigjson holding registry credentials.'),
   remove: RemovePolicySchema.default('Always'),
-  stopSignal: z.string().default('SIGTERM').describe('Signal sent first when a run must stop.'),
-  stopTimeoutSeconds: z.number().int().default(10).describe('Seconds between the stop signal and SIGKILL.'),
+  stopSignal: z
+    .string()
+    .default('SIGTERM')
+    .describe(
+      'Signal sent first when a run must stop: a name (SIGTERM, TERM, SIGRTMIN+3) or a number (1..64).',
+    ),
+  stopTimeoutSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(10)
+    .describe('Seconds between the stop signal and SIGKILL (0..3600).'),
 });
 
 export const ExecSpecSchema = z.object({
-  container: z.string().describe('Name or id of the running container to execute in.'),
-  command: z.array(z.string()).describe('Command and arguments.'),
+  container: z.string().min(1).describe('Name or id of the running container to execute in.'),
+  command: z.array(z.string()).min(1).describe('Command and arguments (at least the command).'),
   user: z.string().optional().describe('User to run the command as.'),
   workingDir: z.string().optional().describe('Working directory.'),
   env: z.array(EnvVarSchema).optional().describe('Extra environment variables.'),
@@ -137,13 +163,27 @@ export const ExecSpecSchema = z.object({
 });
 
 export const RetrySchema = z.object({
-  limit: z.number().int().default(0).describe('Retries after a failed run (0: none).'),
+  limit: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe('Retries after a failed run (0: none; at most 100).'),
   initialBackoffSeconds: z
     .number()
     .int()
+    .min(1)
+    .max(86400)
     .default(10)
-    .describe('Delay before the first retry; doubles each time.'),
-  maxBackoffSeconds: z.number().int().default(300).describe('Upper bound of the delay between retries.'),
+    .describe('Delay before the first retry; doubles each time (1..86400, at most maxBackoffSeconds).'),
+  maxBackoffSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(86400)
+    .default(300)
+    .describe('Upper bound of the delay between retries (1..86400).'),
 });
 
 export const PlacementSchema = z.object({
@@ -162,6 +202,7 @@ export const PlacementSchema = z.object({
 export const ScheduledDockerJobSpecSchema = z.object({
   schedule: z
     .string()
+    .min(1)
     .describe(
       'When to run: 5-field cron (minute hour day-of-month month day-of-week), 6-field cron with leading seconds, ' +
         '@yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly, "@every <duration>" (e.g. @every 90s, @every 1h30m), ' +
@@ -171,7 +212,13 @@ export const ScheduledDockerJobSpecSchema = z.object({
     .string()
     .default('UTC')
     .describe('IANA time zone the schedule is read in (e.g. Europe/Berlin).'),
-  jitterSeconds: z.number().int().default(0).describe('Random delay of 0..N seconds added to each run.'),
+  jitterSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(0)
+    .describe('Random delay of 0..N seconds added to each run (N at most 3600).'),
   suspend: z
     .boolean()
     .default(false)
@@ -180,6 +227,7 @@ export const ScheduledDockerJobSpecSchema = z.object({
   startingDeadlineSeconds: z
     .number()
     .int()
+    .min(0)
     .optional()
     .describe(
       'A run that cannot start within this many seconds of its scheduled time is missed. Default: no deadline for the most recent missed time.',
@@ -187,6 +235,7 @@ export const ScheduledDockerJobSpecSchema = z.object({
   activeDeadlineSeconds: z
     .number()
     .int()
+    .min(1)
     .optional()
     .describe(
       'A run still going after this many seconds is stopped (result DeadlineExceeded). Default: no limit.',
@@ -195,9 +244,17 @@ export const ScheduledDockerJobSpecSchema = z.object({
   successfulRunsHistoryLimit: z
     .number()
     .int()
+    .min(0)
+    .max(100)
     .default(3)
-    .describe('Successful runs kept in status.recentRuns.'),
-  failedRunsHistoryLimit: z.number().int().default(3).describe('Failed runs kept in status.recentRuns.'),
+    .describe('Successful runs kept in status.recentRuns (0..100).'),
+  failedRunsHistoryLimit: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(3)
+    .describe('Failed runs kept in status.recentRuns (0..100).'),
   run: RunSpecSchema.optional().describe('Run a new container from an image. Exactly one of run and exec.'),
   exec: ExecSpecSchema.optional().describe(
     'Run a command in a running container. Exactly one of run and exec.',
@@ -303,8 +360,10 @@ export const ScheduledDockerJobSchema = z.object({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal(KIND),
   metadata: ObjectMetaSchema,
-  spec: ScheduledDockerJobSpecSchema,
-  status: ScheduledDockerJobStatusSchema.optional(),
+  spec: ScheduledDockerJobSpecSchema.describe('What to run and when.'),
+  status: ScheduledDockerJobStatusSchema.optional().describe(
+    'Observed state, written by the operator through the status subresource.',
+  ),
 });
 
 export type EnvVar = z.infer<typeof EnvVarSchema>;
