@@ -62,7 +62,10 @@ function walk(value: unknown, schema: Node, path: string, found: string[], depth
   if (depth > MAX_DEPTH || found.length >= MAX_UNKNOWN_FIELDS) return;
   if (Array.isArray(value)) {
     const items = schema.items as Node | undefined;
-    if (items) value.forEach((item, i) => walk(item, items, `${path}[${i}]`, found, depth + 1));
+    if (!items) return;
+    value.forEach((item, i) => {
+      walk(item, items, `${path}[${i}]`, found, depth + 1);
+    });
     return;
   }
   if (!isObject(value)) return;
