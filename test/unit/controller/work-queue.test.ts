@@ -115,8 +115,15 @@ test('WorkQueue: metrics count adds, depth and durations', async () => {
   clock.advance(500);
   queue.done(item!);
   const queued = await registry.getSingleMetric('workqueue_queue_duration_seconds')?.get();
-  const sum = queued?.values.find((v) => v.metricName === 'workqueue_queue_duration_seconds_sum');
+  const sum = queued?.values.find(
+    (v) => (v as { metricName?: string }).metricName === 'workqueue_queue_duration_seconds_sum',
+  );
   assert.equal(sum?.value, 0.25);
   const work = await registry.getSingleMetric('workqueue_work_duration_seconds')?.get();
-  assert.equal(work?.values.find((v) => v.metricName === 'workqueue_work_duration_seconds_sum')?.value, 0.5);
+  assert.equal(
+    work?.values.find(
+      (v) => (v as { metricName?: string }).metricName === 'workqueue_work_duration_seconds_sum',
+    )?.value,
+    0.5,
+  );
 });
