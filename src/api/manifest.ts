@@ -73,7 +73,7 @@ export function parseManifests(text: string, source: string): LoadResult {
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const index = i + 1;
-    const { line } = lineCounter.linePos(doc.range[0]);
+    const { line } = lineCounter.linePos(doc.range?.[0] ?? 0);
     if (out.documents.length + out.problems.length >= MAX_DOCUMENTS_PER_FILE) {
       if (!out.problems.some((p) => p.reason === 'TooManyDocuments')) {
         out.problems.push({

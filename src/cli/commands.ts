@@ -11,4 +11,6 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   version: { summary: 'Print the version', load: () => import('./version.ts') },
+  validate: { summary: 'Check ScheduledDockerJob manifests offline', load: () => import('./validate.ts') },
+  crd: { summary: 'Print the ScheduledDockerJob CRD', load: () => import('./crd.ts') },
 };
