@@ -36,12 +36,7 @@ export const PRINTER_COLUMNS: Array<{
   { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule', description: 'When the job runs.' },
   { name: 'Timezone', type: 'string', jsonPath: '.spec.timeZone', description: 'Time zone of the schedule.' },
   { name: 'Suspend', type: 'boolean', jsonPath: '.spec.suspend', description: 'Scheduled runs are paused.' },
-  {
-    name: 'Active',
-    type: 'string',
-    jsonPath: '.status.active[*].name',
-    description: 'Runs in progress (names; a JSONPath cannot count them).',
-  },
+  { name: 'Active', type: 'integer', jsonPath: '.status.activeCount', description: 'Runs in progress.' },
   {
     name: 'Last Schedule',
     type: 'date',
