@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import { TokenBucket } from '../../../src/controller/token-bucket.ts';
+import { type ObjectKey, type StatusPatch, StatusWriter } from '../../../src/kube/status-writer.ts';
+import { silentLogger } from '../../../src/log/logger.ts';
+import { ControllerMetrics } from '../../../src/metrics/controller-metrics.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+
+/**
+ * A fake status subresource (a test double for the API server, documented as such): it records
+ * every patch, answers each one when the test says so (or at once in auto mode), and can fail with
+ * an HTTP code. It knows nothing about objects or resourceVersions.
+ */
+class FakeStatusApi {
+  readonly calls: { key: string; patch: StatusPatch }[] = [];
+  private readonly pending: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  auto = true;
+  failures: number[] = [];
+
+  readonly patch = (key: ObjectKey, patch: StatusPatch): Promise<void> => {
+    this.calls.push({ key: `${key.namespace}/${key.name}`, patch });
+    const code = this.failures.shift();
+    if (code !== undefined) return Promise.reject(Object.assign(new Error(`HTTP ${code}`), { code }));
+    if (this.auto) return Promise.resolve();
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+  };
+
+  answerAll(): void {
+    for (const p of this.pending.splice(0)) p.resolve();
+  }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+const key = (name: string): ObjectKey => ({ namespace: 'default', name });
+
+function setup(opts: { rate?: number; burst?: number; maxInFlight?: number } = {}) {
+  const clock = new FakeClock();
+  const api = new FakeStatusApi();
+  const registry = new Registry();
+  const metrics = new ControllerMetrics(registry);
+  const writer = new StatusWriter({
+    patch: api.patch,
+    clock,
+    logger: silentLogger(),
+    metrics,
+    bucket: new TokenBucket({ ratePerSecond: opts.rate ?? 20, burst: opts.burst ?? 1, clock }),
+    maxInFlight: opts.maxInFlight ?? 4,
+  });
+  const writes = async (result: string) =>
+    (await registry.getSingleMetric('ofelia_status_writes_total')?.get())?.values.find(
+      (v) => v.labels.result === result,
+    )?.value ?? 0;
+  return { clock, api, writer, writes };
+}
+
+test('StatusWriter: changes to one object while a write is in flight are composed into one write', async () => {
+  const { api, writer, clock } = setup({ rate: 1 });
+  api.auto = false;
+  writer.submit(key('a'), { lastResult: 'Failed', activeCount: 1 });
+  writer.submit(key('a'), { lastResult: 'Succeeded' });
+  writer.submit(key('a'), {
+    counters: { succeeded: 1, failed: 0, missed: 0, skipped: 0 },
+    activeCount: null,
+  });
+  assert.equal(api.calls.length, 1);
+  api.answerAll();
+  await settle();
+  clock.advance(1000);
+  await settle();
+  assert.equal(api.calls.length, 2);
+  assert.deepEqual(api.calls[1]?.patch, {
+    lastResult: 'Succeeded',
+    counters: { succeeded: 1, failed: 0, missed: 0, skipped: 0 },
+    activeCount: null,
+  });
+  api.answerAll();
+  await settle();
+  assert.equal(writer.pendingCount, 0);
+});
+
+test('StatusWriter: writes stay within the overall rate', async () => {
+  const { api, writer, clock } = setup({ rate: 20, burst: 1, maxInFlight: 8 });
+  for (let i = 0; i < 100; i++) writer.submit(key(`job-${i}`), { activeCount: i });
+  await settle();
+  for (let ms = 0; ms < 1000; ms += 10) {
+    clock.advance(10);
+    await settle();
+  }
+  // one from the burst plus 20 per second
+  assert.equal(api.calls.length, 21);
+  assert.equal(writer.pendingCount, 79);
+  assert.deepEqual(
+    api.calls.slice(0, 3).map((c) => c.key),
+    ['default/job-0', 'default/job-1', 'default/job-2'],
+    'first submitted, first written',
+  );
+});
+
+test('StatusWriter: urgent changes go ahead of routine ones', async () => {
+  const { api, writer, clock } = setup({ rate: 1, burst: 1 });
+  writer.submit(key('r1'), { activeCount: 1 });
+  writer.submit(key('r2'), { activeCount: 2 });
+  writer.submit(key('u'), { lastScheduleTime: '2026-01-01T00:00:00.000Z' }, { urgent: true });
+  writer.submit(key('r2'), { activeCount: 3 }, { urgent: true });
+  await settle();
+  for (let i = 0; i < 3; i++) {
+    clock.advance(1000);
+    await settle();
+  }
+  // r1 took the first token before the urgent ones arrived; then urgent first, in their order.
+  assert.deepEqual(
+    api.calls.map((c) => c.key),
+    ['default/r1', 'default/u', 'default/r2'],
+  );
+  clock.advance(1000);
+  await settle();
+  assert.equal(api.calls.length, 3, 'r2 was written once with both of its changes');
+  assert.deepEqual(api.calls[2]?.patch, { activeCount: 3 });
+});
+
+test('StatusWriter: a failed write is retried with backoff, under newer changes, and counted', async () => {
+  const { api, writer, clock, writes } = setup({ rate: 100, burst: 10 });
+  api.failures = [503, 500];
+  writer.submit(key('a'), { lastResult: 'Failed', activeCount: 1 });
+  await settle();
+  assert.equal(api.calls.length, 1);
+  writer.submit(key('a'), { activeCount: 0 });
+  clock.advance(199);
+  await settle();
+  assert.equal(api.calls.length, 1, 'waits for the first backoff (200 ms)');
+  clock.advance(1);
+  await settle();
+  assert.equal(api.calls.length, 2);
+  assert.deepEqual(api.calls[1]?.patch, { lastResult: 'Failed', activeCount: 0 });
+  clock.advance(399);
+  await settle();
+  assert.equal(api.calls.length, 2, 'the second backoff doubles (400 ms)');
+  clock.advance(1);
+  await settle();
+  assert.equal(api.calls.length, 3);
+  assert.equal(writer.pendingCount, 0);
+  assert.equal(await writes('error'), 2);
+  assert.equal(await writes('success'), 1);
+});
+
+const dropCases = [
+  { name: '404: the object is gone', code: 404, result: 'gone' },
+  { name: '422: the server rejects the change', code: 422, result: 'rejected' },
+];
+for (const c of dropCases) {
+  test(`StatusWriter: ${c.name} -> dropped and counted, not retried`, async () => {
+    const { api, writer, clock, writes } = setup();
+    api.failures = [c.code];
+    writer.submit(key('a'), { activeCount: 1 });
+    await settle();
+    clock.advance(60_000);
+    await settle();
+    assert.equal(api.calls.length, 1);
+    assert.equal(writer.pendingCount, 0);
+    assert.equal(await writes(c.result), 1);
+  });
+}
+
+test('StatusWriter: flush waits for pending writes (skipping backoff) and reports a timeout', async () => {
+  const { api, writer, clock } = setup({ rate: 100, burst: 10 });
+  api.failures = [500];
+  writer.submit(key('a'), { activeCount: 1 });
+  await settle();
+  const flushed = writer.flush(5000);
+  await settle();
+  await settle();
+  assert.equal(await flushed, true);
+  assert.equal(api.calls.length, 2);
+
+  api.auto = false;
+  writer.submit(key('b'), { activeCount: 2 });
+  const timedOut = writer.flush(1000);
+  clock.advance(1000);
+  assert.equal(await timedOut, false);
+});
+
+test('StatusWriter: forget drops what is pending for a deleted object', async () => {
+  const { api, writer, clock } = setup({ rate: 1, burst: 1 });
+  writer.submit(key('a'), { activeCount: 1 });
+  writer.submit(key('b'), { activeCount: 1 });
+  writer.forget(key('b'));
+  clock.advance(5000);
+  await settle();
+  assert.deepEqual(
+    api.calls.map((c) => c.key),
+    ['default/a'],
+  );
+});
