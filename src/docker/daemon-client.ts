@@ -133,10 +133,10 @@ export class DaemonClient {
   }
 
   /** The container's multiplexed (or raw, with a TTY) output; `follow` keeps it open to the end. */
-  logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): Promise<IncomingMessage> {
+  logs(id: string, opts: { follow: boolean; tail?: number; signal?: AbortSignal }): Promise<IncomingMessage> {
     return this.guard.execute('container.logs', () =>
       this.engine.stream('container.logs', 'GET', `/containers/${encodeURIComponent(id)}/logs`, {
-        query: { follow: opts.follow ? 1 : undefined, stdout: 1, stderr: 1 },
+        query: { follow: opts.follow ? 1 : undefined, stdout: 1, stderr: 1, tail: opts.tail },
         signal: opts.signal,
       }),
     );

@@ -1,0 +1,145 @@
+/**
+ * Follows a started container to its end: streams its output into the capture, waits for its
+ * exit, and enforces the run's deadline and cancellation the way `docker stop` does (the stop
+ * signal, then SIGKILL after stopTimeoutSeconds). Used by a fresh run, by an adoption after a
+ * restart, and when a create finds the run's container already there.
+ *
+ * It never throws for the container's own behaviour; it reports: how it ended (`exitCode`), whether
+ * the operator stopped it and why, or that the daemon was lost while waiting.
+ */
+
+import type { DaemonClient } from '../docker/daemon-client.ts';
+import { isConflict, isNotFound } from '../docker/errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock, TimerHandle } from '../util/clock.ts';
+import { sleep } from './clock-sleep.ts';
+import type { OutputCapture } from './output-capture.ts';
+
+export interface SuperviseOptions {
+  daemon: DaemonClient;
+  containerId: string;
+  capture: OutputCapture;
+  clock: Clock;
+  log: Logger;
+  signal: AbortSignal;
+  /** Epoch ms when the container started (the deadline counts from here). */
+  startTime: number;
+  activeDeadlineSeconds: number | undefined;
+  stopSignal: string;
+  stopTimeoutSeconds: number;
+  /** Only the last N lines of output already produced (adoption); default: all. */
+  logsTail?: number;
+  /** How long to keep reading output after the exit (default 5 s). */
+  drainGraceMs?: number;
+  /** How long to wait for the exit after SIGKILL before giving up (default 30 s). */
+  killGraceMs?: number;
+}
+
+export interface SupervisedExit {
+  /** Set when the operator stopped the container. */
+  stoppedFor?: 'deadline' | 'cancel';
+  /** SIGKILL was sent (the stop signal was not enough in time). */
+  killed: boolean;
+  /** Exit code from the daemon; undefined when the wait did not complete. */
+  exitCode?: number;
+  /** The wait failed (daemon lost) or was given up after SIGKILL. */
+  waitError?: Error;
+  /** The daemon reported the container was killed for memory. */
+  oomKilled?: boolean;
+}
+
+export async function superviseContainer(o: SuperviseOptions): Promise<SupervisedExit> {
+  const { daemon, containerId: id, clock, log } = o;
+  const logsAbort = new AbortController();
+  const waitAbort = new AbortController();
+  const timers: TimerHandle[] = [];
+  const out: SupervisedExit = { killed: false };
+  let exited = false;
+
+  const later = (ms: number, fn: () => void): void => {
+    timers.push(clock.setTimeout(fn, ms));
+  };
+  const ignoreGone = (e: unknown): boolean => isConflict(e) || isNotFound(e);
+
+  const kill = (): void => {
+    if (exited) return;
+    out.killed = true;
+    daemon.killContainer(id, 'SIGKILL').then(
+      () => {
+        later(o.killGraceMs ?? 30_000, () => {
+          if (!exited) waitAbort.abort(new Error('container did not exit after SIGKILL'));
+        });
+      },
+      (e) => {
+        if (ignoreGone(e)) out.killed = false;
+        else log.warn({ containerId: id, err: (e as Error).message }, 'container kill failed');
+      },
+    );
+  };
+
+  const stop = (why: 'deadline' | 'cancel'): void => {
+    if (out.stoppedFor || exited) return;
+    out.stoppedFor = why;
+    log.info({ containerId: id, why, signal: o.stopSignal }, 'stopping container');
+    daemon.killContainer(id, o.stopSignal).then(
+      () => later(o.stopTimeoutSeconds * 1000, kill),
+      (e) => {
+        // Not running any more: it ended on its own, and its own exit code tells how.
+        if (ignoreGone(e)) {
+          out.stoppedFor = undefined;
+          return;
+        }
+        log.warn({ containerId: id, err: (e as Error).message }, 'container stop signal failed');
+        kill();
+      },
+    );
+  };
+
+  if (o.activeDeadlineSeconds !== undefined) {
+    const left = o.startTime + o.activeDeadlineSeconds * 1000 - clock.now();
+    if (left <= 0) stop('deadline');
+    else later(left, () => stop('deadline'));
+  }
+  const onAbort = (): void => stop('cancel');
+  if (o.signal.aborted) onAbort();
+  else o.signal.addEventListener('abort', onAbort, { once: true });
+
+  let logsDone: Promise<void> = Promise.resolve();
+  try {
+    const res = await daemon.logs(id, { follow: true, signal: logsAbort.signal, tail: o.logsTail });
+    logsDone = new Promise<void>((resolve) => {
+      res.on('data', (chunk: Buffer) => o.capture.push(chunk));
+      res.once('end', resolve);
+      res.once('close', resolve);
+      res.once('error', () => resolve());
+    });
+  } catch (e) {
+    log.warn({ containerId: id, err: (e as Error).message }, 'container output unavailable');
+  }
+
+  try {
+    const r = await daemon.waitContainer(id, waitAbort.signal);
+    out.exitCode = r.StatusCode;
+  } catch (e) {
+    out.waitError = waitAbort.signal.aborted ? (waitAbort.signal.reason as Error) : (e as Error);
+  }
+  exited = true;
+  for (const t of timers) clock.clearTimeout(t);
+  o.signal.removeEventListener('abort', onAbort);
+
+  // The output stream ends by itself once the container is gone; bound the wait for it anyway.
+  const grace = sleep(clock, out.waitError ? 0 : (o.drainGraceMs ?? 5_000));
+  await Promise.race([logsDone, grace.promise]);
+  grace.cancel();
+  logsAbort.abort();
+  o.capture.end();
+
+  if (out.exitCode !== undefined && out.exitCode !== 0 && !out.stoppedFor) {
+    try {
+      out.oomKilled = (await daemon.inspectContainer(id)).State.OOMKilled === true;
+    } catch {
+      // best effort: the exit code alone still tells the run failed
+    }
+  }
+  return out;
+}

@@ -1,0 +1,204 @@
+/**
+ * The runner: one run of a ScheduledDockerJob, end to end, on the daemon of its placement.
+ *
+ * In: a RunRequest (run identity, trigger, spec), an AbortSignal (cancellation: job deleted,
+ * Replace policy, shutdown) and optional hooks (started, output lines). Out: always a RunRecord —
+ * `run` and `adopt` never reject; every outcome (Succeeded, Failed, DeadlineExceeded, Cancelled,
+ * ImagePullFailed, ContainerNotFound, DaemonUnavailable, PolicyDenied, Error) is a record with a
+ * CamelCase reason and a message.
+ * Never: holds a run's full output (a bounded tail only; lines go to the OutputSink), makes a Docker
+ * call for a spec the security policy denies, puts secret values in logs or records, retries (the
+ * controller decides retries).
+ */
+import { type RunIdentity, runName } from '../api/run-identity.ts';
+import type { RunRecord } from '../api/schema.ts';
+import type { DaemonClient } from '../docker/daemon-client.ts';
+import {
+  DaemonUnavailableError,
+  DockerApiError,
+  DockerTimeoutError,
+  DockerTransportError,
+  isNotFound,
+} from '../docker/errors.ts';
+import { type DockerPool, UnknownDaemonError } from '../docker/pool.ts';
+import type { Logger } from '../log/logger.ts';
+import type { RunKind, RunMetrics } from '../metrics/run-metrics.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
+import { continueContainer, runContainer } from './container-run.ts';
+import { runExec } from './exec-run.ts';
+import { DEFAULT_MAX_LINE_CHARS, DEFAULT_TAIL_BYTES } from './output-capture.ts';
+import { LoggerOutputSink, type OutputSink } from './output-sink.ts';
+import { checkPolicy, DEFAULT_POLICY, type SecurityPolicy } from './policy.ts';
+import type { RunContext } from './run-context.ts';
+import { RunFailure } from './run-failure.ts';
+import type { RunHooks, RunOutcome, RunRequest } from './run-types.ts';
+import type { SecretSource } from './secret-source.ts';
+
+export type { RunHooks, RunOutcome, RunRequest } from './run-types.ts';
+
+export interface JobRunnerOptions {
+  pool: DockerPool;
+  secrets: SecretSource;
+  log: Logger;
+  policy?: SecurityPolicy;
+  /** Where output lines go (default: the logger, at info). */
+  sink?: OutputSink;
+  metrics?: RunMetrics;
+  clock?: Clock;
+  /** Bytes of output kept for the record's logTail (default 16 KiB). */
+  tailBytes?: number;
+  /** Longest line handed to the sink; longer ones are split (default 16 Ki characters). */
+  maxLineChars?: number;
+  /** How long output is still read after the container exits (default 5 s). */
+  drainGraceMs?: number;
+  /** How long to wait for the exit after SIGKILL before giving up on a container (default 30 s). */
+  killGraceMs?: number;
+}
+
+export class JobRunner {
+  private readonly clock: Clock;
+  private readonly policy: SecurityPolicy;
+  private readonly sink: OutputSink;
+
+  constructor(private readonly opts: JobRunnerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.policy = opts.policy ?? DEFAULT_POLICY;
+    this.sink = opts.sink ?? new LoggerOutputSink(opts.log);
+  }
+
+  /** Runs the job once. Never rejects. */
+  run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
+    return this.guarded(req, signal, hooks, async (ctx) => {
+      const violation = checkPolicy(req.spec, this.policy);
+      if (violation) throw new RunFailure('PolicyDenied', violation.reason, violation.message);
+      if (req.spec.run) return runContainer(ctx(), req.spec.run);
+      if (req.spec.exec) return runExec(ctx(), req.spec.exec);
+      throw new RunFailure('Error', 'InvalidSpec', 'spec: exactly one of run and exec is required');
+    });
+  }
+
+  /**
+   * Finishes a run whose container already exists (found by leftovers.ts after a restart):
+   * follows it if it runs, collects its exit code if it ended, removes it per policy. Never rejects.
+   */
+  adopt(containerId: string, req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
+    return this.guarded(req, signal, hooks, async (ctx) => {
+      const c = ctx();
+      try {
+        return await continueContainer(c, req.spec.run, await c.daemon.inspectContainer(containerId));
+      } catch (e) {
+        if (isNotFound(e))
+          throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message, { containerId });
+        throw e;
+      }
+    });
+  }
+
+  private async guarded(
+    req: RunRequest,
+    signal: AbortSignal,
+    hooks: RunHooks | undefined,
+    body: (ctx: () => RunContext) => Promise<RunOutcome>,
+  ): Promise<RunRecord> {
+    const kind: RunKind = req.spec.exec && !req.spec.run ? 'exec' : 'run';
+    const log = this.opts.log.child({
+      namespace: req.identity.namespace,
+      job: req.identity.jobName,
+      run: runName(req.identity),
+    });
+    const started = performance.now();
+    this.opts.metrics?.active.inc({ kind });
+    let outcome: RunOutcome;
+    try {
+      outcome = await body(() => this.context(req, signal, hooks, log));
+    } catch (e) {
+      outcome = classify(e, signal);
+    }
+    this.opts.metrics?.active.dec({ kind });
+    this.opts.metrics?.runs.inc({ result: outcome.result, kind });
+    this.opts.metrics?.duration.observe(
+      { result: outcome.result, kind },
+      (performance.now() - started) / 1000,
+    );
+    const record = toRecord(req, outcome, this.clock.now());
+    const fields = {
+      result: record.result,
+      reason: record.reason,
+      exitCode: record.exitCode,
+      containerId: record.containerId,
+    };
+    if (record.result === 'Succeeded') log.info(fields, 'run finished');
+    else log.warn({ ...fields, message: record.message }, 'run finished');
+    return record;
+  }
+
+  private context(
+    req: RunRequest,
+    signal: AbortSignal,
+    hooks: RunHooks | undefined,
+    log: Logger,
+  ): RunContext {
+    let daemon: DaemonClient;
+    try {
+      daemon = this.opts.pool.get(req.spec.placement?.daemon);
+    } catch (e) {
+      if (e instanceof UnknownDaemonError)
+        throw new RunFailure('Error', 'UnknownDaemon', `spec.placement.daemon: ${e.message}`);
+      throw e;
+    }
+    return {
+      daemon,
+      req,
+      signal,
+      hooks,
+      secrets: this.opts.secrets,
+      sink: this.sink,
+      clock: this.clock,
+      log,
+      metrics: this.opts.metrics,
+      tailBytes: this.opts.tailBytes ?? DEFAULT_TAIL_BYTES,
+      maxLineChars: this.opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS,
+      drainGraceMs: this.opts.drainGraceMs ?? 5_000,
+      killGraceMs: this.opts.killGraceMs ?? 30_000,
+    };
+  }
+}
+
+/** Maps an error that ended a run early to its outcome. */
+export function classify(e: unknown, signal?: AbortSignal): RunOutcome {
+  if (e instanceof RunFailure) {
+    return { result: e.result, reason: e.reason, message: e.message, ...e.details };
+  }
+  if (e instanceof DaemonUnavailableError) {
+    return { result: 'DaemonUnavailable', reason: 'DaemonUnavailable', message: e.message };
+  }
+  if (e instanceof DockerTimeoutError || e instanceof DockerTransportError) {
+    return { result: 'DaemonUnavailable', reason: e.reason, message: e.message };
+  }
+  if ((e as Error)?.name === 'AbortError' || (signal?.aborted && !(e instanceof DockerApiError))) {
+    return { result: 'Cancelled', reason: 'Cancelled', message: 'run cancelled' };
+  }
+  if (e instanceof DockerApiError) {
+    return { result: 'Error', reason: e.reason, message: `${e.operation}: ${e.message}` };
+  }
+  return { result: 'Error', reason: 'InternalError', message: (e as Error)?.message ?? String(e) };
+}
+
+export function toRecord(req: RunRequest, o: RunOutcome, finishTime: number): RunRecord {
+  const id: RunIdentity = req.identity;
+  const record: RunRecord = {
+    name: runName(id),
+    trigger: req.trigger,
+    attempt: id.attempt,
+    scheduledTime: new Date(id.scheduledTime).toISOString(),
+    finishTime: new Date(finishTime).toISOString(),
+    result: o.result,
+    reason: o.reason,
+  };
+  if (o.startTime !== undefined) record.startTime = new Date(o.startTime).toISOString();
+  if (o.exitCode !== undefined) record.exitCode = o.exitCode;
+  if (o.message) record.message = o.message;
+  if (o.logTail) record.logTail = o.logTail;
+  if (o.containerId) record.containerId = o.containerId;
+  return record;
+}
