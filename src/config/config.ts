@@ -25,6 +25,9 @@ import {
   text,
 } from './values.ts';
 
+/** Output kept in one status object (Kubernetes objects are limited to about 1.5 MiB). */
+export const MAX_STATUS_TAIL_BYTES = 1024 * 1024;
+
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
 
@@ -311,6 +314,14 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     outputTailBytes: r.get('output-tail', byteSize(0, 256 * 1024)),
     maxRunHistory: r.get('max-run-history', integer(1, 100)),
   };
+  // Records in one status: up to maxRunHistory successful and as many failed, plus lastRun.
+  const records = 2 * runs.maxRunHistory + 1;
+  if (runs.outputTailBytes * records > MAX_STATUS_TAIL_BYTES) {
+    throw new ConfigError(
+      r.source('output-tail'),
+      `${runs.outputTailBytes} bytes × ${records} run records (--max-run-history ${runs.maxRunHistory}) exceeds ${MAX_STATUS_TAIL_BYTES} bytes of output per status object; lower one of them`,
+    );
+  }
   const policy: PolicyConfig = {
     allowPrivileged: r.flag('allow-privileged'),
     allowHostNetwork: r.flag('allow-host-network'),

@@ -240,10 +240,10 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'output-tail',
     kind: 'value',
     env: ['OFELIA_OUTPUT_TAIL'],
-    default: '4Ki',
+    default: '16Ki',
     valueName: 'SIZE',
     group: 'Runs',
-    help: 'Bytes of output kept per run (the last ones) in status.recentRuns[].logTail.',
+    help: 'Bytes of output kept per run (the last ones) in status.lastRun.logTail and status.recentRuns[].logTail. Together with --max-run-history it may not exceed 1Mi per status object.',
   },
   {
     name: 'max-run-history',

@@ -55,7 +55,7 @@ test('defaults: embedded mode on loopback, local daemon on the default socket', 
     name: 'ofelia-operator',
   });
   assert.equal(c.shutdownGraceMs, 30_000);
-  assert.equal(c.runs.outputTailBytes, 4096);
+  assert.equal(c.runs.outputTailBytes, 16 * 1024);
   assert.deepEqual(c.log, { level: 'info', format: 'auto' });
 });
 
@@ -378,6 +378,12 @@ const errorRows: ErrorRow[] = [
     name: 'bad size',
     argv: ['--output-tail', '1Mi'],
     message: '--output-tail: expected a size from 0 to 262144 bytes (e.g. 4096, 4Ki, 1Mi), got "1Mi"',
+  },
+  {
+    name: 'output tail times history over the status budget',
+    argv: ['--output-tail', '64Ki', '--max-run-history', '10'],
+    message:
+      '--output-tail: 65536 bytes × 21 run records (--max-run-history 10) exceeds 1048576 bytes of output per status object; lower one of them',
   },
   {
     name: 'bad boolean variable',
