@@ -57,3 +57,17 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.OFELIA_HEALTHCHECK_URL, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/bin/ofelia-operator.js"]
 CMD ["run"]
+
+# ---- dev: the Tilt live_update target (docker build --target dev) -----------------------------
+# Tilt syncs changed files into /app/src, so the sources belong to the operator's user here, and
+# `tsx watch` restarts the process on every change (the pod's args follow the script, as with the
+# real entrypoint). The pod still runs as 65532; only the Tiltfile makes the root filesystem writable.
+FROM runtime AS dev
+USER 0:0
+RUN chown -R 65532:65532 /app/src
+USER 65532:65532
+ENTRYPOINT ["node", "/app/node_modules/tsx/dist/cli.mjs", "watch", "--clear-screen=false", "/app/src/main.ts"]
+
+# ---- release: the default target, identical to runtime (declared last so that a plain
+# `docker build .` produces it, not dev) ---------------------------------------------------------
+FROM runtime AS release

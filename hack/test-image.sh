@@ -56,8 +56,8 @@ cleanup() {
     timeout 20 "${kc[@]}" delete sdj "$job" --ignore-not-found --wait=false >/dev/null 2>&1 || true
   fi
   docker rm -f "$container" >/dev/null 2>&1 || true
-  # Job containers the operator started (named after the run, which starts with the job's name).
-  docker ps -aq --filter "name=^/$job" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  # Job containers the operator started (it labels each with ofelia.dev/job=<job name>).
+  docker ps -aq --filter "label=ofelia.dev/job=$job" | xargs -r docker rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
   exit "$rc"
 }
