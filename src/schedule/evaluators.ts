@@ -4,12 +4,19 @@
  * A croner `Cron` holds about 83 KB of heap (a 10,000-entry year table), paused or not, so 100,000
  * jobs with one each would need ~8 GB. Jobs reference their pattern by value; the evaluator is
  * looked up here on each `next()` and rebuilt on a miss. The cache is a bounded LRU: its memory
- * is capped at `capacity` evaluators whatever the number of jobs, and an evicted pattern only
- * costs a rebuild (~0.1 ms) the next time one of its jobs is re-armed.
+ * is capped at `capacity` evaluators whatever the number of jobs (hashed H patterns multiply the
+ * distinct patterns), and an evicted pattern only costs a rebuild (~0.1 ms) the next time one of
+ * its jobs is re-armed.
  *
  * Each evaluator also memoizes its last answer as a half-open interval: if `next(a) = n` then
  * `next(b) = n` for every `a <= b < n`. Thousands of jobs with the same pattern arming at about
  * the same time then cost one croner walk, not thousands.
+ *
+ * Year tables: croner fills a 10,000-entry year table even for patterns with no year field
+ * (all of ours), and never reads it then (`starYear`). `trimYearTable` drops it, taking an
+ * evaluator from ~83 KB to ~3 KB; a start-up self-check compares trimmed and untrimmed answers and
+ * turns trimming off (and the default cache down to 128 entries) if a croner release ever starts
+ * reading it.
  *
  * DST policy (see docs/scheduling.md): croner runs a fixed-time job (single second, minute and
  * hour, e.g. `30 2 * * *`) whose local time is skipped by spring-forward at the first valid
@@ -34,13 +41,8 @@ export class CronEvaluator {
     this.pattern = pattern;
     this.timeZone = timeZone;
     this.utc = isUtcZone(timeZone);
-    this.cron = new Cron(pattern, {
-      paused: true,
-      mode: '5-or-6-parts',
-      // croner's zone path formats every candidate through Intl (~50 us per next); a fixed
-      // offset of 0 takes its arithmetic path (~5 us) and means the same for UTC.
-      ...(this.utc ? { utcOffset: 0 } : { timezone: timeZone }),
-    });
+    this.cron = buildCron(pattern, timeZone, this.utc);
+    if (yearTableTrimming) trimYearTable(this.cron);
   }
 
   /** First due time strictly after `afterMs`, or undefined if the pattern never fires again. */
@@ -66,6 +68,63 @@ export class CronEvaluator {
   }
 }
 
+function buildCron(pattern: string, timeZone: string, utc: boolean): Cron {
+  return new Cron(pattern, {
+    paused: true,
+    mode: '5-or-6-parts',
+    // croner's zone path formats every candidate through Intl (~50 us per next); a fixed offset
+    // of 0 takes its arithmetic path (~5 us) and means the same for UTC.
+    ...(utc ? { utcOffset: 0 } : { timezone: timeZone }),
+  });
+}
+
+interface CronPatternInternals {
+  year?: unknown;
+  starYear?: unknown;
+}
+
+/** Drop croner's unused year table (see the header). Returns whether it did. */
+function trimYearTable(cron: Cron): boolean {
+  const pattern = (cron as unknown as { _states?: { pattern?: CronPatternInternals } })._states?.pattern;
+  if (pattern?.starYear !== true || !Array.isArray(pattern.year) || pattern.year.length < 1000) {
+    return false;
+  }
+  pattern.year = [];
+  return true;
+}
+
+/** Trimmed and untrimmed evaluators must agree on a few patterns, or trimming stays off. */
+function trimmingIsSafe(): boolean {
+  const from = new Date(Date.UTC(2026, 0, 1));
+  const samples: [string, string][] = [
+    ['*/7 * * * * *', 'UTC'],
+    ['30 2 29 2 *', 'Europe/Berlin'],
+    ['0 0 L * MON#2', 'America/New_York'],
+  ];
+  try {
+    for (const [pattern, zone] of samples) {
+      const plain = buildCron(pattern, zone, zone === 'UTC');
+      const trimmed = buildCron(pattern, zone, zone === 'UTC');
+      if (!trimYearTable(trimmed)) return false;
+      const want = plain.nextRuns(5, from).map((d) => d.getTime());
+      const got = trimmed.nextRuns(5, from).map((d) => d.getTime());
+      if (want.length !== 5 || want.join() !== got.join()) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const yearTableTrimming = trimmingIsSafe();
+/** Whether evaluators drop croner's unused year table (true unless croner changed). */
+export const evaluatorYearTablesTrimmed = yearTableTrimming;
+
+/** Bytes an evaluator holds, roughly (for sizing caches and for the benchmark's report). */
+export const EVALUATOR_BYTES_ESTIMATE = yearTableTrimming ? 3_000 : 83_000;
+/** Default cache capacity: ~3 MB of evaluators either way. */
+export const DEFAULT_EVALUATOR_CAPACITY = yearTableTrimming ? 1024 : 128;
+
 export interface EvaluatorCacheStats {
   readonly size: number;
   readonly capacity: number;
@@ -81,7 +140,7 @@ export class EvaluatorCache {
   private misses = 0;
   private evictions = 0;
 
-  constructor(capacity = 256) {
+  constructor(capacity = DEFAULT_EVALUATOR_CAPACITY) {
     if (!(capacity >= 1)) throw new RangeError('evaluator cache capacity must be at least 1');
     this.capacity = capacity;
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Cron } from 'croner';
 import { compileSchedule } from '../../../src/schedule/compile.ts';
-import { EvaluatorCache } from '../../../src/schedule/evaluators.ts';
+import { EvaluatorCache, evaluatorYearTablesTrimmed } from '../../../src/schedule/evaluators.ts';
 import { midMorning } from './fixtures.ts';
 
 test('evaluators: jobs with the same pattern and zone share one evaluator', () => {
@@ -79,3 +80,26 @@ test('evaluators: a compiled schedule holds no croner object', () => {
   );
   assert.deepEqual(own, []);
 });
+
+test('evaluators: croner year tables are trimmed (unless the self-check found a croner that reads them)', () => {
+  assert.equal(evaluatorYearTablesTrimmed, true);
+});
+
+const trimmedCases: { pattern: string; zone: string }[] = [
+  { pattern: '0 0 29 2 *', zone: 'UTC' },
+  { pattern: '*/13 */5 * * *', zone: 'Asia/Kolkata' },
+  { pattern: '30 2 * * SUN', zone: 'Europe/Berlin' },
+  { pattern: '0 0 LW * *', zone: 'America/New_York' },
+];
+for (const c of trimmedCases) {
+  test(`evaluators: trimmed evaluator agrees with plain croner for "${c.pattern}" in ${c.zone}`, () => {
+    const plain = new Cron(c.pattern, { paused: true, timezone: c.zone });
+    const evaluator = new EvaluatorCache(1).get(c.pattern, c.zone);
+    let cursor = midMorning;
+    for (let i = 0; i < 20; i++) {
+      const want = plain.nextRun(new Date(cursor))!.getTime();
+      assert.equal(evaluator.next(cursor), want);
+      cursor = want;
+    }
+  });
+}
