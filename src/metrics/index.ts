@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
+import { RunMetrics } from './run-metrics.ts';
 import { SchedulerMetrics } from './scheduler-metrics.ts';
 
 export interface OperatorMetrics {
@@ -19,6 +20,7 @@ export interface OperatorMetrics {
   readonly docker: DockerMetrics;
   readonly scheduler: SchedulerMetrics;
   readonly controller: ControllerMetrics;
+  readonly runs: RunMetrics;
 }
 
 export function createOperatorMetrics(build: BuildInfo): OperatorMetrics {
@@ -29,6 +31,7 @@ export function createOperatorMetrics(build: BuildInfo): OperatorMetrics {
     docker: new DockerMetrics(registry),
     scheduler: new SchedulerMetrics(registry),
     controller: new ControllerMetrics(registry),
+    runs: new RunMetrics(registry),
   };
 }
 
