@@ -5,6 +5,7 @@
 #   2. the operator image (docker build; legacy builder when BuildKit is unavailable; --network host
 #      when the daemon has no bridge network)
 #   3. static checks of the image: numeric non-root USER, HEALTHCHECK, entrypoint
+#   3b. the dev target the Tiltfile builds: a synced source change restarts the process (tsx watch)
 #   4. run it in embedded mode, hardened as in the manifests (read-only root, no capabilities, no
 #      new privileges, non-root), with the host's Docker socket and its group, on the host's
 #      loopback (--network host, 127.0.0.1, free ports), a temp data dir and a host dir for the
@@ -55,7 +56,7 @@ cleanup() {
   if [ -f "$work/kube/config" ] && docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null | grep -q true; then
     timeout 20 "${kc[@]}" delete sdj "$job" --ignore-not-found --wait=false >/dev/null 2>&1 || true
   fi
-  docker rm -f "$container" >/dev/null 2>&1 || true
+  docker rm -f "$container" "$container-dev" >/dev/null 2>&1 || true
   # Job containers the operator started (it labels each with ofelia.dev/job=<job name>).
   docker ps -aq --filter "label=ofelia.dev/job=$job" | xargs -r docker rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -109,6 +110,31 @@ version="$(timeout 60 docker run --rm --network none --read-only --tmpfs /tmp:rw
   --cap-drop ALL --security-opt no-new-privileges "$IMAGE" version 2>&1)" ||
   fail "\`ofelia-operator version\` fails in the image: $version"
 log "\`ofelia-operator version\` in the image: $version"
+
+# ---- 3b. the dev target (Tiltfile): synced sources, and tsx watch restarting on a change --------
+dev_image="${IMAGE}-dev"
+timeout 300 "${build[@]}" --build-arg "BASE_IMAGE=$BASE_IMAGE" --target dev -t "$dev_image" . >"$work/build-dev.log" 2>&1 || {
+  tail -n 40 "$work/build-dev.log" >&2
+  fail "docker build --target dev failed"
+}
+dev_container="$container-dev"
+docker run -d --name "$dev_container" --network none --cap-drop ALL --security-opt no-new-privileges \
+  "$dev_image" version >/dev/null || fail "docker run of $dev_image failed"
+wait_log() { # wait_log PATTERN COUNT: until the dev container's log has COUNT lines matching
+  for _ in $(seq 1 30); do
+    [ "$(docker logs "$dev_container" 2>&1 | grep -c "$1")" -ge "$2" ] && return 0
+    sleep 1
+  done
+  docker logs "$dev_container" >&2 2>&1 || true
+  return 1
+}
+wait_log '^ofelia-operator ' 1 || fail "the dev image does not run the sources under tsx watch"
+# What Tilt's sync does: write into /app/src as the container's (non-root) user.
+docker exec "$dev_container" sh -c 'echo "// synced" >>/app/src/main.ts' ||
+  fail "the dev image's /app/src is not writable by its user (Tilt's live_update would fail)"
+wait_log '^ofelia-operator ' 2 || fail "tsx watch did not restart the process after a source change"
+docker rm -f "$dev_container" >/dev/null
+log "dev target: sources writable by uid $(docker run --rm --network none --entrypoint id "$dev_image" -u), tsx watch restarts on change"
 
 # ---- 4. run it -------------------------------------------------------------------------------
 mkdir -p "$work/data" "$work/kube"
