@@ -11,6 +11,7 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   version: { summary: 'Print the version', load: () => import('./version.ts') },
+  'run-once': { summary: 'Run one job once, now, on the local Docker daemon', load: () => import('./run-once.ts') },
   validate: { summary: 'Check ScheduledDockerJob manifests offline', load: () => import('./validate.ts') },
   crd: { summary: 'Print the ScheduledDockerJob CRD', load: () => import('./crd.ts') },
 };
