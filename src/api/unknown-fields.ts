@@ -35,7 +35,7 @@ const MAX_DEPTH = 32;
 
 let cachedSchema: Node | undefined;
 
-/** Dotted paths of fields the schema does not know; metadata is free-form except known ObjectMeta keys. */
+/** Dotted paths (sorted) of fields the schema does not know; metadata is free-form except known ObjectMeta keys. */
 export function findUnknownFields(input: unknown): string[] {
   cachedSchema ??= openApiSchema() as Node;
   const found: string[] = [];
@@ -55,7 +55,7 @@ export function findUnknownFields(input: unknown): string[] {
       push(found, key);
     }
   }
-  return found;
+  return found.sort();
 }
 
 function walk(value: unknown, schema: Node, path: string, found: string[], depth: number): void {
