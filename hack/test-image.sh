@@ -80,7 +80,7 @@ fi
 if ! docker network inspect bridge >/dev/null 2>&1; then build+=(--network host); fi
 # CAs this machine added locally (Debian's mechanism) are trusted by npm ci inside the build too,
 # for TLS-inspecting egress. OFELIA_BUILD_CA_FILE overrides; an empty value disables.
-ca_files="${OFELIA_BUILD_CA_FILE-$(ls /usr/local/share/ca-certificates/*.crt 2>/dev/null | tr '\n' ' ')}"
+ca_files="${OFELIA_BUILD_CA_FILE-$(find /usr/local/share/ca-certificates -maxdepth 1 -name '*.crt' 2>/dev/null | sort | tr '\n' ' ')}"
 if [ -n "${ca_files// /}" ]; then
   # shellcheck disable=SC2086
   build+=(--build-arg "EXTRA_CA_CERTS=$(cat $ca_files)")
@@ -232,7 +232,7 @@ docker exec "$container" node -e "$health_script" || fail "the image's HEALTHCHE
 log "HEALTHCHECK command passes inside the container"
 
 uid="$(docker exec "$container" sh -c 'awk "/^Uid:/ { print \$2 }" /proc/1/status')"
-[ -n "$uid" ] && [ "$uid" != 0 ] || fail "the operator process runs as uid '${uid}' (must be non-root)"
+if [ -z "$uid" ] || [ "$uid" = 0 ]; then fail "the operator process runs as uid '${uid}' (must be non-root)"; fi
 [ "$uid" = "${user%%:*}" ] || fail "the operator process runs as uid $uid, not the image's USER $user"
 log "operator process runs as uid $uid (non-root)"
 
