@@ -1,0 +1,647 @@
+/**
+ * The generic resource engine: list, get, create, update, patch, delete and delete-collection for
+ * any kind in the registry, with the API machinery's semantics — resourceVersion on every write,
+ * optimistic concurrency, generation bumps on spec changes, status kept out of main writes,
+ * finalizers, dry runs, field ownership, defaults and validation through the kind.
+ *
+ * In: a kind, a namespace/name, a decoded body and options. Out: the object (or list) to answer
+ * with, or a thrown ApiError. Never touches HTTP; every durable write goes through the ObjectStore.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../util/clock.ts';
+import { decodeContinue, encodeContinue } from './continue-token.ts';
+import { applyJsonPatch, JsonPatchError } from './json-patch.ts';
+import { clone, isObject, jsonEqual } from './json-values.ts';
+import {
+  apiVersionOf,
+  type KindRegistry,
+  type KubeObject,
+  keyPrefix,
+  metaOf,
+  objectKey,
+  type ResourceKind,
+} from './kinds.ts';
+import {
+  type ApplyConflict,
+  applyConfiguration,
+  type FieldScope,
+  type ManagedFieldsEntry,
+  type OwnershipChange,
+  readEntries,
+  recordUpdate,
+} from './managed-fields.ts';
+import { applyMergePatch } from './merge-patch.ts';
+import {
+  type FieldValidation,
+  generateName,
+  nameCauses,
+  namespaceNameCauses,
+  rfc3339,
+  unknownFieldWarnings,
+} from './object-rules.ts';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { ApiError, errors } from './status-errors.ts';
+import { type ObjectStore, StoreConflictError } from './store/object-store.ts';
+import type { WatchHub } from './watch-hub.ts';
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldManager: string;
+  fieldValidation: FieldValidation;
+  force?: boolean;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  /** 200, 201 (created) or 202 (deletion pending on finalizers). */
+  code: number;
+  warnings: string[];
+}
+
+export interface ListQuery {
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+  limit?: number;
+  continueToken?: string | null;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+export type PatchType = 'merge' | 'json' | 'apply';
+
+/** Namespaces a real server refuses to delete. */
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'ofelia-system']);
+const PATCH_RETRIES = 5;
+
+export class ResourceService {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly hub: WatchHub,
+    private readonly kinds: KindRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  private namespaceKind(): ResourceKind {
+    return this.kinds.lookup('', 'v1', 'namespaces')!;
+  }
+
+  /** Create the namespaces that must exist from the start (idempotent). */
+  async ensureNamespaces(names: readonly string[]): Promise<void> {
+    const ns = this.namespaceKind();
+    for (const name of names) {
+      if (this.store.get(objectKey(ns, undefined, name))) continue;
+      await this.create(
+        ns,
+        undefined,
+        { metadata: { name } },
+        {
+          dryRun: false,
+          fieldManager: 'ofelia-apiserver',
+          fieldValidation: 'Ignore',
+        },
+      );
+    }
+  }
+
+  /** A predicate for label and field selectors (throws 400 on a malformed selector). */
+  matcher(
+    kind: ResourceKind,
+    labelSelector?: string | null,
+    fieldSelector?: string | null,
+  ): (o: KubeObject) => boolean {
+    const labels = parseLabelSelector(labelSelector);
+    const allowed = ['metadata.name', 'metadata.namespace', ...Object.keys(kind.fieldLabels)];
+    const fields = parseFieldSelector(fieldSelector, allowed);
+    if (labels.length === 0 && fields.length === 0) return () => true;
+    return (o) => {
+      const m = metaOf(o);
+      if (!matchesLabels(labels, m.labels)) return false;
+      return matchesFields(fields, (f) =>
+        f === 'metadata.name' ? m.name : f === 'metadata.namespace' ? m.namespace : kind.fieldLabels[f]?.(o),
+      );
+    };
+  }
+
+  get(kind: ResourceKind, namespace: string | undefined, name: string): KubeObject {
+    const found = this.store.get(objectKey(kind, namespace, name));
+    if (!found) throw errors.notFound(kind.group, kind.plural, name);
+    return found.value;
+  }
+
+  list(kind: ResourceKind, namespace: string | undefined, q: ListQuery): ListResult {
+    const match = this.matcher(kind, q.labelSelector, q.fieldSelector);
+    const prefix = keyPrefix(kind) + (kind.namespaced && namespace !== undefined ? `${namespace}/` : '');
+    const resourceVersion = String(this.hub.currentResourceVersion());
+    const after = q.continueToken ? decodeContinue(q.continueToken).after : undefined;
+    const all = this.store
+      .list(prefix)
+      .filter((o) => after === undefined || o.key > after)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const items: KubeObject[] = [];
+    let lastKey: string | undefined;
+    let i = 0;
+    for (; i < all.length; i++) {
+      const o = all[i]!;
+      if (!match(o.value)) continue;
+      if (q.limit !== undefined && q.limit > 0 && items.length >= q.limit) break;
+      items.push(o.value);
+      lastKey = o.key;
+    }
+    const result: ListResult = { items, resourceVersion };
+    if (i < all.length && lastKey !== undefined) {
+      result.continueToken = encodeContinue({ rv: Number(resourceVersion), after: lastKey });
+      result.remainingItemCount = all.slice(i).filter((o) => match(o.value)).length;
+    }
+    return result;
+  }
+
+  async create(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions,
+  ): Promise<WriteResult> {
+    return this.createWith(kind, namespace, body, opts, undefined);
+  }
+
+  private async createWith(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions,
+    appliedEntries: ManagedFieldsEntry[] | undefined,
+  ): Promise<WriteResult> {
+    const obj = this.checkBody(kind, body);
+    const meta = metaOf(obj);
+    this.checkNamespace(kind, namespace, meta);
+    if (!meta.name) {
+      if (typeof meta.generateName === 'string' && meta.generateName)
+        meta.name = generateName(meta.generateName);
+      else
+        throw errors.invalid(kind.group, kind.kind, '', [
+          {
+            reason: 'FieldValueRequired',
+            field: 'metadata.name',
+            message: 'Required value: name or generateName is required',
+          },
+        ]);
+    }
+    const name = String(meta.name);
+    const bad = nameCauses(kind, name);
+    if (bad.length) throw errors.invalid(kind.group, kind.kind, name, bad);
+    if (kind.namespaced) this.requireNamespace(namespace!);
+    const key = objectKey(kind, namespace, name);
+    if (this.store.get(key)) throw errors.alreadyExists(kind.group, kind.plural, name);
+    const warnings = unknownFieldWarnings(kind.unknownFields(obj), opts.fieldValidation);
+
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(this.clock.now());
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.managedFields;
+    if (kind.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    if (kind.statusSubresource) delete obj.status;
+    const admitted = this.admit(kind, obj, name);
+    const entries =
+      appliedEntries ??
+      recordUpdate([], this.owner(kind, opts.fieldManager, 'Update', undefined), {}, admitted, 'main');
+    if (entries.length) metaOf(admitted).managedFields = entries;
+    if (opts.dryRun) return { object: admitted, code: 201, warnings };
+    try {
+      const stored = await this.store.put(key, (rv) => withVersion(admitted, rv), {
+        expectedResourceVersion: 0,
+      });
+      return { object: stored.value, code: 201, warnings };
+    } catch (e) {
+      if (e instanceof StoreConflictError) throw errors.alreadyExists(kind.group, kind.plural, name);
+      throw e;
+    }
+  }
+
+  /** PUT: replace the object (or its status) as given. */
+  async update(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    subresource: 'status' | undefined,
+    body: unknown,
+    opts: WriteOptions,
+  ): Promise<WriteResult> {
+    const candidate = this.checkBody(kind, body);
+    const current = this.store.get(objectKey(kind, namespace, name));
+    if (!current) throw errors.notFound(kind.group, kind.plural, name);
+    return this.commit(kind, namespace, name, current.value, candidate, subresource, opts, undefined);
+  }
+
+  async patch(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    subresource: 'status' | undefined,
+    type: PatchType,
+    patch: unknown,
+    opts: WriteOptions,
+  ): Promise<WriteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const current = this.store.get(objectKey(kind, namespace, name));
+      try {
+        if (type === 'apply')
+          return await this.apply(kind, namespace, name, subresource, current?.value, patch, opts);
+        if (!current) throw errors.notFound(kind.group, kind.plural, name);
+        let candidate: unknown;
+        try {
+          candidate =
+            type === 'merge' ? applyMergePatch(current.value, patch) : applyJsonPatch(current.value, patch);
+        } catch (e) {
+          if (e instanceof JsonPatchError)
+            throw new ApiError(422, 'Invalid', `the JSON patch could not be applied: ${e.message}`);
+          throw e;
+        }
+        const obj = this.checkBody(kind, candidate);
+        const m = metaOf(obj);
+        // A patch that names a resourceVersion is a precondition; otherwise patches apply to the latest.
+        const patchRv =
+          isObject(patch) && isObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
+        if (patchRv === undefined && type === 'merge')
+          m.resourceVersion = metaOf(current.value).resourceVersion;
+        return await this.commit(kind, namespace, name, current.value, obj, subresource, opts, undefined);
+      } catch (e) {
+        if (e instanceof RetryableConflict && attempt < PATCH_RETRIES) continue;
+        if (e instanceof RetryableConflict) throw errors.conflict(kind.group, kind.plural, name, e.message);
+        throw e;
+      }
+    }
+  }
+
+  private async apply(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    subresource: 'status' | undefined,
+    current: KubeObject | undefined,
+    patch: unknown,
+    opts: WriteOptions,
+  ): Promise<WriteResult> {
+    const applied = this.checkBody(kind, patch);
+    const am = metaOf(applied);
+    if (am.name !== undefined && am.name !== name)
+      throw errors.badRequest(
+        `the name of the object (${String(am.name)}) does not match the name on the URL (${name})`,
+      );
+    am.name = name;
+    this.checkNamespace(kind, namespace, am);
+    const scope: FieldScope = subresource === 'status' ? 'status' : 'main';
+    // Server-owned fields are never applied.
+    for (const k of [
+      'uid',
+      'resourceVersion',
+      'generation',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'managedFields',
+    ])
+      delete am[k];
+    if (scope === 'main') delete applied.status;
+    const who = this.owner(kind, opts.fieldManager, 'Apply', subresource);
+    if (!current) {
+      if (subresource) throw errors.notFound(kind.group, kind.plural, name);
+      const outcome = applyConfiguration([], who, {}, applied, true, scope);
+      if (!outcome.ok) throw new Error('unreachable: a create cannot conflict');
+      return this.createWith(kind, namespace, outcome.object, opts, outcome.entries);
+    }
+    const unknown = kind.unknownFields(applied);
+    const warnings = unknownFieldWarnings(unknown, opts.fieldValidation);
+    const entries = readEntries(metaOf(current).managedFields);
+    const outcome = applyConfiguration(entries, who, clone(current), applied, opts.force === true, scope);
+    if (!outcome.ok) throw applyConflictError(kind, name, outcome.conflicts);
+    const candidate = outcome.object;
+    metaOf(candidate).resourceVersion = metaOf(current).resourceVersion;
+    metaOf(candidate).managedFields = metaOf(current).managedFields;
+    const r = await this.commit(
+      kind,
+      namespace,
+      name,
+      current,
+      candidate,
+      subresource,
+      { ...opts, fieldValidation: 'Ignore' },
+      outcome.entries,
+    );
+    return { ...r, warnings: [...warnings, ...r.warnings] };
+  }
+
+  /**
+   * Store `candidate` in place of `current`. `entries` are the managed fields an apply computed;
+   * otherwise ownership is recorded as an Update by opts.fieldManager.
+   */
+  private async commit(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    current: KubeObject,
+    candidate: KubeObject,
+    subresource: 'status' | undefined,
+    opts: WriteOptions,
+    entries: ManagedFieldsEntry[] | undefined,
+  ): Promise<WriteResult> {
+    const cm = metaOf(candidate);
+    const old = metaOf(current);
+    if (cm.name !== undefined && cm.name !== name)
+      throw errors.badRequest(
+        `the name of the object (${String(cm.name)}) does not match the name on the URL (${name})`,
+      );
+    this.checkNamespace(kind, namespace, cm);
+    if (
+      cm.resourceVersion !== undefined &&
+      cm.resourceVersion !== '' &&
+      cm.resourceVersion !== old.resourceVersion
+    ) {
+      throw errors.conflict(
+        kind.group,
+        kind.plural,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    const warnings =
+      subresource === 'status'
+        ? []
+        : unknownFieldWarnings(kind.unknownFields(candidate), opts.fieldValidation);
+
+    let next: KubeObject;
+    if (subresource === 'status') {
+      next = clone(current);
+      if (candidate.status === undefined) delete next.status;
+      else next.status = clone(candidate.status);
+    } else {
+      next = clone(candidate);
+      const nm: Record<string, unknown> = metaOf(next);
+      for (const k of [
+        'uid',
+        'creationTimestamp',
+        'deletionTimestamp',
+        'deletionGracePeriodSeconds',
+        'generation',
+        'namespace',
+      ] as const) {
+        if (old[k] === undefined) delete nm[k];
+        else nm[k] = old[k];
+      }
+      nm.name = name;
+      const finalizers = Array.isArray(nm.finalizers) ? (nm.finalizers as string[]) : [];
+      if (kind.statusSubresource) {
+        if (current.status === undefined) delete next.status;
+        else next.status = clone(current.status);
+      }
+      if (old.deletionTimestamp) {
+        const added = finalizers.filter((f) => !(old.finalizers ?? []).includes(f));
+        if (added.length)
+          throw errors.invalid(kind.group, kind.kind, name, [
+            {
+              reason: 'FieldValueForbidden',
+              field: 'metadata.finalizers',
+              message: 'Forbidden: no new finalizers can be added if the object is being deleted',
+            },
+          ]);
+      }
+    }
+    next.apiVersion = apiVersionOf(kind);
+    next.kind = kind.kind;
+    const admitted = this.admit(kind, next, name);
+    const am = metaOf(admitted);
+    if (kind.tracksGeneration && subresource !== 'status' && !jsonEqual(current.spec, admitted.spec))
+      am.generation = (typeof old.generation === 'number' ? old.generation : 1) + 1;
+
+    // Ownership: given by an apply, set explicitly by the client, or recorded as an Update.
+    const explicit =
+      subresource !== 'status' &&
+      cm.managedFields !== undefined &&
+      !jsonEqual(cm.managedFields, old.managedFields);
+    const oldEntries = readEntries(old.managedFields);
+    const newEntries = entries
+      ? entries
+      : explicit
+        ? readEntries(cm.managedFields)
+        : recordUpdate(
+            oldEntries,
+            this.owner(kind, opts.fieldManager, 'Update', subresource),
+            current,
+            admitted,
+            subresource === 'status' ? 'status' : 'main',
+          );
+    am.resourceVersion = old.resourceVersion;
+    delete am.managedFields;
+    const withoutFields = clone(current);
+    delete metaOf(withoutFields).managedFields;
+    if (jsonEqual(admitted, withoutFields) && !explicit) {
+      return { object: current, code: 200, warnings };
+    }
+    if (newEntries.length) am.managedFields = newEntries;
+
+    const key = objectKey(kind, namespace, name);
+    const expected = Number(old.resourceVersion);
+    if (old.deletionTimestamp && (am.finalizers ?? []).length === 0) {
+      if (opts.dryRun) return { object: admitted, code: 200, warnings };
+      const gone = await this.guard(() => this.store.delete(key, { expectedResourceVersion: expected }));
+      return { object: gone ? withVersion(admitted, gone.resourceVersion) : admitted, code: 200, warnings };
+    }
+    if (opts.dryRun) return { object: admitted, code: 200, warnings };
+    const stored = await this.guard(() =>
+      this.store.put(key, (rv) => withVersion(admitted, rv), { expectedResourceVersion: expected }),
+    );
+    return { object: stored.value, code: 200, warnings };
+  }
+
+  async delete(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    options: KubeObject,
+    dryRun: boolean,
+  ): Promise<WriteResult> {
+    const key = objectKey(kind, namespace, name);
+    const current = this.store.get(key);
+    if (!current) throw errors.notFound(kind.group, kind.plural, name);
+    const m = metaOf(current.value);
+    const pre = isObject(options.preconditions) ? options.preconditions : {};
+    if (typeof pre.uid === 'string' && pre.uid !== m.uid)
+      throw errors.conflict(
+        kind.group,
+        kind.plural,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`,
+      );
+    if (typeof pre.resourceVersion === 'string' && pre.resourceVersion !== m.resourceVersion)
+      throw errors.conflict(
+        kind.group,
+        kind.plural,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion}`,
+      );
+    if (kind === this.namespaceKind()) {
+      if (PROTECTED_NAMESPACES.has(name))
+        throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, {
+          name,
+          kind: 'namespaces',
+        });
+      if (!dryRun) await this.deleteNamespaceContents(name);
+    }
+    if ((m.finalizers ?? []).length > 0) {
+      if (m.deletionTimestamp || dryRun) return { object: current.value, code: 202, warnings: [] };
+      const marked = clone(current.value);
+      const mm = metaOf(marked);
+      mm.deletionTimestamp = rfc3339(this.clock.now());
+      mm.deletionGracePeriodSeconds = 0;
+      const stored = await this.guard(() =>
+        this.store.put(key, (rv) => withVersion(marked, rv), {
+          expectedResourceVersion: current.resourceVersion,
+        }),
+      );
+      return { object: stored.value, code: 202, warnings: [] };
+    }
+    if (dryRun) return { object: current.value, code: 200, warnings: [] };
+    const gone = await this.guard(() =>
+      this.store.delete(key, { expectedResourceVersion: current.resourceVersion }),
+    );
+    return { object: gone?.value ?? current.value, code: 200, warnings: [] };
+  }
+
+  async deleteCollection(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    q: ListQuery,
+    dryRun: boolean,
+  ): Promise<ListResult> {
+    const { items, resourceVersion } = this.list(kind, namespace, {
+      labelSelector: q.labelSelector,
+      fieldSelector: q.fieldSelector,
+    });
+    const deleted: KubeObject[] = [];
+    for (const o of items) {
+      const m = metaOf(o);
+      try {
+        deleted.push((await this.delete(kind, m.namespace, String(m.name), {}, dryRun)).object);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
+    }
+    return { items: deleted, resourceVersion };
+  }
+
+  private async deleteNamespaceContents(namespace: string): Promise<void> {
+    for (const kind of this.kinds.kinds) {
+      if (!kind.namespaced) continue;
+      for (const o of this.store.list(`${keyPrefix(kind)}${namespace}/`)) {
+        try {
+          await this.delete(kind, namespace, String(metaOf(o.value).name), {}, false);
+        } catch (e) {
+          if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
+        }
+      }
+    }
+  }
+
+  private async guard<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      if (e instanceof StoreConflictError) throw new RetryableConflict(e.message);
+      throw e;
+    }
+  }
+
+  private owner(
+    kind: ResourceKind,
+    manager: string,
+    operation: 'Apply' | 'Update',
+    subresource: string | undefined,
+  ): OwnershipChange {
+    const who: OwnershipChange = {
+      manager,
+      operation,
+      apiVersion: apiVersionOf(kind),
+      time: rfc3339(this.clock.now()),
+    };
+    if (subresource) who.subresource = subresource;
+    return who;
+  }
+
+  private admit(kind: ResourceKind, obj: KubeObject, name: string): KubeObject {
+    const r = kind.admit(obj);
+    if (!r.ok) throw errors.invalid(kind.group, kind.kind, name, r.causes);
+    return r.object;
+  }
+
+  /** A body must be an object of this kind (apiVersion/kind may be left out; they are filled in). */
+  private checkBody(kind: ResourceKind, body: unknown): KubeObject {
+    if (!isObject(body)) throw errors.badRequest('the request body must be a JSON object');
+    const obj = clone(body);
+    const apiVersion = apiVersionOf(kind);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion)
+      throw errors.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`,
+      );
+    if (obj.kind !== undefined && obj.kind !== kind.kind)
+      throw errors.badRequest(
+        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${kind.kind})`,
+      );
+    obj.apiVersion = apiVersion;
+    obj.kind = kind.kind;
+    const m = obj.metadata;
+    if (m !== undefined && !isObject(m)) throw errors.badRequest('metadata must be an object');
+    metaOf(obj);
+    return obj;
+  }
+
+  private checkNamespace(kind: ResourceKind, namespace: string | undefined, meta: KubeObject): void {
+    if (!kind.namespaced) {
+      delete meta.namespace;
+      return;
+    }
+    if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace)
+      throw errors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    const bad = namespaceNameCauses(namespace ?? '');
+    if (bad.length) throw errors.invalid(kind.group, kind.kind, String(meta.name ?? ''), bad);
+    meta.namespace = namespace;
+  }
+
+  private requireNamespace(namespace: string): void {
+    if (!this.store.get(objectKey(this.namespaceKind(), undefined, namespace)))
+      throw errors.notFound('', 'namespaces', namespace);
+  }
+}
+
+/** A store-level optimistic-concurrency failure: a 409 for the client, retried first by patches. */
+class RetryableConflict extends ApiError {
+  constructor(why: string) {
+    super(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled: ${why}; please apply your changes to the latest version and try again`,
+    );
+  }
+}
+
+function withVersion(obj: KubeObject, rv: number): KubeObject {
+  return { ...obj, metadata: { ...metaOf(obj), resourceVersion: String(rv) } };
+}
+
+function applyConflictError(kind: ResourceKind, name: string, conflicts: ApplyConflict[]): ApiError {
+  const causes = conflicts.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${JSON.stringify(c.manager)} using ${c.apiVersion}`,
+    field: c.field,
+  }));
+  const n = conflicts.length;
+  const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${causes.map((c) => `${c.message}: ${c.field}`).join(', ')}`;
+  return new ApiError(409, 'Conflict', message, { name, group: kind.group, kind: kind.plural, causes });
+}

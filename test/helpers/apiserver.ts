@@ -1,0 +1,139 @@
+/**
+ * A real embedded API server for tests: WAL store, token authenticator, self-signed TLS and a
+ * kubeconfig in a fresh temp directory, listening on 127.0.0.1 (a free port unless given).
+ *
+ *   const api = await startTestApiServer();
+ *   const r = await api.kubectl(['get', 'sdj', '-o', 'json']);   // { code, stdout, stderr }
+ *   const kc = new KubeConfig(); kc.loadFromFile(api.kubeconfig);  // client-node
+ *   await api.close();                                            // stops the server, removes the dir
+ *
+ * `restart()` stops the server and starts it again on the same port with the same data dir.
+ * kubectl runs with KUBECONFIG set, a per-server HOME (so its discovery cache never leaks between
+ * tests) and a timeout; the process environment is otherwise inherited.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeKubeconfig } from '../../src/apiserver/auth/kubeconfig.ts';
+import { loadOrCreateServingCert } from '../../src/apiserver/auth/tls.ts';
+import { TokenStore } from '../../src/apiserver/auth/token-store.ts';
+import { type ApiServerHandle, type ApiServerOptions, startApiServer } from '../../src/apiserver/index.ts';
+import { WalObjectStore } from '../../src/apiserver/store/wal-store.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+
+export interface KubectlResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlOptions {
+  /** Text written to kubectl's stdin (for `-f -`). */
+  stdin?: string;
+  /** Kill after this long (default 30 s). */
+  timeoutMs?: number;
+  /** Extra environment (e.g. KUBECONFIG pointing elsewhere). */
+  env?: Record<string, string>;
+}
+
+export interface TestApiServer {
+  readonly url: string;
+  readonly port: number;
+  /** Path of a kubeconfig with the server, its CA and a valid token. */
+  readonly kubeconfig: string;
+  readonly token: string;
+  /** Data dir of the server (store, tokens, certificate). */
+  readonly dir: string;
+  /** HOME given to kubectl (its cache lives under it). */
+  readonly home: string;
+  kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
+  /** Stop and start again on the same port and data dir (the token stays valid). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type TestApiServerOptions = Partial<
+  Pick<
+    ApiServerOptions,
+    | 'watchHistory'
+    | 'watchTimeoutSeconds'
+    | 'bookmarkIntervalMs'
+    | 'maxBodyBytes'
+    | 'maxWatchBacklogBytes'
+    | 'logger'
+  >
+>;
+
+export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
+  const root = await mkdtemp(join(tmpdir(), 'ofelia-apiserver-'));
+  const dataDir = join(root, 'data');
+  const home = join(root, 'home');
+  const kubeconfig = join(root, 'kubeconfig');
+  const logger = options.logger ?? silentLogger();
+  const tokens = await TokenStore.open({ dir: join(dataDir, 'auth') });
+  const { token } = await tokens.create({ name: 'test', ttlSeconds: 0 });
+  const tls = await loadOrCreateServingCert(join(dataDir, 'tls'));
+
+  const boot = (port: number): Promise<ApiServerHandle> =>
+    startApiServer({
+      ...options,
+      store: new WalObjectStore({ dir: join(dataDir, 'store') }),
+      authenticator: tokens,
+      listen: { host: '127.0.0.1', port },
+      tls,
+      logger,
+    });
+  let handle = await boot(0);
+  await writeKubeconfig(kubeconfig, { server: handle.url, caData: tls.caData, token });
+
+  return {
+    get url() {
+      return handle.url;
+    },
+    port: handle.port,
+    kubeconfig,
+    token,
+    dir: dataDir,
+    home,
+    kubectl: (args, opts = {}) =>
+      runKubectl(args, { ...opts, env: { KUBECONFIG: kubeconfig, HOME: home, ...opts.env } }),
+    async restart() {
+      await handle.close();
+      handle = await boot(handle.port);
+    },
+    async close() {
+      await handle.close();
+      tokens.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Run kubectl; resolves with its exit code and output (never rejects on a non-zero exit). */
+export function runKubectl(args: string[], opts: KubectlOptions = {}): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', args, {
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
