@@ -124,7 +124,7 @@ function compilePattern(expr: string, pattern: string, opts: CompileOptions): Co
   } catch (error) {
     return fail('schedule', croneReason(error));
   }
-  if (!firesWithin(evaluator, NEVER_FIRES_FROM_MS, NEVER_FIRES_WINDOW_MS)) {
+  if (mayNeverFire(pattern) && !evaluator.firesWithin(NEVER_FIRES_FROM_MS, NEVER_FIRES_WINDOW_MS)) {
     return fail('schedule', `"${pattern}" never fires (no such date in any year)`);
   }
   // Interned when equal, so an unhashed schedule shares the caller's string.
@@ -132,13 +132,16 @@ function compilePattern(expr: string, pattern: string, opts: CompileOptions): Co
   return { ok: true, schedule: new CronSchedule(expr, normalized, opts.timeZone, evaluators) };
 }
 
-function firesWithin(
-  evaluator: { next(afterMs: number): number | undefined },
-  fromMs: number,
-  windowMs: number,
-) {
-  const due = evaluator.next(fromMs);
-  return due !== undefined && due - fromMs <= windowMs;
+/**
+ * Only a pattern restricting both day-of-month and month can name a date that does not exist
+ * (30 February); every other valid pattern fires at least weekly, so the walk is skipped.
+ */
+function mayNeverFire(pattern: string): boolean {
+  const fields = pattern.split(' ');
+  const offset = fields.length === 6 ? 1 : 0;
+  const dayOfMonth = fields[2 + offset];
+  const month = fields[3 + offset];
+  return dayOfMonth !== '*' && dayOfMonth !== '?' && month !== '*';
 }
 
 function croneReason(error: unknown): string {

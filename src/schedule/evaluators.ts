@@ -35,6 +35,7 @@ export class CronEvaluator {
   /** `next(x) === memoNext` for every x in [memoAfter, memoNext). NaN when empty. */
   private memoAfter = Number.NaN;
   private memoNext: number | undefined;
+  private fires: boolean | undefined;
 
   /** Throws croner's error for a pattern it cannot parse. */
   constructor(pattern: string, timeZone: string) {
@@ -43,6 +44,19 @@ export class CronEvaluator {
     this.utc = isUtcZone(timeZone);
     this.cron = buildCron(pattern, timeZone, this.utc);
     if (yearTableTrimming) trimYearTable(this.cron);
+  }
+
+  /**
+   * Whether the pattern fires within `windowMs` after `fromMs`. Answered once per evaluator and
+   * kept, and without touching the memo (compile asks it from a fixed instant in 2000, which
+   * would otherwise evict the answer every job arming now shares).
+   */
+  firesWithin(fromMs: number, windowMs: number): boolean {
+    if (this.fires === undefined) {
+      const due = this.walk(fromMs);
+      this.fires = due !== undefined && due - fromMs <= windowMs;
+    }
+    return this.fires;
   }
 
   /** First due time strictly after `afterMs`, or undefined if the pattern never fires again. */
