@@ -6,6 +6,8 @@
 #      when the daemon has no bridge network)
 #   3. static checks of the image: numeric non-root USER, HEALTHCHECK, entrypoint
 #   3b. the dev target the Tiltfile builds: a synced source change restarts the process (tsx watch)
+#   3c. `run-once` in the hardened image against the host's daemon: works with the socket's group,
+#       is refused (EACCES) without it
 #   4. run it in embedded mode, hardened as in the manifests (read-only root, no capabilities, no
 #      new privileges, non-root), with the host's Docker socket and its group, on the host's
 #      loopback (--network host, 127.0.0.1, free ports), a temp data dir and a host dir for the
@@ -58,7 +60,9 @@ cleanup() {
   fi
   docker rm -f "$container" "$container-dev" >/dev/null 2>&1 || true
   # Job containers the operator started (it labels each with ofelia.dev/job=<job name>).
-  docker ps -aq --filter "label=ofelia.dev/job=$job" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  for j in "$job" "$job-once"; do
+    docker ps -aq --filter "label=ofelia.dev/job=$j" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  done
   rm -rf "$work"
   exit "$rc"
 }
@@ -135,6 +139,35 @@ docker exec "$dev_container" sh -c 'echo "// synced" >>/app/src/main.ts' ||
 wait_log '^ofelia-operator ' 2 || fail "tsx watch did not restart the process after a source change"
 docker rm -f "$dev_container" >/dev/null
 log "dev target: sources writable by uid $(docker run --rm --network none --entrypoint id "$dev_image" -u), tsx watch restarts on change"
+
+# ---- 3c. Docker access from the image: non-root through the socket's group -------------------
+# run-once runs one job now through the operator's runner; with the hardening of step 4 and the
+# socket's group it must succeed, and without the group it must be refused (EACCES): the group is
+# what docs/deploy.md and the DaemonSet's supplementalGroups are about.
+cat >"$work/run-once.yaml" <<EOF
+apiVersion: ofelia.dev/v1alpha1
+kind: ScheduledDockerJob
+metadata:
+  name: $job-once
+  namespace: default
+spec:
+  schedule: "@manual"
+  run:
+    image: $JOB_IMAGE
+    pullPolicy: Never
+    network: none
+    command: ["sh", "-c", "echo hello from run-once"]
+EOF
+hardened=(--network none --read-only --tmpfs "/tmp:rw,mode=1777,size=64m" --cap-drop ALL
+  --security-opt no-new-privileges -v "$SOCKET:/var/run/docker.sock")
+out="$(timeout 60 docker run --rm -i "${hardened[@]}" --group-add "$(stat -c %g "$SOCKET")" \
+  "$IMAGE" run-once -f - <"$work/run-once.yaml" 2>&1)" || fail "run-once in the image failed: $out"
+grep -q 'hello from run-once' <<<"$out" || fail "run-once output lacks the job's output: $out"
+if out="$(timeout 60 docker run --rm -i "${hardened[@]}" "$IMAGE" run-once -f - <"$work/run-once.yaml" 2>&1)"; then
+  fail "run-once without the socket's group succeeded: the image is not running as an unprivileged user"
+fi
+grep -q 'EACCES' <<<"$out" || fail "run-once without the socket's group failed for another reason: $out"
+log "run-once in the image: Succeeded with the socket's group, EACCES without it"
 
 # ---- 4. run it -------------------------------------------------------------------------------
 mkdir -p "$work/data" "$work/kube"
