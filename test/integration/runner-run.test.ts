@@ -40,14 +40,13 @@ before(async () => {
 });
 
 after(async () => {
-  if (!('skip' in docker)) {
-    const left = await docker.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABELS.jobUid}=${uid}`] },
-    });
+  const found = docker;
+  if ('docker' in found) {
+    const d = found.docker;
+    const left = await d.listContainers({ all: true, filters: { label: [`${LABELS.jobUid}=${uid}`] } });
     await Promise.all(
       left.map((c) =>
-        docker.docker
+        d
           .getContainer(c.Id)
           .remove({ force: true })
           .catch(() => {}),
