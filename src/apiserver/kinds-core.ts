@@ -231,7 +231,7 @@ export function secretKind(): ResourceKind {
         data[k] = Buffer.from(v, 'utf8').toString('base64');
       delete o.stringData;
       if (Object.keys(data).length > 0) o.data = data;
-      o.type ??= 'Opaque';
+      if (typeof o.type !== 'string' || o.type === '') o.type = 'Opaque';
       return causes;
     }),
     openApiSchema: objectSchema('Secret holds secret data of a certain type.', {

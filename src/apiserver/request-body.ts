@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufObject } from './protobuf-body.ts';
 import { errors } from './status-errors.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -78,6 +79,7 @@ export function mediaType(contentType: string | undefined): string {
 /** Decode a body as JSON, or YAML for YAML media types (apply-patch+yaml carries JSON or YAML). */
 export function decodeBody(raw: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(raw);
   const text = raw.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   const yaml = type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml';
