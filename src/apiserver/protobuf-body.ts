@@ -118,7 +118,7 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
     throw errors.badRequest('protobuf body without the k8s envelope');
   let apiVersion = '';
   let kind = '';
-  let raw = Buffer.alloc(0);
+  let raw: Buffer = Buffer.alloc(0);
   for (const f of fields(body.subarray(4))) {
     if (f.no === 1 && f.bytes) {
       for (const t of fields(f.bytes)) {
