@@ -155,9 +155,7 @@ export class DaemonClient {
    */
   async pullImage(ref: string, auth?: RegistryAuth, signal?: AbortSignal): Promise<void> {
     const { repository, tagOrDigest } = parseImageRef(ref);
-    const headers = auth
-      ? { 'x-registry-auth': Buffer.from(JSON.stringify(auth)).toString('base64url') }
-      : undefined;
+    const headers = auth ? { 'x-registry-auth': registryAuthHeader(auth) } : undefined;
     const res = await this.guard.execute('image.pull', () =>
       this.engine.stream('image.pull', 'POST', '/images/create', {
         query: { fromImage: repository, tag: tagOrDigest },
@@ -227,4 +225,12 @@ function lastPullError(res: IncomingMessage): Promise<string | undefined> {
     });
     res.once('error', reject);
   });
+}
+
+/**
+ * X-Registry-Auth: URL-safe base64 *with* padding. The daemon decodes it with Go's
+ * base64.URLEncoding, which refuses unpadded input and then silently pulls without credentials.
+ */
+export function registryAuthHeader(auth: RegistryAuth): string {
+  return Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
