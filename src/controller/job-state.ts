@@ -1,0 +1,79 @@
+/**
+ * What this replica knows about one job it owns, beyond the cached object: its status as it will
+ * be once pending writes land (this replica is the only writer of an owned job's status, so its
+ * view is authoritative), the latest scheduled time acted on, active runs, the pending retry and
+ * the compiled schedule. One per owned job; dropped when the job is deleted or moves elsewhere.
+ */
+import type { RunIdentity } from '../api/run-identity.ts';
+import type {
+  ActiveRun as ActiveRunStatus,
+  RunRecord,
+  RunTrigger,
+  ScheduledDockerJob,
+  ScheduledDockerJobStatus,
+} from '../api/schema.ts';
+import type { CompiledSchedule } from '../schedule/index.ts';
+import type { TimerHandle } from '../util/clock.ts';
+
+export interface ActiveRun {
+  name: string;
+  identity: RunIdentity;
+  trigger: RunTrigger;
+  abort: AbortController;
+  /** Settles with the run's record; never rejects. */
+  done: Promise<RunRecord>;
+  containerId?: string;
+  startTime?: number;
+  /** The daemon whose slot it holds. */
+  daemon: string;
+}
+
+export class JobState {
+  readonly key: string;
+  /** The validated job (spec with defaults) of the latest reconcile; undefined while invalid. */
+  job: ScheduledDockerJob | undefined;
+  status: ScheduledDockerJobStatus;
+  /** Latest scheduled time that was run, skipped or counted as missed. */
+  lastActedMs: number | undefined;
+  readonly active = new Map<string, ActiveRun>();
+  /** Runs waiting for a slot under the per-daemon limit. */
+  queued = 0;
+  pendingRetry: { handle: TimerHandle; attempt: number; scheduledMs: number } | undefined;
+  compiled: { cacheKey: string; schedule: CompiledSchedule } | undefined;
+  /** Set once the job is being deleted or released: nothing new may start. */
+  closed = false;
+
+  constructor(
+    readonly namespace: string,
+    readonly name: string,
+    readonly uid: string,
+    status: ScheduledDockerJobStatus | undefined,
+  ) {
+    this.key = `${namespace}/${name}`;
+    this.status = structuredClone(status ?? {});
+    const last = status?.lastScheduleTime ? Date.parse(status.lastScheduleTime) : Number.NaN;
+    this.lastActedMs = Number.isFinite(last) ? last : undefined;
+  }
+
+  /** Record that `scheduledMs` was acted on; false if it (or a later time) already was. */
+  claim(scheduledMs: number): boolean {
+    if (this.lastActedMs !== undefined && scheduledMs <= this.lastActedMs) return false;
+    this.lastActedMs = scheduledMs;
+    return true;
+  }
+
+  /** `status.active` as it should be now, oldest first. */
+  activeStatus(): ActiveRunStatus[] {
+    return [...this.active.values()]
+      .sort((a, b) => a.identity.scheduledTime - b.identity.scheduledTime)
+      .map((run) => {
+        const entry: ActiveRunStatus = {
+          name: run.name,
+          scheduledTime: new Date(run.identity.scheduledTime).toISOString(),
+        };
+        if (run.containerId) entry.containerId = run.containerId;
+        if (run.startTime !== undefined) entry.startTime = new Date(run.startTime).toISOString();
+        return entry;
+      });
+  }
+}

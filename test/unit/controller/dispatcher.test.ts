@@ -1,0 +1,354 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runName } from '../../../src/api/run-identity.ts';
+import type { RunRecord, RunResult, ScheduledDockerJob } from '../../../src/api/schema.ts';
+import { validateScheduledDockerJob } from '../../../src/api/validate.ts';
+import { Dispatcher, type DispatcherHost, type RunExecutor } from '../../../src/controller/dispatcher.ts';
+import { JobState } from '../../../src/controller/job-state.ts';
+import { applyMergePatch } from '../../../src/kube/merge-patch.ts';
+import type { StatusPatch } from '../../../src/kube/status-writer.ts';
+import { silentLogger } from '../../../src/log/logger.ts';
+import type { RunHooks, RunRequest } from '../../../src/runner/run-types.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+
+/**
+ * A runner double the test controls: each run waits until the test ends it with a result, or until
+ * its signal aborts (then it ends Cancelled, as the real runner does after stopping the container).
+ * It starts nothing.
+ */
+class FakeExecutor implements RunExecutor {
+  readonly started: { name: string; trigger: string; attempt: number; adopted: boolean }[] = [];
+  private readonly endings = new Map<string, (result: RunResult) => void>();
+
+  run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
+    return this.begin(req, signal, hooks, false);
+  }
+
+  adopt(_containerId: string, req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
+    return this.begin(req, signal, hooks, true);
+  }
+
+  end(name: string, result: RunResult): void {
+    const end = this.endings.get(name);
+    assert.ok(end, `run ${name} is running`);
+    end(result);
+  }
+
+  get running(): string[] {
+    return [...this.endings.keys()];
+  }
+
+  private begin(
+    req: RunRequest,
+    signal: AbortSignal,
+    hooks: RunHooks | undefined,
+    adopted: boolean,
+  ): Promise<RunRecord> {
+    const name = runName(req.identity);
+    this.started.push({ name, trigger: req.trigger, attempt: req.identity.attempt, adopted });
+    hooks?.onStarted?.({ containerId: `c-${name}`, startTime: req.identity.scheduledTime });
+    return new Promise((resolve) => {
+      const finish = (result: RunResult) => {
+        this.endings.delete(name);
+        resolve({
+          name,
+          trigger: req.trigger,
+          attempt: req.identity.attempt,
+          scheduledTime: new Date(req.identity.scheduledTime).toISOString(),
+          finishTime: new Date(req.identity.scheduledTime + 1000).toISOString(),
+          result,
+          reason: result,
+        });
+      };
+      this.endings.set(name, finish);
+      signal.addEventListener('abort', () => finish('Cancelled'), { once: true });
+    });
+  }
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+const tenOClock = Date.UTC(2026, 2, 10, 10, 0, 0);
+const minute = 60_000;
+
+function makeJob(spec: Record<string, unknown>): ScheduledDockerJob {
+  const v = validateScheduledDockerJob({
+    apiVersion: 'ofelia.dev/v1alpha1',
+    kind: 'ScheduledDockerJob',
+    metadata: { name: 'job', namespace: 'default', uid: 'u1' },
+    spec: { schedule: '* * * * *', run: { image: 'local/busybox:test' }, ...spec },
+  });
+  assert.ok(v.ok);
+  return v.job;
+}
+
+function setup(spec: Record<string, unknown>, opts: { max?: number; queue?: number } = {}) {
+  const clock = new FakeClock(tenOClock);
+  const executor = new FakeExecutor();
+  const events: string[] = [];
+  const writes: { patch: StatusPatch; urgent: boolean }[] = [];
+  const host: DispatcherHost = {
+    changeStatus(state, patch, urgent) {
+      state.status = applyMergePatch(state.status, patch);
+      writes.push({ patch, urgent: urgent ?? false });
+    },
+    event(_state, type, reason) {
+      events.push(`${type}/${reason}`);
+    },
+  };
+  const dispatcher = new Dispatcher({
+    executor,
+    host,
+    clock,
+    logger: silentLogger(),
+    maxConcurrentRunsPerDaemon: opts.max ?? 50,
+    runQueueLimit: opts.queue ?? 10,
+  });
+  const state = new JobState('default', 'job', 'u1', {});
+  state.job = makeJob(spec);
+  const fire = (minutes: number, trigger: 'Schedule' | 'Manual' = 'Schedule', s = state) =>
+    dispatcher.fire(s, {
+      scheduledMs: tenOClock + minutes * minute,
+      trigger,
+      attempt: 1,
+      dueMs: tenOClock + minutes * minute,
+    });
+  return { clock, executor, events, writes, dispatcher, state, fire };
+}
+
+const policyCases = [
+  {
+    policy: 'Allow',
+    wantStarted: ['job-1773136800', 'job-1773136860'],
+    wantRunning: 2,
+    wantSkipped: 0,
+    wantCancelled: 0,
+  },
+  { policy: 'Forbid', wantStarted: ['job-1773136800'], wantRunning: 1, wantSkipped: 1, wantCancelled: 0 },
+  {
+    policy: 'Replace',
+    wantStarted: ['job-1773136800', 'job-1773136860'],
+    wantRunning: 1,
+    wantSkipped: 0,
+    wantCancelled: 1,
+  },
+];
+for (const c of policyCases) {
+  test(`Dispatcher: concurrencyPolicy ${c.policy} with a run still active`, async () => {
+    const { executor, state, fire, events } = setup({ concurrencyPolicy: c.policy });
+    fire(0);
+    await settle();
+    fire(1);
+    await settle();
+    assert.deepEqual(
+      executor.started.map((s) => s.name),
+      c.wantStarted,
+    );
+    assert.equal(executor.running.length, c.wantRunning);
+    assert.equal(state.status.counters?.skipped ?? 0, c.wantSkipped);
+    assert.equal(events.filter((e) => e === 'Warning/JobAlreadyActive').length, c.wantSkipped);
+    assert.equal(
+      state.status.recentRuns?.filter((r) => r.result === 'Cancelled').length ?? 0,
+      c.wantCancelled,
+    );
+    assert.equal(state.status.activeCount, c.wantRunning);
+  });
+}
+
+test('Dispatcher: a scheduled time never runs twice', async () => {
+  const { executor, fire } = setup({ concurrencyPolicy: 'Allow' });
+  fire(0);
+  fire(0);
+  await settle();
+  executor.end('job-1773136800', 'Succeeded');
+  await settle();
+  fire(0);
+  fire(-1);
+  await settle();
+  assert.equal(executor.started.length, 1);
+});
+
+test('Dispatcher: starting writes active + lastScheduleTime urgently; finishing writes the record', async () => {
+  const { executor, fire, writes, state, events } = setup({});
+  fire(0);
+  await settle();
+  const first = writes[0];
+  assert.equal(first?.urgent, true);
+  assert.equal(first?.patch.lastScheduleTime, '2026-03-10T10:00:00.000Z');
+  assert.equal(first?.patch.activeCount, 1);
+  assert.equal(state.status.active?.[0]?.containerId, 'c-job-1773136800');
+  executor.end('job-1773136800', 'Succeeded');
+  await settle();
+  assert.equal(state.status.activeCount, 0);
+  assert.equal(state.status.active, undefined);
+  assert.equal(state.status.lastResult, 'Succeeded');
+  assert.equal(state.status.lastSuccessfulTime, '2026-03-10T10:00:01.000Z');
+  assert.deepEqual(state.status.counters, { succeeded: 1, failed: 0, missed: 0, skipped: 0 });
+  assert.deepEqual(events, ['Normal/SuccessfulCreate', 'Normal/SawCompletedJob']);
+});
+
+test('Dispatcher: a run past startingDeadlineSeconds is missed, not started', async () => {
+  const { executor, clock, state, fire, events } = setup({ startingDeadlineSeconds: 10 });
+  clock.set(tenOClock + 11_000);
+  fire(0);
+  await settle();
+  assert.equal(executor.started.length, 0);
+  assert.equal(state.status.counters?.missed, 1);
+  assert.deepEqual(events, ['Warning/MissSchedule']);
+});
+
+test('Dispatcher: over the per-daemon limit runs wait in FIFO order; a full queue skips with QueueFull', async () => {
+  const { executor, dispatcher, events } = setup({ concurrencyPolicy: 'Allow' }, { max: 1, queue: 1 });
+  const jobs = ['a', 'b', 'c'].map((n) => {
+    const s = new JobState('default', n, `uid-${n}`, {});
+    s.job = makeJob({ concurrencyPolicy: 'Allow' });
+    return s;
+  });
+  for (const s of jobs)
+    dispatcher.fire(s, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
+  await settle();
+  assert.deepEqual(executor.running, ['a-1773136800']);
+  assert.equal(dispatcher.queuedCount, 1);
+  assert.equal(jobs[2]?.status.counters?.skipped, 1);
+  assert.ok(events.includes('Warning/QueueFull'));
+  executor.end('a-1773136800', 'Succeeded');
+  await settle();
+  assert.deepEqual(executor.running, ['b-1773136800']);
+  assert.equal(dispatcher.queuedCount, 0);
+});
+
+test('Dispatcher: a failed run is retried with backoff under a new run name, up to the limit', async () => {
+  const { executor, clock, fire, state } = setup({
+    retry: { limit: 2, initialBackoffSeconds: 10, maxBackoffSeconds: 300 },
+  });
+  fire(0);
+  await settle();
+  executor.end('job-1773136800', 'Failed');
+  await settle();
+  clock.advance(9_999);
+  await settle();
+  assert.equal(executor.started.length, 1, 'waits 10 s');
+  clock.advance(1);
+  await settle();
+  assert.deepEqual(executor.started[1], {
+    name: 'job-1773136800-2',
+    trigger: 'Retry',
+    attempt: 2,
+    adopted: false,
+  });
+  executor.end('job-1773136800-2', 'Failed');
+  await settle();
+  clock.advance(20_000);
+  await settle();
+  assert.equal(executor.started[2]?.name, 'job-1773136800-3');
+  executor.end('job-1773136800-3', 'Failed');
+  await settle();
+  clock.advance(600_000);
+  await settle();
+  assert.equal(executor.started.length, 3, 'no retry beyond the limit');
+  assert.equal(state.status.counters?.failed, 3);
+});
+
+test('Dispatcher: manual triggers start even when the same scheduled second ran', async () => {
+  const { executor, dispatcher, state, fire } = setup({ concurrencyPolicy: 'Allow' });
+  fire(0);
+  dispatcher.fire(state, {
+    scheduledMs: tenOClock + 500,
+    trigger: 'Manual',
+    attempt: 1,
+    dueMs: tenOClock + 500,
+  });
+  await settle();
+  // Same second, same name: the manual run is not started twice alongside it.
+  assert.equal(executor.started.length, 1);
+  dispatcher.fire(state, {
+    scheduledMs: tenOClock + 2000,
+    trigger: 'Manual',
+    attempt: 1,
+    dueMs: tenOClock + 2000,
+  });
+  await settle();
+  assert.deepEqual(
+    executor.started.map((s) => s.trigger),
+    ['Schedule', 'Manual'],
+  );
+});
+
+test('Dispatcher: cancel aborts active runs and drops the pending retry', async () => {
+  const { executor, clock, fire, dispatcher, state } = setup({
+    concurrencyPolicy: 'Allow',
+    retry: { limit: 3, initialBackoffSeconds: 1, maxBackoffSeconds: 1 },
+  });
+  fire(0);
+  fire(1);
+  await settle();
+  executor.end('job-1773136800', 'Failed');
+  await settle();
+  await dispatcher.cancel(state, 'job deleted');
+  clock.advance(10_000);
+  await settle();
+  assert.equal(executor.running.length, 0);
+  assert.equal(executor.started.length, 2, 'the retry never started');
+  assert.equal(state.status.lastResult, 'Cancelled');
+  fire(2);
+  await settle();
+  assert.equal(executor.started.length, 2, 'nothing starts after cancel');
+});
+
+test('Dispatcher: drain lets runs finish within the grace period, then cancels the rest', async () => {
+  const { executor, clock, dispatcher } = setup({ concurrencyPolicy: 'Allow' });
+  const a = new JobState('default', 'a', 'ua', {});
+  a.job = makeJob({});
+  const b = new JobState('default', 'b', 'ub', {});
+  b.job = makeJob({});
+  dispatcher.fire(a, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
+  dispatcher.fire(b, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
+  await settle();
+  let drained = false;
+  const draining = dispatcher.drain(5000).then(() => {
+    drained = true;
+  });
+  executor.end('a-1773136800', 'Succeeded');
+  await settle();
+  assert.equal(drained, false);
+  clock.advance(5000);
+  await draining;
+  assert.equal(a.status.lastResult, 'Succeeded');
+  assert.equal(b.status.lastResult, 'Cancelled');
+  dispatcher.fire(a, {
+    scheduledMs: tenOClock + minute,
+    trigger: 'Schedule',
+    attempt: 1,
+    dueMs: tenOClock + minute,
+  });
+  await settle();
+  assert.equal(executor.started.length, 2, 'nothing starts once draining');
+});
+
+test('Dispatcher: an adopted run is tracked, claims its time and records its end', async () => {
+  const { executor, dispatcher, state, fire, events } = setup({});
+  dispatcher.adopt(
+    state,
+    'abc123',
+    'local',
+    {
+      namespace: 'default',
+      jobName: 'job',
+      jobUid: 'u1',
+      scheduledTime: tenOClock,
+      attempt: 1,
+    },
+    'Schedule',
+  );
+  await settle();
+  assert.equal(executor.started[0]?.adopted, true);
+  fire(0);
+  await settle();
+  assert.equal(executor.started.length, 1, 'the adopted time is not run again');
+  executor.end('job-1773136800', 'Succeeded');
+  await settle();
+  assert.equal(state.status.lastResult, 'Succeeded');
+  assert.deepEqual(events, ['Normal/Adopted', 'Normal/SawCompletedJob']);
+});
