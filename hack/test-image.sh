@@ -93,6 +93,9 @@ log "building $IMAGE from $BASE_IMAGE (DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-defaul
 build_started=$(date +%s)
 if ! timeout 900 "${build[@]}" --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$IMAGE" . >"$work/build.log" 2>&1; then
   tail -n 40 "$work/build.log" >&2
+  if grep -qE 'SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF' "$work/build.log"; then
+    fail "npm ci in the build does not trust this network's TLS: set OFELIA_BUILD_CA_FILE to the PEM file(s) of its CA"
+  fi
   fail "docker build failed (last 40 lines above)"
 fi
 size_mb=$(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{ printf "%.0f", $1 / 1e6 }')
