@@ -20,7 +20,8 @@
 #
 # Environment: OFELIA_IMAGE (default ofelia-operator:test), BASE_IMAGE (default node:20-bookworm-slim),
 # TEST_JOB_IMAGE (default local/busybox:test, from hack/docker-up.sh), OFELIA_IMAGE_TEST_TIMEOUT
-# (seconds to wait for a Succeeded run, default 120).
+# (seconds to wait for a Succeeded run, default 120), OFELIA_BUILD_CA_FILE (PEM file(s) npm ci in the
+# build must trust, for TLS-inspecting egress; default /usr/local/share/ca-certificates/*.crt, empty: none).
 # Exits non-zero with a message starting "test-image: FAIL" on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
