@@ -1,13 +1,15 @@
 /**
  * Every metric of the operator, in one Registry.
  *
- * In: the build info. Out: a fresh prom-client `Registry` with the default process collectors
- * and one instance of each domain's metrics class (docker, scheduler, controller, runs), which
- * the composition root hands to the parts that record them.
+ * In: the build info, and whether this process serves the embedded API server. Out: a fresh
+ * prom-client `Registry` with the default process collectors and one instance of each domain's
+ * metrics class (docker, scheduler, controller, runs, and the embedded API server when there is
+ * one), which the composition root hands to the parts that record them.
  * Never: uses prom-client's global registry (two operators in one process, or tests, must not
  * collide), or creates a label whose values are not bounded (see docs/metrics.md).
  */
 import { Registry } from 'prom-client';
+import { ApiServerMetrics } from './apiserver-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
@@ -21,17 +23,25 @@ export interface OperatorMetrics {
   readonly scheduler: SchedulerMetrics;
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
+  /** Present in embedded mode only. */
+  readonly apiserver: ApiServerMetrics | undefined;
 }
 
-export function createOperatorMetrics(build: BuildInfo): OperatorMetrics {
+export interface OperatorMetricsOptions extends BuildInfo {
+  /** Whether this process serves the embedded API server (its metrics are registered then). */
+  embeddedApiServer: boolean;
+}
+
+export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMetrics {
   const registry = new Registry();
   return {
     registry,
-    process: new ProcessMetrics(registry, build),
+    process: new ProcessMetrics(registry, { version: opts.version, nodeVersion: opts.nodeVersion }),
     docker: new DockerMetrics(registry),
     scheduler: new SchedulerMetrics(registry),
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
+    apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }
 
