@@ -48,6 +48,8 @@ export interface TestApiServer {
   /** HOME given to kubectl (its cache lives under it). */
   readonly home: string;
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
+  /** A long-running kubectl (`get -w`): read its output line by line, then stop it. */
+  kubectlStream(args: string[]): KubectlStream;
   /** Stop and start again on the same port and data dir (the token stays valid). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     home,
     kubectl: (args, opts = {}) =>
       runKubectl(args, { ...opts, env: { KUBECONFIG: kubeconfig, HOME: home, ...opts.env } }),
+    kubectlStream: (args) => streamKubectl(args, { KUBECONFIG: kubeconfig, HOME: home }),
     async restart() {
       await handle.close();
       handle = await boot(handle.port);
@@ -136,4 +139,72 @@ export function runKubectl(args: string[], opts: KubectlOptions = {}): Promise<K
     });
     child.stdin.end(opts.stdin ?? '');
   });
+}
+
+export interface KubectlStream {
+  /** Every stdout line so far. */
+  readonly lines: string[];
+  /** Resolves with the first line (at or after index `from`) matching `re`; rejects after `timeoutMs`. */
+  waitForLine(re: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<string>;
+  /** Kill kubectl (if still running) and resolve with its stderr. */
+  stop(): Promise<string>;
+}
+
+function streamKubectl(args: string[], env: Record<string, string>): KubectlStream {
+  const child = spawn('kubectl', args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let partial = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  // Never outlive a test run, whatever the test does.
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  hardStop.unref();
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    partial += d;
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const w of waiters) w();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  return {
+    lines,
+    waitForLine(re, opts = {}) {
+      const from = opts.from ?? 0;
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = lines.slice(from).find((l) => re.test(l));
+          if (hit === undefined) return;
+          cleanup();
+          resolve(hit);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(
+            new Error(
+              `no line matching ${re} within ${opts.timeoutMs ?? 20_000} ms; got:\n${lines.join('\n')}\nstderr:\n${stderr}`,
+            ),
+          );
+        }, opts.timeoutMs ?? 20_000);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      clearTimeout(hardStop);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      return stderr;
+    },
+  };
 }
