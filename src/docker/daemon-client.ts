@@ -112,7 +112,8 @@ export class DaemonClient {
     try {
       text = await readBounded(res, 64 * 1024);
     } catch (e) {
-      if ((e as Error).name === 'AbortError') throw e;
+      // The caller ended the wait: that is an abort, whatever the socket said as it closed.
+      if (signal?.aborted || (e as Error).name === 'AbortError') throw abortError('container.wait');
       throw new DockerTransportError(
         this.name,
         'container.wait',
@@ -233,4 +234,10 @@ function lastPullError(res: IncomingMessage): Promise<string | undefined> {
  */
 export function registryAuthHeader(auth: RegistryAuth): string {
   return Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+function abortError(op: string): Error {
+  const e = new Error(`${op} aborted by the caller`);
+  e.name = 'AbortError';
+  return e;
 }

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { localDaemonConfig } from '../../src/docker/config.ts';
+import { DockerApiError, DockerTimeoutError, DockerTransportError } from '../../src/docker/errors.ts';
+import { DockerPool } from '../../src/docker/pool.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { DockerMetrics } from '../../src/metrics/docker-metrics.ts';
+import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ofelia-pool-'));
+const servers: Server[] = [];
+after(() => {
+  for (const s of servers) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A unix socket server that accepts connections and behaves badly in a chosen way. */
+function badServer(name: string, onConn: (s: Socket) => void): Promise<string> {
+  const path = join(dir, name);
+  const srv = createServer((s) => {
+    s.on('error', () => {});
+    onConn(s);
+  });
+  servers.push(srv);
+  return new Promise((resolve) => srv.listen(path, () => resolve(path)));
+}
+
+test('200 running containers must not delay a ping: 50 waits in flight on a 2-socket control pool, pings still answer', {
+  timeout: 120_000,
+}, async (t) => {
+  const d = await testDocker();
+  if ('skip' in d) return t.skip(d.skip);
+  const registry = new Registry();
+  const pool = new DockerPool(
+    [localDaemonConfig()],
+    { controlSockets: 2 },
+    { log: silentLogger(), metrics: new DockerMetrics(registry) },
+  );
+  const daemon = pool.get();
+  const label = `ofelia.dev/test-pool=${randomUUID()}`;
+  const ids = await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      const c = await daemon.createContainer(`pool-${randomUUID().slice(0, 12)}`, {
+        Image: TEST_IMAGE,
+        Cmd: ['sleep', '300'],
+        Labels: { [label.split('=')[0]!]: label.split('=')[1]! },
+        HostConfig: { NetworkMode: 'none' },
+      });
+      await daemon.startContainer(c.Id);
+      return c.Id;
+    }),
+  );
+  const stopWaits = new AbortController();
+  const waits = ids.map((id) => daemon.waitContainer(id, stopWaits.signal).catch((e: Error) => e.name));
+  try {
+    for (let i = 0; i < 200 && daemon.sockets().stream < 50; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(daemon.sockets().stream >= 50, `stream sockets in use: ${daemon.sockets().stream}`);
+    const pings = await Promise.all(Array.from({ length: 20 }, () => daemon.ping()));
+    assert.deepEqual(new Set(pings), new Set(['OK']));
+    assert.ok(daemon.sockets().control <= 2);
+    const text = await registry.metrics();
+    assert.match(text, /ofelia_docker_pool_sockets\{daemon="local",pool="stream"\} (5\d|[6-9]\d|\d{3})/);
+    assert.match(text, /ofelia_docker_request_duration_seconds_count\{daemon="local",operation="ping"\} 20/);
+  } finally {
+    stopWaits.abort();
+    assert.deepEqual(new Set(await Promise.all(waits)), new Set(['AbortError']));
+    await Promise.all(ids.map((id) => daemon.removeContainer(id, { force: true })));
+    pool.close();
+  }
+});
+
+test('API errors carry the daemon message and reason; the breaker stays closed', async (t) => {
+  const d = await testDocker();
+  if ('skip' in d) return t.skip(d.skip);
+  const pool = new DockerPool([localDaemonConfig()], { breakerThreshold: 2 }, { log: silentLogger() });
+  for (let i = 0; i < 5; i++) {
+    await assert.rejects(
+      pool.get().inspectContainer(`missing-${i}`),
+      (e: unknown) =>
+        e instanceof DockerApiError && e.reason === 'NotFound' && /No such container/.test(e.message),
+    );
+  }
+  assert.equal(pool.get().breakerState, 'closed');
+  pool.close();
+});
+
+test('a daemon that never answers: the header timeout ends the call', async () => {
+  const path = await badServer('silent.sock', () => {});
+  const pool = new DockerPool(
+    [localDaemonConfig(`unix://${path}`)],
+    { headerTimeoutMs: 300 },
+    { log: silentLogger() },
+  );
+  await assert.rejects(
+    pool.get().ping(),
+    (e: unknown) => e instanceof DockerTimeoutError && e.phase === 'headers' && e.reason === 'DockerTimeout',
+  );
+  pool.close();
+});
+
+test('a daemon that starts answering and never finishes: the request timeout ends the call', async () => {
+  const path = await badServer('trickle.sock', (s) => {
+    s.once('data', () =>
+      s.write(
+        'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n',
+      ),
+    );
+  });
+  const pool = new DockerPool(
+    [localDaemonConfig(`unix://${path}`)],
+    { headerTimeoutMs: 300, requestTimeoutMs: 600 },
+    { log: silentLogger() },
+  );
+  await assert.rejects(
+    pool.get().listContainers(),
+    (e: unknown) => e instanceof DockerTimeoutError && e.phase === 'request',
+  );
+  pool.close();
+});
+
+test('no socket at all: a transport error at once, counted toward the breaker', async () => {
+  const pool = new DockerPool(
+    [localDaemonConfig(`unix://${join(dir, 'absent.sock')}`)],
+    { breakerThreshold: 2 },
+    { log: silentLogger() },
+  );
+  await assert.rejects(
+    pool.get().ping(),
+    (e: unknown) => e instanceof DockerTransportError && e.code === 'ENOENT',
+  );
+  await assert.rejects(pool.get().ping(), DockerTransportError);
+  assert.equal(pool.get().breakerState, 'open');
+  pool.close();
+});
