@@ -15,6 +15,8 @@
  *   instant after it; interval-style patterns skip gap times; a wall time repeated by fall-back
  *   runs once (its first occurrence). See docs/scheduling.md.
  */
+
+export { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 export {
   type CompiledSchedule,
   type CompileOptions,
@@ -24,4 +26,12 @@ export {
 } from './compile.ts';
 export { EvaluatorCache, type EvaluatorCacheStats, sharedEvaluators } from './evaluators.ts';
 export { fnv1a32, stableHash } from './hash.ts';
+export { jitteredDueMs, jitterMs } from './jitter.ts';
+export {
+  isWithinStartingDeadline,
+  MAX_MISSED_COUNTED,
+  type MissedRuns,
+  type MissedRunsInput,
+  mostRecentScheduleTime,
+} from './missed.ts';
 export { isKnownTimeZone } from './time-zone.ts';
