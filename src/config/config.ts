@@ -25,9 +25,6 @@ import {
   text,
 } from './values.ts';
 
-/** Output kept in one status object (Kubernetes objects are limited to about 1.5 MiB). */
-export const MAX_STATUS_TAIL_BYTES = 1024 * 1024;
-
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
 
@@ -62,9 +59,9 @@ export interface Config {
   docker: { daemons: DaemonConfig[]; pool: PoolOptions };
   runs: {
     maxConcurrentPerDaemon: number;
-    queueLimitPerDaemon: number;
+    /** Runs waiting for a slot, all daemons together. */
+    queueLimit: number;
     outputTailBytes: number;
-    maxRunHistory: number;
   };
   policy: PolicyConfig;
   controller: {
@@ -310,18 +307,10 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
   // ---- runs and policy
   const runs = {
     maxConcurrentPerDaemon: r.get('max-concurrent-runs', integer(1, 100_000)),
-    queueLimitPerDaemon: r.get('run-queue-limit', integer(0, 1_000_000)),
-    outputTailBytes: r.get('output-tail', byteSize(0, 256 * 1024)),
-    maxRunHistory: r.get('max-run-history', integer(1, 100)),
+    queueLimit: r.get('run-queue-limit', integer(0, 1_000_000)),
+    outputTailBytes: r.get('output-tail', byteSize(0, 64 * 1024)),
   };
-  // Records in one status: up to maxRunHistory successful and as many failed, plus lastRun.
-  const records = 2 * runs.maxRunHistory + 1;
-  if (runs.outputTailBytes * records > MAX_STATUS_TAIL_BYTES) {
-    throw new ConfigError(
-      r.source('output-tail'),
-      `${runs.outputTailBytes} bytes × ${records} run records (--max-run-history ${runs.maxRunHistory}) exceeds ${MAX_STATUS_TAIL_BYTES} bytes of output per status object; lower one of them`,
-    );
-  }
+
   const policy: PolicyConfig = {
     allowPrivileged: r.flag('allow-privileged'),
     allowHostNetwork: r.flag('allow-host-network'),

@@ -234,7 +234,7 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '1000',
     valueName: 'N',
     group: 'Runs',
-    help: 'Runs waiting for a slot per daemon; beyond it a due run is skipped (counted, with an event).',
+    help: 'Runs waiting for a free slot, all daemons together; beyond it a due run is skipped (counted, with an event).',
   },
   {
     name: 'output-tail',
@@ -243,16 +243,7 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '16Ki',
     valueName: 'SIZE',
     group: 'Runs',
-    help: 'Bytes of output kept per run (the last ones) in status.lastRun.logTail and status.recentRuns[].logTail. Together with --max-run-history it may not exceed 1Mi per status object.',
-  },
-  {
-    name: 'max-run-history',
-    kind: 'value',
-    env: ['OFELIA_MAX_RUN_HISTORY'],
-    default: '20',
-    valueName: 'N',
-    group: 'Runs',
-    help: "Upper bound on a job's successfulRunsHistoryLimit and failedRunsHistoryLimit (keeps status objects small).",
+    help: 'Bytes of output kept per run (the last ones) in status.lastRun.logTail and status.recentRuns[].logTail; at most 64Ki, as status objects must stay small.',
   },
   {
     name: 'shutdown-grace',

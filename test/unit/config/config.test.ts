@@ -249,18 +249,10 @@ const rows: Row[] = [
   // ---- runs, policy, controller
   {
     name: 'runs (flag wins over OFELIA_OUTPUT_TAIL)',
-    argv: [
-      '--max-concurrent-runs',
-      '4',
-      '--run-queue-limit',
-      '9',
-      '--output-tail',
-      '64Ki',
-      '--max-run-history=5',
-    ],
+    argv: ['--max-concurrent-runs', '4', '--run-queue-limit', '9', '--output-tail', '64Ki'],
     env: { OFELIA_OUTPUT_TAIL: '1' },
     want: (c) => c.runs,
-    equals: { maxConcurrentPerDaemon: 4, queueLimitPerDaemon: 9, outputTailBytes: 65536, maxRunHistory: 5 },
+    equals: { maxConcurrentPerDaemon: 4, queueLimit: 9, outputTailBytes: 65536 },
   },
   {
     name: 'policy switches and bind prefixes (deduplicated, normalised)',
@@ -377,13 +369,7 @@ const errorRows: ErrorRow[] = [
   {
     name: 'bad size',
     argv: ['--output-tail', '1Mi'],
-    message: '--output-tail: expected a size from 0 to 262144 bytes (e.g. 4096, 4Ki, 1Mi), got "1Mi"',
-  },
-  {
-    name: 'output tail times history over the status budget',
-    argv: ['--output-tail', '64Ki', '--max-run-history', '10'],
-    message:
-      '--output-tail: 65536 bytes × 21 run records (--max-run-history 10) exceeds 1048576 bytes of output per status object; lower one of them',
+    message: '--output-tail: expected a size from 0 to 65536 bytes (e.g. 4096, 4Ki, 1Mi), got "1Mi"',
   },
   {
     name: 'bad boolean variable',
