@@ -65,7 +65,7 @@ export function parseYamlStream(text: string): K8sObject[] {
  * because manifests/base includes the CRD from crds/, outside its own directory.
  */
 export async function kustomize(dir: string): Promise<K8sObject[]> {
-  const r = await run('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir]);
+  const r = await run('kubectl', ['kustomize', dir]);
   if (r.code !== 0) throw new Error(`kubectl kustomize ${dir} failed (exit ${r.code}):\n${r.stderr}`);
   return parseYamlStream(r.stdout);
 }
