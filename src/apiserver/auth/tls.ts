@@ -12,7 +12,7 @@ import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:
 import * as fs from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import './reflect-metadata.ts'; // must precede @peculiar/x509
+import 'reflect-metadata'; // @peculiar/x509's tsyringe needs the Reflect metadata API at load
 import * as x509 from '@peculiar/x509';
 import { ensurePrivateDir, writeFileAtomic } from '../store/store-files.ts';
 
