@@ -1,0 +1,98 @@
+/**
+ * Adoption of containers left by an earlier operator process (a crash, SIGKILL, an upgrade, a
+ * leadership hand-over), run before this replica starts scheduling the jobs concerned:
+ * - a RUNNING container of a job this replica owns is adopted: followed to its end and recorded,
+ *   and its scheduled time counts as acted on, so it is never started a second time;
+ * - an EXITED one whose run is not in the job's recentRuns yet is adopted too (its record is
+ *   collected, the container removed per the job's remove policy);
+ * - a container of a job that no longer exists (its uid is not in the cache) is an orphan: removed
+ *   (force), by the replica that runs unplaced jobs only, so two replicas never both decide it.
+ * Containers without a complete run identity in their labels are not ours to touch.
+ */
+import { runName } from '../api/run-identity.ts';
+import type { DockerPool } from '../docker/pool.ts';
+import type { JobObject } from '../kube/job-api.ts';
+import type { Logger } from '../log/logger.ts';
+import { findLeftovers, type LeftoverContainer } from '../runner/leftovers.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import { type JobController, keyOf } from './job-controller.ts';
+import { ownsJob, type ReplicaRole } from './placement.ts';
+
+export interface LeftoverSource {
+  list(): Promise<LeftoverContainer[]>;
+  /** Remove a container (force: a running one is killed first). */
+  remove(daemon: string, containerId: string): Promise<void>;
+}
+
+/** Leftovers on every daemon of the pool. */
+export function poolLeftoverSource(pool: DockerPool): LeftoverSource {
+  return {
+    list: () => findLeftovers(pool.names().map((name) => pool.get(name))),
+    remove: (daemon, containerId) => pool.get(daemon).removeContainer(containerId, { force: true }),
+  };
+}
+
+export interface AdoptionDeps {
+  source: LeftoverSource;
+  jobs: ReadonlyArray<JobObject>;
+  controller: JobController;
+  dispatcher: Dispatcher;
+  role: ReplicaRole;
+  logger: Logger;
+}
+
+export interface AdoptionSummary {
+  adopted: number;
+  orphansRemoved: number;
+  ignored: number;
+}
+
+export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummary> {
+  const { source, controller, dispatcher, role, logger } = deps;
+  const summary: AdoptionSummary = { adopted: 0, orphansRemoved: 0, ignored: 0 };
+  const byUid = new Map<string, JobObject>();
+  for (const job of deps.jobs) if (job.metadata?.uid) byUid.set(job.metadata.uid, job);
+  for (const leftover of await source.list()) {
+    const identity = leftover.identity;
+    if (!identity) {
+      summary.ignored++;
+      continue;
+    }
+    const job = byUid.get(identity.jobUid);
+    const log = {
+      container: leftover.name,
+      daemon: leftover.daemon,
+      job: `${identity.namespace}/${identity.jobName}`,
+    };
+    if (!job || job.metadata?.deletionTimestamp) {
+      if (role.leads && !job) {
+        try {
+          await source.remove(leftover.daemon, leftover.containerId);
+          summary.orphansRemoved++;
+          logger.info(log, 'removed the container of a deleted job');
+        } catch (error) {
+          logger.warn({ ...log, error: String(error) }, 'orphan container not removed');
+        }
+      }
+      continue;
+    }
+    const placement = (job.spec as { placement?: { nodeName?: string } } | undefined)?.placement;
+    if (!ownsJob(placement, role)) continue;
+    const state = controller.ensureState(keyOf(identity.namespace, identity.jobName), job);
+    if (!state.job) {
+      summary.ignored++;
+      continue;
+    }
+    const name = runName(identity);
+    const trigger = leftover.trigger ?? 'Schedule';
+    if (!leftover.running) {
+      const known = state.status.recentRuns?.some((r) => r.name === name);
+      if (trigger !== 'Manual' && trigger !== 'Retry') state.claim(identity.scheduledTime);
+      if (known) continue;
+    }
+    dispatcher.adopt(state, leftover.containerId, leftover.daemon, identity, trigger);
+    summary.adopted++;
+    logger.info({ ...log, run: name, running: leftover.running }, 'adopted a run of an earlier process');
+  }
+  return summary;
+}

@@ -1,0 +1,301 @@
+/**
+ * The ScheduledDockerJob reconciler: `reconcile(key)` reads the job from the informer cache
+ * (never from the event that woke it), and makes this replica's schedule, runs and the job's
+ * status agree with it:
+ * - not in the cache: forget it (disarm, cancel its runs);
+ * - not this replica's (placement, leadership): release it (disarm; its active runs finish);
+ * - being deleted: disarm, cancel active runs (the runner stops and removes their containers),
+ *   then remove the `ofelia.dev/cleanup` finalizer;
+ * - otherwise: make sure the finalizer is there, take the reconcile decision (a pure function),
+ *   write the status fields it owns if they changed, record its events, arm the next due time,
+ *   start a catch-up or manual run.
+ * Returns `{}` or throws (the work queue retries with backoff). Due entries from the schedule
+ * table start their run at once and queue the job for its next time.
+ */
+import { FINALIZER, type ScheduledDockerJobStatus } from '../api/schema.ts';
+import { validateScheduledDockerJob } from '../api/validate.ts';
+import type { EventTarget, EventType } from '../kube/event-recorder.ts';
+import type { FinalizerClient, JobObject } from '../kube/job-api.ts';
+import { applyMergePatch } from '../kube/merge-patch.ts';
+import type { ObjectKey, StatusPatch } from '../kube/status-writer.ts';
+import type { Logger } from '../log/logger.ts';
+import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
+import { compileSchedule } from '../schedule/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import { JobState } from './job-state.ts';
+import { ownsJob, type ReplicaRole } from './placement.ts';
+import { decide } from './reconcile-decision.ts';
+import { emptyCounters } from './run-history.ts';
+import type { Armed, Scheduler } from './scheduler.ts';
+
+export interface ReconcileOutcome {
+  requeueAfterMs?: number;
+}
+
+export interface JobCache {
+  get(name: string, namespace?: string): JobObject | undefined;
+  list(): ReadonlyArray<JobObject>;
+}
+
+export interface StatusSink {
+  submit(key: ObjectKey, patch: StatusPatch, options?: { urgent?: boolean }): void;
+  forget(key: ObjectKey): void;
+}
+
+export interface EventSinkLike {
+  record(target: EventTarget, type: EventType, reason: string, message: string): void;
+}
+
+export interface JobControllerOptions {
+  cache: JobCache;
+  statusWriter: StatusSink;
+  events: EventSinkLike;
+  finalizers: FinalizerClient;
+  scheduler: Scheduler;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  logger: Logger;
+  metrics?: SchedulerMetrics;
+  /** This replica's role now (leadership changes over time). */
+  role: () => ReplicaRole;
+  /** Queue a key for reconcile. */
+  enqueue: (key: string) => void;
+}
+
+export function keyOf(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function splitKey(key: string): ObjectKey {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+interface JobMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  creationTimestamp?: string | Date;
+  deletionTimestamp?: string | Date;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  resourceVersion?: string;
+}
+
+export class JobController {
+  private readonly states = new Map<string, JobState>();
+
+  constructor(private readonly opts: JobControllerOptions) {}
+
+  /** Jobs this replica currently owns. */
+  get ownedCount(): number {
+    return this.states.size;
+  }
+
+  state(key: string): JobState | undefined {
+    return this.states.get(key);
+  }
+
+  async reconcile(key: string, _signal?: AbortSignal): Promise<ReconcileOutcome> {
+    const { namespace, name } = splitKey(key);
+    const obj = this.opts.cache.get(name, namespace);
+    const existing = this.states.get(key);
+    if (!obj) {
+      if (existing) await this.forget(existing, 'the job no longer exists');
+      return {};
+    }
+    const meta = (obj.metadata ?? {}) as JobMeta;
+    const uid = meta.uid ?? '';
+    if (existing && existing.uid !== uid) await this.forget(existing, 'the job was re-created');
+    const spec = obj.spec as { placement?: { nodeName?: string } } | undefined;
+    if (!ownsJob(spec?.placement, this.opts.role())) {
+      if (this.states.has(key)) this.release(key, 'the job is not this replica’s any more');
+      return {};
+    }
+    if (meta.deletionTimestamp) {
+      await this.finalize(key, obj, meta);
+      return {};
+    }
+    if (!meta.finalizers?.includes(FINALIZER)) {
+      await this.opts.finalizers.add({ namespace, name }, meta.finalizers);
+    }
+    const state = this.ensureState(key, obj);
+    this.decideAndApply(state, obj, meta);
+    return {};
+  }
+
+  /** The schedule table says `key` is due. */
+  onDue(key: string, armed: Armed): void {
+    const state = this.states.get(key);
+    if (state) {
+      this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+      this.opts.dispatcher.fire(state, {
+        scheduledMs: armed.scheduledMs,
+        trigger: 'Schedule',
+        attempt: 1,
+        dueMs: armed.dueMs,
+      });
+    }
+    // The next time is armed by a reconcile, which reads the current object.
+    this.opts.enqueue(key);
+  }
+
+  /** State for a job this replica owns, created from the cached object (for adoption at start-up). */
+  ensureState(key: string, obj: JobObject): JobState {
+    let state = this.states.get(key);
+    if (!state) {
+      const meta = (obj.metadata ?? {}) as JobMeta;
+      state = new JobState(
+        meta.namespace ?? '',
+        meta.name ?? '',
+        meta.uid ?? '',
+        obj.status as ScheduledDockerJobStatus,
+      );
+      const validation = validateScheduledDockerJob(obj);
+      if (validation.ok) state.job = validation.job;
+      this.states.set(key, state);
+    }
+    return state;
+  }
+
+  /** Keys of every cached job (to re-queue all after a leadership change). */
+  allKeys(): string[] {
+    return this.opts.cache.list().map((o) => keyOf(o.metadata?.namespace ?? '', o.metadata?.name ?? ''));
+  }
+
+  /** Stop scheduling one job here (leadership lost): disarm it; its active runs finish. */
+  releaseOne(key: string, why: string): void {
+    this.release(key, why);
+  }
+
+  changeStatus(state: JobState, patch: StatusPatch, urgent = false): void {
+    state.status = applyMergePatch(state.status, patch);
+    this.opts.statusWriter.submit({ namespace: state.namespace, name: state.name }, patch, { urgent });
+  }
+
+  event(state: JobState, type: EventType, reason: string, message: string): void {
+    this.opts.events.record(this.target(state.namespace, state.name, state.uid), type, reason, message);
+  }
+
+  private decideAndApply(state: JobState, obj: JobObject, meta: JobMeta): void {
+    const now = this.opts.clock.now();
+    const validation = validateScheduledDockerJob(obj);
+    state.job = validation.ok ? validation.job : undefined;
+    let compiled: ReturnType<typeof compileSchedule> | undefined;
+    if (validation.ok) {
+      const { schedule, timeZone } = validation.job.spec;
+      const cacheKey = `${schedule}\u0000${timeZone}`;
+      if (state.compiled?.cacheKey !== cacheKey) {
+        const result = compileSchedule(schedule, { timeZone, hashKey: state.key });
+        state.compiled = result.ok ? { cacheKey, schedule: result.schedule } : undefined;
+        compiled = result;
+      } else {
+        compiled = { ok: true, schedule: state.compiled.schedule };
+      }
+    }
+    const created = meta.creationTimestamp;
+    const plan = decide({
+      nowMs: now,
+      meta: {
+        namespace: state.namespace,
+        name: state.name,
+        generation: meta.generation,
+        creationTimestamp: created instanceof Date ? created.toISOString() : created,
+        annotations: meta.annotations,
+      },
+      status: state.status,
+      validation,
+      compiled,
+      lastActedMs: state.lastActedMs,
+    });
+
+    // Status fields the decision owns, written only when they change (every write comes back as
+    // a watch event and a reconcile: an unconditional write would loop).
+    const patch: StatusPatch = {};
+    if (
+      plan.statusPatch.observedGeneration !== state.status.observedGeneration &&
+      plan.statusPatch.observedGeneration !== undefined
+    ) {
+      patch.observedGeneration = plan.statusPatch.observedGeneration;
+    }
+    if (JSON.stringify(plan.conditions) !== JSON.stringify(state.status.conditions ?? []))
+      patch.conditions = plan.conditions;
+    if ((state.status.nextScheduleTime ?? null) !== plan.statusPatch.nextScheduleTime) {
+      patch.nextScheduleTime = plan.statusPatch.nextScheduleTime;
+    }
+    if (plan.missed > 0) {
+      const counters = { ...emptyCounters(), ...state.status.counters };
+      counters.missed += plan.missed;
+      patch.counters = counters;
+      this.opts.metrics?.missedRuns.inc(plan.missed);
+    }
+    if (plan.manualTrigger) patch.lastManualTrigger = plan.manualTrigger;
+    if (Object.keys(patch).length > 0) this.changeStatus(state, patch, plan.manualTrigger !== undefined);
+    for (const e of plan.events) this.event(state, e.type, e.reason, e.message);
+
+    if (plan.next) {
+      this.opts.scheduler.arm(state.key, plan.next);
+      this.opts.metrics?.nextScheduleTime.set(
+        { namespace: state.namespace, job: state.name },
+        plan.next.scheduledMs / 1000,
+      );
+    } else {
+      this.opts.scheduler.disarm(state.key);
+      this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+    }
+    if (plan.catchUp) {
+      this.opts.dispatcher.fire(state, {
+        scheduledMs: plan.catchUp.scheduledMs,
+        trigger: 'CatchUp',
+        attempt: 1,
+        dueMs: plan.catchUp.scheduledMs,
+      });
+    }
+    if (plan.actedThroughMs !== undefined) state.claim(plan.actedThroughMs);
+    if (plan.manualTrigger) {
+      this.opts.dispatcher.fire(state, { scheduledMs: now, trigger: 'Manual', attempt: 1, dueMs: now });
+    }
+  }
+
+  private async finalize(key: string, obj: JobObject, meta: JobMeta): Promise<void> {
+    const state = this.states.get(key);
+    if (state) {
+      this.opts.scheduler.disarm(key);
+      this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+      if (state.active.size > 0)
+        this.opts.logger.info({ job: key, active: state.active.size }, 'job deleted: cancelling active runs');
+      await this.opts.dispatcher.cancel(state, 'the job was deleted');
+      this.states.delete(key);
+      this.opts.statusWriter.forget({ namespace: state.namespace, name: state.name });
+    }
+    if (meta.finalizers?.includes(FINALIZER)) {
+      await this.opts.finalizers.remove(splitKey(key), meta.finalizers);
+      this.opts.logger.info({ job: key, uid: obj.metadata?.uid }, 'finalizer removed');
+    }
+  }
+
+  private async forget(state: JobState, why: string): Promise<void> {
+    this.opts.scheduler.disarm(state.key);
+    this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+    this.states.delete(state.key);
+    this.opts.statusWriter.forget({ namespace: state.namespace, name: state.name });
+    this.opts.logger.info({ job: state.key, why }, 'forgetting job');
+    await this.opts.dispatcher.cancel(state, why);
+  }
+
+  private release(key: string, why: string): void {
+    const state = this.states.get(key);
+    if (!state) return;
+    this.opts.scheduler.disarm(key);
+    this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+    this.opts.dispatcher.release(state);
+    this.states.delete(key);
+    this.opts.logger.info({ job: key, why, active: state.active.size }, 'releasing job');
+  }
+
+  private target(namespace: string, name: string, uid: string): EventTarget {
+    return { apiVersion: 'ofelia.dev/v1alpha1', kind: 'ScheduledDockerJob', namespace, name, uid };
+  }
+}
