@@ -129,8 +129,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
+        rest.endWatches();
+        server.closeIdleConnections();
+        // Requests in flight get a moment to finish; then every connection goes.
+        const grace = setTimeout(() => server.closeAllConnections(), 2000);
         await closed;
+        clearTimeout(grace);
         hub.close();
         if (!opts.storeOpened) await opts.store.close();
         log.info({ url }, 'API server stopped');

@@ -42,6 +42,8 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 export class RestHandler {
+  private readonly openWatches = new Set<() => void>();
+
   constructor(
     private readonly service: ResourceService,
     private readonly hub: WatchHub,
@@ -151,9 +153,13 @@ export class RestHandler {
     };
     if (namespace !== undefined) filter.namespace = namespace;
     const gauge = this.config.metrics?.watchers;
-    startWatchStream(res, this.hub, {
+    let end: (() => void) | undefined;
+    end = startWatchStream(res, this.hub, {
       onStart: () => gauge?.inc(),
-      onEnd: () => gauge?.dec(),
+      onEnd: () => {
+        gauge?.dec();
+        if (end) this.openWatches.delete(end);
+      },
       filter,
       fromRv,
       initial,
@@ -167,7 +173,14 @@ export class RestHandler {
         metadata: { resourceVersion: rv },
       }),
     });
+    if (!res.writableEnded) this.openWatches.add(end);
     return { kind: 'streaming' };
+  }
+
+  /** End every open watch cleanly (at shutdown: clients re-watch once the server is back). */
+  endWatches(): void {
+    for (const end of [...this.openWatches]) end();
+    this.openWatches.clear();
   }
 
   private table(kind: ResourceKind, result: ListResult, q: URLSearchParams): KubeObject {

@@ -28,9 +28,17 @@ export interface WatchStreamOptions {
   onEnd?: () => void;
 }
 
-export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: WatchStreamOptions): void {
+/** Ends the stream cleanly (clients see a normal end of stream and watch again). */
+export type EndWatch = () => void;
+
+export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: WatchStreamOptions): EndWatch {
   hub.checkResumable(opts.fromRv);
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+  // A watch owns its connection: when it ends, the socket goes too (no idle keep-alive to wait for at shutdown).
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache',
+    Connection: 'close',
+  });
   res.flushHeaders();
   opts.onStart?.();
 
@@ -62,11 +70,12 @@ export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: Watch
   unsubscribe = hub.watch(opts.filter, opts.fromRv, { send });
   if (stopped) unsubscribe();
 
-  if (stopped) return;
-  timeout = setTimeout(() => {
+  const end = () => {
     stop();
-    res.end();
-  }, opts.timeoutMs);
+    if (!res.writableEnded) res.end();
+  };
+  if (stopped) return end;
+  timeout = setTimeout(end, opts.timeoutMs);
   timeout.unref();
   if (opts.bookmarkIntervalMs > 0) {
     const tick = () => {
@@ -78,4 +87,5 @@ export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: Watch
     bookmark = setTimeout(tick, opts.bookmarkIntervalMs);
     bookmark.unref();
   }
+  return end;
 }
