@@ -75,7 +75,7 @@ class Recorder {
 }
 
 interface InformerUnderTest {
-  informer: Informer<Job>;
+  informer: Informer<Job> & ObjectCache<Job>;
   co: CustomObjectsApi;
   /** Stop without the restart-on-error (stopping aborts the watch, which reports an error). */
   pause: () => Promise<void>;
