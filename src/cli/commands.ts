@@ -11,6 +11,7 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   version: { summary: 'Print the version', load: () => import('./version.ts') },
+  run: { summary: 'Run the operator (embedded API server unless --kubeconfig/--in-cluster)', load: () => import('./run.ts') },
   apiserver: { summary: 'Run the embedded Kubernetes-compatible API server', load: () => import('./apiserver.ts') },
   token: { summary: 'Create, list or revoke API server tokens', load: () => import('./token.ts') },
   'run-once': { summary: 'Run one job once, now, on the local Docker daemon', load: () => import('./run-once.ts') },

@@ -1,0 +1,197 @@
+/**
+ * The operator's composition root: builds every part from the validated Config and runs them
+ * until SIGTERM/SIGINT.
+ *
+ * Start-up, in order (any failure is a StartupError: one line, exit 1, nothing left running):
+ *   metrics registry -> /metrics, /healthz, /readyz -> Docker pool, every daemon pinged ->
+ *   the API connection (embedded: data dir, store, tokens, TLS, API server, kubeconfig; cluster:
+ *   the kubeconfig file or the service account) -> runner -> controller (informer synced).
+ * Shutdown, on the first SIGTERM/SIGINT: the controller stops firing, lets runs in progress
+ * finish for up to --shutdown-grace (then cancels them, as the runner does: stop signal, kill,
+ * remove), flushes status writes and Events, releases the Lease; then the embedded API server
+ * and its store close, the Docker pool closes, the HTTP endpoint closes; exit code 0.
+ * Never reads process.env (the CLI passed everything in through the Config).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { operatorVersion } from '../cli/version.ts';
+import type { Config } from '../config/index.ts';
+import { poolLeftoverSource } from '../controller/adoption.ts';
+import { ControllerManager } from '../controller/manager.ts';
+import { DockerPool } from '../docker/pool.ts';
+import {
+  type Checker,
+  checkerFrom,
+  EventLoopWatchdog,
+  ListenError,
+  startObservabilityServer,
+} from '../http/index.ts';
+import { makeKubeClients } from '../kube/clients.ts';
+import { KubeSecretSource } from '../kube/kube-secret-source.ts';
+import type { Logger } from '../log/logger.ts';
+import { createOperatorMetrics } from '../metrics/index.ts';
+import { JobRunner } from '../runner/job-runner.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
+import { clusterKubeConfig } from './cluster-mode.ts';
+import { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
+import { StartupError } from './errors.ts';
+import { listenForShutdown } from './signals.ts';
+import { checkDockerDaemons } from './startup-checks.ts';
+
+/** /healthz fails when the event loop was blocked longer than this. */
+const EVENT_LOOP_STALL_MS = 5_000;
+
+export interface OperatorDeps {
+  logger: Logger;
+  clock?: Clock;
+  /** Identity for leader election (default `<node name>_<pid>`). */
+  identity?: string;
+  /** Resolves when the operator should stop (default: the first SIGTERM or SIGINT). */
+  stop?: Promise<unknown>;
+}
+
+/** Runs the operator until asked to stop. Resolves with the exit code; throws StartupError. */
+export async function runOperator(config: Config, deps: OperatorDeps): Promise<number> {
+  const log = deps.logger.child({ component: 'operator' });
+  const clock = deps.clock ?? systemClock;
+  const signals = deps.stop ? undefined : listenForShutdown(log);
+  const stop = deps.stop ?? signals!.received;
+  // Cleanups run in reverse order of start, on a failed start-up as on shutdown.
+  const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+  const cleanUp = async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c.run();
+      } catch (e) {
+        log.warn({ part: c.name, err: e }, 'cleanup failed');
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    const metrics = createOperatorMetrics({
+      version: operatorVersion(),
+      nodeVersion: process.version,
+      embeddedApiServer: config.mode.kind === 'embedded',
+    });
+
+    const watchdog = new EventLoopWatchdog({ stallThresholdMs: EVENT_LOOP_STALL_MS });
+    cleanups.push({ name: 'event-loop watchdog', run: () => watchdog.stop() });
+    let starting = true;
+    const startupChecker: Checker = {
+      name: 'started',
+      check() {
+        if (starting) throw new Error('the operator is still starting');
+      },
+    };
+    const http = await startObservabilityServer({
+      listen: config.httpListen,
+      registry: metrics.registry,
+      liveness: [watchdog],
+      readiness: [startupChecker],
+      logger: deps.logger.child({ component: 'http' }),
+    }).catch((e: unknown) => {
+      if (e instanceof ListenError)
+        throw new StartupError('ListenFailed', `--http-listen: ${e.message}`, { cause: e });
+      throw e;
+    });
+    cleanups.push({ name: 'http', run: () => http.close() });
+    log.info({ url: http.url }, 'observability endpoint listening');
+
+    const pool = new DockerPool(config.docker.daemons, config.docker.pool, {
+      log: deps.logger,
+      metrics: metrics.docker,
+      clock,
+    });
+    cleanups.push({ name: 'docker pool', run: () => pool.close() });
+    const pingTimeoutMs = config.docker.pool.connectTimeoutMs + config.docker.pool.headerTimeoutMs;
+    await checkDockerDaemons(pool, config.docker.daemons, pingTimeoutMs);
+    log.info({ daemons: config.docker.daemons.map((d) => d.name) }, 'Docker daemons reachable');
+    for (const d of config.docker.daemons) {
+      http.addReadiness({
+        name: `docker-${d.name}`,
+        async check(signal) {
+          const client = pool.get(d.name);
+          if (client.breakerState === 'open') throw new Error(`circuit breaker open for daemon "${d.name}"`);
+          await client.ping(signal);
+        },
+      });
+    }
+
+    let kubeConfig: KubeConfig;
+    let embedded: EmbeddedApi | undefined;
+    if (config.mode.kind === 'embedded') {
+      embedded = await startEmbeddedApi(config.mode, {
+        logger: deps.logger,
+        clock,
+        metrics: metrics.apiserver,
+      });
+      cleanups.push({ name: 'embedded API server', run: () => embedded!.close() });
+      kubeConfig = embedded.kubeConfig;
+    } else {
+      kubeConfig = clusterKubeConfig(config.mode);
+      log.info({ mode: config.mode.kind, server: kubeConfig.getCurrentCluster()?.server }, 'cluster mode');
+    }
+
+    const runner = new JobRunner({
+      pool,
+      secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock }),
+      log: deps.logger.child({ component: 'runner' }),
+      policy: config.policy,
+      metrics: metrics.runs,
+      clock,
+      tailBytes: config.runs.outputTailBytes,
+    });
+    const manager = new ControllerManager({
+      kubeConfig,
+      executor: runner,
+      leftovers: poolLeftoverSource(pool),
+      clock,
+      logger: deps.logger,
+      metrics: { controller: metrics.controller, scheduler: metrics.scheduler },
+      nodeName: config.controller.nodeName,
+      leaderElection: {
+        enabled: config.controller.leaderElection.enabled,
+        namespace: config.controller.leaderElection.namespace,
+        leaseName: config.controller.leaderElection.name,
+        identity: deps.identity ?? `${config.controller.nodeName}_${process.pid}`,
+      },
+      statusWritesPerSecond: config.controller.statusWritesPerSecond,
+      maxConcurrentRunsPerDaemon: config.runs.maxConcurrentPerDaemon,
+      runQueueLimit: config.runs.queueLimit,
+      namespace: config.controller.namespace,
+    });
+    // Registered before start(): a failed start still stops what it began.
+    cleanups.push({ name: 'controller', run: () => manager.shutdown(config.shutdownGraceMs) });
+    http.addReadiness(checkerFrom('controller', () => manager.ready()));
+    try {
+      await manager.start();
+    } catch (e) {
+      throw new StartupError('ControllerFailed', `controller: ${(e as Error).message}`, { cause: e });
+    }
+    starting = false;
+    log.info(
+      {
+        mode: config.mode.kind,
+        api: embedded?.url ?? kubeConfig.getCurrentCluster()?.server,
+        kubeconfig: embedded?.kubeconfigFile,
+        http: http.url,
+        nodeName: config.controller.nodeName,
+        namespace: config.controller.namespace ?? '(all)',
+        leaderElection: config.controller.leaderElection.enabled,
+      },
+      'operator started',
+    );
+
+    const reason = await stop;
+    log.info({ signal: reason, graceMs: config.shutdownGraceMs }, 'shutting down');
+    await cleanUp();
+    log.info({}, 'operator stopped');
+    return 0;
+  } catch (e) {
+    await cleanUp();
+    throw e;
+  } finally {
+    signals?.dispose();
+  }
+}
