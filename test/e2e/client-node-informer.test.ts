@@ -12,6 +12,7 @@ import {
   KubeConfig,
   type KubernetesObject,
   makeInformer,
+  type ObjectCache,
 } from '@kubernetes/client-node';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
 
