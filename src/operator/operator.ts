@@ -3,7 +3,8 @@
  * until SIGTERM/SIGINT.
  *
  * Start-up, in order (any failure is a StartupError: one line, exit 1, nothing left running):
- *   metrics registry -> /metrics, /healthz, /readyz -> Docker pool, every daemon pinged ->
+ *   metrics registry -> /metrics, /healthz, /readyz -> (embedded) data directory usable ->
+ *   Docker pool, every daemon pinged ->
  *   the API connection (embedded: data dir, store, tokens, TLS, API server, kubeconfig; cluster:
  *   the kubeconfig file or the service account) -> runner -> controller (informer synced).
  * Shutdown, on the first SIGTERM/SIGINT: the controller stops firing, lets runs in progress
@@ -35,7 +36,7 @@ import { clusterKubeConfig } from './cluster-mode.ts';
 import { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 import { StartupError } from './errors.ts';
 import { listenForShutdown } from './signals.ts';
-import { checkDockerDaemons } from './startup-checks.ts';
+import { checkDataDir, checkDockerDaemons } from './startup-checks.ts';
 
 /** /healthz fails when the event loop was blocked longer than this. */
 const EVENT_LOOP_STALL_MS = 5_000;
@@ -97,6 +98,9 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
     cleanups.push({ name: 'http', run: () => http.close() });
     log.info({ url: http.url }, 'observability endpoint listening');
+
+    // The data directory first: cheap, local, and the likelier mistake.
+    if (config.mode.kind === 'embedded') await checkDataDir(config.mode.dataDir);
 
     const pool = new DockerPool(config.docker.daemons, config.docker.pool, {
       log: deps.logger,

@@ -42,22 +42,29 @@ export async function checkDataDir(dir: string): Promise<string> {
   const abs = resolve(dir);
   const fail = (what: string, e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code;
-    const detail = code ? `${code}` : e instanceof Error ? e.message : String(e);
-    throw new StartupError('DataDirUnusable', `data directory ${abs} is not usable: ${what} (${detail})`, {
+    const detail = code ? ` (${code})` : '';
+    throw new StartupError('DataDirUnusable', `data directory ${abs} is not usable: ${what}${detail}`, {
       cause: e,
     });
   };
+  let isDir: boolean | undefined;
   try {
-    await mkdir(abs, { recursive: true, mode: 0o700 });
+    isDir = (await stat(abs)).isDirectory();
   } catch (e) {
-    fail('cannot create it', e);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') fail('cannot look at it', e);
+  }
+  if (isDir === false) fail('it is not a directory', new Error('not a directory'));
+  if (isDir === undefined) {
+    try {
+      await mkdir(abs, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      fail('cannot create it', e);
+    }
   }
   try {
-    if (!(await stat(abs)).isDirectory()) fail('not a directory', new Error('ENOTDIR'));
     await access(abs, constants.R_OK | constants.W_OK | constants.X_OK);
     await readdir(abs);
   } catch (e) {
-    if (e instanceof StartupError) throw e;
     fail('cannot read it', e);
   }
   const probe = join(abs, `.write-probe-${randomBytes(4).toString('hex')}`);
