@@ -127,16 +127,31 @@ export class Dispatcher {
       return;
     }
     if (busy && spec.concurrencyPolicy === 'Replace' && state.active.size > 0) {
+      if (state.replacement) {
+        // Active runs are still stopping for an earlier replacement: the newest time supersedes it.
+        this.skip(
+          state,
+          state.replacement,
+          'Superseded',
+          'superseded by a newer run while the active one was stopping',
+        );
+        state.replacement = req;
+        return;
+      }
       const replaced = [...state.active.values()];
       for (const run of replaced) {
         this.opts.logger.info({ job: state.key, run: run.name }, 'replacing active run');
-        run.abort.abort(new Error(`replaced by a newer run (concurrencyPolicy Replace)`));
+        run.abort.abort(new Error('replaced by a newer run (concurrencyPolicy Replace)'));
       }
+      state.replacement = req;
       state.queued++;
       void Promise.all(replaced.map((r) => r.done)).then(() => {
         state.queued--;
-        if (!this.accepting || state.closed) return;
-        this.enqueue(state, req, spec);
+        const latest = state.replacement;
+        state.replacement = undefined;
+        const current = state.job?.spec;
+        if (!latest || !current || !this.accepting || state.closed) return;
+        this.enqueue(state, latest, current);
       });
       return;
     }

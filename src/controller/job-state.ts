@@ -14,6 +14,7 @@ import type {
 } from '../api/schema.ts';
 import type { CompiledSchedule } from '../schedule/index.ts';
 import type { TimerHandle } from '../util/clock.ts';
+import type { FireRequest } from './dispatcher.ts';
 
 export interface ActiveRun {
   name: string;
@@ -38,6 +39,8 @@ export class JobState {
   readonly active = new Map<string, ActiveRun>();
   /** Runs waiting for a slot under the per-daemon limit. */
   queued = 0;
+  /** Concurrency Replace: the run to start once the replaced runs have ended (the newest wins). */
+  replacement: FireRequest | undefined;
   pendingRetry: { handle: TimerHandle; attempt: number; scheduledMs: number } | undefined;
   compiled: { cacheKey: string; schedule: CompiledSchedule } | undefined;
   /** Set once the job is being deleted or released: nothing new may start. */

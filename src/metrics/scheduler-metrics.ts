@@ -9,7 +9,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Why a due run did not start. */
-export type SkipReason = 'JobAlreadyActive' | 'QueueFull' | 'Shutdown';
+export type SkipReason = 'JobAlreadyActive' | 'QueueFull' | 'Superseded' | 'Shutdown';
 
 export class SchedulerMetrics {
   readonly scheduleLag: Histogram;
@@ -35,7 +35,7 @@ export class SchedulerMetrics {
     });
     this.skippedRuns = new Counter({
       name: 'ofelia_skipped_runs_total',
-      help: 'Due runs that were not started, by reason (JobAlreadyActive, QueueFull, Shutdown).',
+      help: 'Due runs that were not started, by reason (JobAlreadyActive, QueueFull, Superseded, Shutdown).',
       labelNames: ['reason'] as const,
       registers,
     });

@@ -157,6 +157,48 @@ for (const c of policyCases) {
   });
 }
 
+/** A runner double whose runs take a while to stop after an abort (a container ignoring SIGTERM). */
+class SlowStopExecutor extends FakeExecutor {
+  readonly stoppers: (() => void)[] = [];
+  override run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
+    const slow = new AbortController();
+    signal.addEventListener('abort', () => this.stoppers.push(() => slow.abort()), { once: true });
+    return super.run(req, slow.signal, hooks);
+  }
+}
+
+test('Dispatcher: Replace while the replaced run is still stopping starts only the newest time', async () => {
+  const clock = new FakeClock(tenOClock);
+  const executor = new SlowStopExecutor();
+  const state = new JobState('default', 'job', 'u1', {});
+  state.job = makeJob({ concurrencyPolicy: 'Replace' });
+  const dispatcher = new Dispatcher({
+    executor,
+    clock,
+    logger: silentLogger(),
+    host: {
+      changeStatus(s, patch) {
+        s.status = applyMergePatch(s.status, patch);
+      },
+      event() {},
+    },
+  });
+  for (let m = 0; m < 4; m++) {
+    dispatcher.fire(state, {
+      scheduledMs: tenOClock + m * minute,
+      trigger: 'Schedule',
+      attempt: 1,
+      dueMs: tenOClock + m * minute,
+    });
+    await settle();
+  }
+  assert.equal(executor.running.length, 1, 'nothing new while the first is stopping');
+  for (const stop of executor.stoppers.splice(0)) stop();
+  await settle();
+  assert.deepEqual(executor.running, ['job-1773136980']);
+  assert.equal(state.status.counters?.skipped, 2, 'the two superseded times are counted');
+});
+
 test('Dispatcher: a scheduled time never runs twice', async () => {
   const { executor, fire } = setup({ concurrencyPolicy: 'Allow' });
   fire(0);
