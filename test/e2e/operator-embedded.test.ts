@@ -1,0 +1,379 @@
+/**
+ * The operator as users run it: `bin/ofelia-operator.js run` in embedded mode (temporary data
+ * directory, free ports, leader election on), the real kubectl against the kubeconfig it writes,
+ * the real Docker daemon. A job runs and kubectl shows it; /metrics has every metric family with
+ * real values; /healthz and /readyz answer; SIGTERM with a run in flight lets it finish within the
+ * grace period, writes its status, and exits 0; with a short grace period the run is cancelled.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LABELS } from '../../src/api/run-identity.ts';
+import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/ofelia-operator.js', import.meta.url));
+const MAX_LOG_LINES = 50_000;
+
+let tmp: string;
+let dataDir: string;
+let docker: Awaited<ReturnType<typeof testDocker>>;
+let op: Operator | undefined;
+
+// ---- a small harness: the operator process, kubectl, /metrics --------------------------------
+
+interface Operator {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  http: string;
+  kubeconfig: string;
+  exit: Promise<number | null>;
+}
+
+async function startOperator(extra: string[] = []): Promise<Operator> {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--http-listen',
+      '127.0.0.1:0',
+      '--log-format',
+      'json',
+      '--node-name',
+      'e2e-node',
+      '--leader-elect',
+      '--leader-elect-namespace',
+      'ofelia-system',
+      ...extra,
+    ],
+    { env: { PATH: process.env.PATH ?? '', HOME: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const logs: Record<string, unknown>[] = [];
+  let partial = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    partial += d;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        if (logs.length < MAX_LOG_LINES) logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Never outlive the test run.
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), 240_000);
+  hardStop.unref();
+  const started = await waitFor(
+    'operator started',
+    () => logs.find((l) => l.msg === 'operator started'),
+    60_000,
+    () => `stderr: ${stderr}\nlast logs: ${JSON.stringify(logs.slice(-5))}`,
+  );
+  return { child, logs, http: String(started.http), kubeconfig: String(started.kubeconfig), exit };
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  detail: () => string = () => '',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}. ${detail()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function kubectl(
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', args, {
+      env: { PATH: process.env.PATH ?? '', HOME: tmp, KUBECONFIG: op!.kubeconfig },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+interface JobView {
+  metadata: { uid: string };
+  status?: {
+    lastResult?: string;
+    activeCount?: number;
+    active?: { name: string }[];
+    recentRuns?: { name: string; result: string }[];
+    counters?: { succeeded: number; skipped: number };
+  };
+}
+
+async function getJob(name: string): Promise<JobView | undefined> {
+  const r = await kubectl(['get', 'sdj', name, '-o', 'json']);
+  return r.code === 0 ? (JSON.parse(r.stdout) as JobView) : undefined;
+}
+
+function job(name: string, spec: Record<string, unknown>, command: string): string {
+  return JSON.stringify({
+    apiVersion: 'ofelia.dev/v1alpha1',
+    kind: 'ScheduledDockerJob',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      ...spec,
+      run: { image: TEST_IMAGE, network: 'none', pullPolicy: 'Never', command: ['sh', '-c', command] },
+    },
+  });
+}
+
+/** Samples of the Prometheus text format: `name{labels}` -> value. */
+async function scrape(): Promise<Map<string, number>> {
+  const res = await fetch(`${op!.http}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(res.status, 200);
+  const samples = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    samples.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return samples;
+}
+
+function sample(
+  samples: Map<string, number>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const [key, value] of samples) {
+    const brace = key.indexOf('{');
+    const metric = brace < 0 ? key : key.slice(0, brace);
+    if (metric !== name) continue;
+    if (want.every((w) => key.includes(w))) return value;
+  }
+  return undefined;
+}
+
+// ---- the tests --------------------------------------------------------------------------------
+
+before(async () => {
+  docker = await testDocker();
+  tmp = await mkdtemp(join(tmpdir(), 'ofelia-operator-e2e-'));
+  dataDir = join(tmp, 'data');
+  if ('skip' in docker) return;
+  op = await startOperator(['--shutdown-grace', '30s']);
+});
+
+after(async () => {
+  if (op && op.child.exitCode === null) {
+    op.child.kill('SIGKILL');
+    await op.exit;
+  }
+  await rm(tmp, { recursive: true, force: true });
+});
+
+test('a job applied with kubectl runs on the Docker daemon and kubectl get sdj shows its LAST RESULT', async (t) => {
+  if ('skip' in docker) return t.skip(docker.skip);
+  const applied = await kubectl(
+    ['apply', '-f', '-'],
+    job('quick', { schedule: '@every 2s' }, 'echo quick run'),
+  );
+  assert.equal(applied.code, 0, applied.stderr);
+  const slow = await kubectl(
+    ['apply', '-f', '-'],
+    job('slow', { schedule: '@every 1s', concurrencyPolicy: 'Forbid' }, 'sleep 3; echo slow done'),
+  );
+  assert.equal(slow.code, 0, slow.stderr);
+
+  const quick = await waitFor('quick to succeed', async () => {
+    const j = await getJob('quick');
+    return j?.status?.lastResult === 'Succeeded' && j;
+  });
+  assert.ok((quick.status?.counters?.succeeded ?? 0) >= 1);
+  const table = await kubectl(['get', 'sdj', 'quick']);
+  assert.equal(table.code, 0, table.stderr);
+  const [header, row] = table.stdout.trim().split('\n');
+  assert.match(header ?? '', /LAST RESULT/);
+  assert.match(row ?? '', /^quick\s.*\sSucceeded\s/);
+});
+
+test('/metrics carries every metric family with real values', async (t) => {
+  if ('skip' in docker) return t.skip(docker.skip);
+  // The slow job (Forbid, a run takes 3 s, due every second) has had runs skipped and succeeded.
+  const samples = await waitFor('slow to have succeeded and skipped', async () => {
+    const s = await scrape();
+    const skipped = sample(s, 'ofelia_skipped_runs_total', { reason: 'JobAlreadyActive' }) ?? 0;
+    const succeeded = sample(s, 'ofelia_runs_total', { result: 'Succeeded', kind: 'run' }) ?? 0;
+    return skipped >= 1 && succeeded >= 2 && s;
+  });
+  const nowSeconds = Date.now() / 1000;
+  const expectations: { name: string; labels?: Record<string, string>; check: (v: number) => boolean }[] = [
+    // runs
+    { name: 'ofelia_runs_total', labels: { result: 'Succeeded', kind: 'run' }, check: (v) => v >= 2 },
+    { name: 'ofelia_run_duration_seconds_count', labels: { result: 'Succeeded' }, check: (v) => v >= 2 },
+    { name: 'ofelia_run_duration_seconds_sum', labels: { result: 'Succeeded' }, check: (v) => v > 0 },
+    { name: 'ofelia_runs_active', labels: { kind: 'run' }, check: (v) => v >= 0 },
+    { name: 'ofelia_run_output_bytes_total', labels: { stream: 'stdout' }, check: (v) => v > 0 },
+    // scheduler
+    { name: 'ofelia_schedule_lag_seconds_count', check: (v) => v >= 2 },
+    { name: 'ofelia_active_runs', check: (v) => v >= 0 },
+    { name: 'ofelia_runs_queued', check: (v) => v >= 0 },
+    { name: 'ofelia_scheduled_jobs', check: (v) => v === 2 },
+    {
+      name: 'ofelia_next_schedule_time_seconds',
+      labels: { namespace: 'default', job: 'quick' },
+      check: (v) => v > nowSeconds - 5 && v < nowSeconds + 60,
+    },
+    { name: 'ofelia_missed_runs_total', check: (v) => v >= 0 },
+    { name: 'ofelia_skipped_runs_total', labels: { reason: 'JobAlreadyActive' }, check: (v) => v >= 1 },
+    // docker
+    {
+      name: 'ofelia_docker_request_duration_seconds_count',
+      labels: { daemon: 'local', operation: 'container.create' },
+      check: (v) => v >= 2,
+    },
+    {
+      name: 'ofelia_docker_request_duration_seconds_count',
+      labels: { daemon: 'local', operation: 'container.start' },
+      check: (v) => v >= 2,
+    },
+    { name: 'ofelia_docker_breaker_state', labels: { daemon: 'local' }, check: (v) => v === 0 },
+    {
+      name: 'ofelia_docker_pool_sockets',
+      labels: { daemon: 'local', pool: 'control' },
+      check: (v) => v >= 0,
+    },
+    { name: 'ofelia_docker_pool_sockets', labels: { daemon: 'local', pool: 'stream' }, check: (v) => v >= 0 },
+    { name: 'ofelia_docker_bulkhead_queue_length', labels: { daemon: 'local' }, check: (v) => v >= 0 },
+    // status writes and events
+    { name: 'ofelia_status_writes_total', labels: { result: 'success' }, check: (v) => v >= 2 },
+    { name: 'ofelia_status_write_queue_depth', check: (v) => v >= 0 },
+    { name: 'ofelia_status_write_delay_seconds_count', check: (v) => v >= 2 },
+    { name: 'ofelia_events_total', labels: { result: 'created' }, check: (v) => v >= 1 },
+    // controller-runtime names
+    {
+      name: 'controller_runtime_reconcile_total',
+      labels: { controller: 'scheduleddockerjob', result: 'success' },
+      check: (v) => v >= 2,
+    },
+    { name: 'controller_runtime_reconcile_time_seconds_count', check: (v) => v >= 2 },
+    { name: 'workqueue_adds_total', labels: { name: 'scheduleddockerjob' }, check: (v) => v >= 2 },
+    { name: 'workqueue_depth', labels: { name: 'scheduleddockerjob' }, check: (v) => v >= 0 },
+    { name: 'workqueue_queue_duration_seconds_count', check: (v) => v >= 2 },
+    { name: 'workqueue_work_duration_seconds_count', check: (v) => v >= 2 },
+    { name: 'leader_election_master_status', check: (v) => v === 1 },
+    // embedded API server
+    { name: 'ofelia_apiserver_requests_total', labels: { verb: 'PATCH', code: '2xx' }, check: (v) => v >= 2 },
+    { name: 'ofelia_apiserver_watchers', check: (v) => v >= 1 },
+    // process
+    { name: 'ofelia_build_info', check: (v) => v === 1 },
+    { name: 'process_cpu_seconds_total', check: (v) => v > 0 },
+    { name: 'process_resident_memory_bytes', check: (v) => v > 0 },
+    { name: 'nodejs_heap_size_used_bytes', check: (v) => v > 0 },
+    { name: 'nodejs_eventloop_lag_seconds', check: (v) => v >= 0 },
+  ];
+  const wrong = expectations
+    .map((e) => ({ ...e, value: sample(samples, e.name, e.labels) }))
+    .filter((e) => e.value === undefined || !e.check(e.value))
+    .map((e) => `${e.name}${JSON.stringify(e.labels ?? {})} = ${e.value}`);
+  assert.deepEqual(wrong, [], 'metrics missing or with unexpected values');
+});
+
+test('/healthz and /readyz answer, /readyz?verbose lists every check', async (t) => {
+  if ('skip' in docker) return t.skip(docker.skip);
+  const health = await fetch(`${op!.http}/healthz`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(health.status, 200);
+  assert.equal(await health.text(), 'ok\n');
+  const ready = await fetch(`${op!.http}/readyz?verbose`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(ready.status, 200);
+  assert.equal(
+    await ready.text(),
+    '[+]event-loop ok\n[+]started ok\n[+]docker-local ok\n[+]controller ok\nreadyz check passed\n',
+  );
+});
+
+test('SIGTERM with a run in flight: it finishes within the grace period, its status is written, exit 0', async (t) => {
+  if ('skip' in docker) return t.skip(docker.skip);
+  // Stop the quick job so the only run in flight is the slow one we watch.
+  await kubectl(['patch', 'sdj', 'quick', '--type=merge', '-p', '{"spec":{"suspend":true}}']);
+  const inFlight = await waitFor('a slow run in flight', async () => {
+    const j = await getJob('slow');
+    return j?.status?.active?.[0]?.name;
+  });
+  op!.child.kill('SIGTERM');
+  assert.equal(await op!.exit, 0);
+  const finished = op!.logs.find((l) => l.msg === 'run finished' && l.run === inFlight);
+  assert.equal(finished?.result, 'Succeeded', `log of ${inFlight}: ${JSON.stringify(finished)}`);
+  assert.ok(op!.logs.some((l) => l.msg === 'operator stopped'));
+
+  // The status written before exit is there after a restart on the same data directory.
+  op = await startOperator(['--shutdown-grace', '1s']);
+  const slow = await getJob('slow');
+  assert.equal(slow?.status?.recentRuns?.find((r) => r.name === inFlight)?.result, 'Succeeded');
+});
+
+test('SIGTERM past the grace period: the run is cancelled, its container removed, exit 0', async (t) => {
+  if ('skip' in docker) return t.skip(docker.skip);
+  await kubectl(['delete', 'sdj', 'slow', 'quick', '--wait=true']);
+  const applied = await kubectl(['apply', '-f', '-'], job('long', { schedule: '@manual' }, 'sleep 120'));
+  assert.equal(applied.code, 0, applied.stderr);
+  const trigger = await kubectl([
+    'annotate',
+    'sdj',
+    'long',
+    `ofelia.dev/run-now=${Date.now()}`,
+    '--overwrite',
+  ]);
+  assert.equal(trigger.code, 0, trigger.stderr);
+  const long = await waitFor('the long run in flight', async () => {
+    const j = await getJob('long');
+    return j?.status?.active?.[0]?.name ? j : undefined;
+  });
+  const inFlight = long.status!.active![0]!.name;
+  op!.child.kill('SIGTERM');
+  assert.equal(await op!.exit, 0);
+  const finished = op!.logs.find((l) => l.msg === 'run finished' && l.run === inFlight);
+  assert.equal(finished?.result, 'Cancelled', `log of ${inFlight}: ${JSON.stringify(finished)}`);
+  if ('docker' in docker) {
+    const left = await docker.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.jobUid}=${long.metadata.uid}`] },
+    });
+    assert.deepEqual(
+      left.map((c) => c.State),
+      [],
+      'no container of the cancelled run is left',
+    );
+  }
+});
