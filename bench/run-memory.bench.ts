@@ -18,6 +18,7 @@ const RUNS = Number(process.env.RUNS ?? 100);
 const PARALLEL = 4;
 const BYTES = 20_000_000;
 let lineBytes = 0;
+const failures: string[] = [];
 const pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
 const runner = new JobRunner({
   pool,
@@ -55,7 +56,8 @@ async function one(): Promise<void> {
     },
     new AbortController().signal,
   );
-  if (rec.result !== 'Succeeded') throw new Error(`${rec.result}: ${rec.message}`);
+  // Counted, not fatal: on a shared daemon another process may kill a container; memory is still measured.
+  if (rec.result !== 'Succeeded') failures.push(`${rec.result}: ${rec.message}`);
 }
 async function runMany(n: number): Promise<void> {
   let next = 0;
@@ -96,4 +98,6 @@ console.log(
   `| external + array buffers | ${((before.external + before.arrayBuffers) / KiB / KiB).toFixed(1)} | ${((after.external + after.arrayBuffers) / KiB / KiB).toFixed(1)} | ${per(before.external + before.arrayBuffers, after.external + after.arrayBuffers)} |`,
 );
 console.log('\ntarget: < 64 KiB per run');
+if (failures.length)
+  console.log(`runs not Succeeded: ${failures.length} (${[...new Set(failures)].join('; ')})`);
 pool.close();

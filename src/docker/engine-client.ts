@@ -103,7 +103,14 @@ export class EngineClient {
           try {
             resolve(JSON.parse(text) as T);
           } catch {
-            reject(new DockerTransportError(this.daemon, op, 'EBADANSWER', `${op}: the daemon's JSON answer did not parse`));
+            reject(
+              new DockerTransportError(
+                this.daemon,
+                op,
+                'EBADANSWER',
+                `${op}: the daemon's JSON answer did not parse`,
+              ),
+            );
           }
         });
         res.once('error', (e) => {

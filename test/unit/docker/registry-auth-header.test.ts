@@ -5,7 +5,10 @@ import { registryAuthHeader } from '../../../src/docker/daemon-client.ts';
 // Go's base64.URLEncoding (what the daemon decodes with) needs the padding and the URL alphabet.
 const cases = [
   { name: 'padded to a multiple of 4', auth: { serveraddress: 'r:1', username: 'u', password: 'p' } },
-  { name: 'bytes that map to + and / in plain base64', auth: { serveraddress: '~~~>>>???', password: '\u00ff\u00fe' } },
+  {
+    name: 'bytes that map to + and / in plain base64',
+    auth: { serveraddress: '~~~>>>???', password: '\u00ff\u00fe' },
+  },
 ];
 for (const c of cases) {
   test(`registryAuthHeader: ${c.name}`, () => {
