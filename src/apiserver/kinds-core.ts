@@ -36,6 +36,7 @@ function base(
     shortNames: [],
     categories: [],
     statusSubresource: false,
+    strategicMerge: true,
     tracksGeneration: false,
     fieldLabels: {},
     unknownFields: () => [],

@@ -60,6 +60,8 @@ export interface ResourceKind {
   readonly categories: readonly string[];
   /** Has a `status` subresource: main writes keep the stored status, status writes change only it. */
   readonly statusSubresource: boolean;
+  /** Accepts strategic merge patches (built-in kinds; a real server refuses them for custom resources). */
+  readonly strategicMerge?: boolean;
   /** `metadata.generation` starts at 1 and rises when `spec` changes. */
   readonly tracksGeneration: boolean;
   /** Table columns after NAME (an AGE column is expected among them). */

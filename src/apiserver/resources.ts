@@ -42,6 +42,7 @@ import {
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { ApiError, errors } from './status-errors.ts';
 import { type ObjectStore, StoreConflictError } from './store/object-store.ts';
+import { applyStrategicMergePatch, StrategicMergePatchError } from './strategic-merge-patch.ts';
 import type { WatchHub } from './watch-hub.ts';
 
 export interface WriteOptions {
@@ -72,7 +73,7 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
-export type PatchType = 'merge' | 'json' | 'apply';
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
 /** Namespaces a real server refuses to delete. */
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'ofelia-system']);
@@ -258,10 +259,15 @@ export class ResourceService {
         let candidate: unknown;
         try {
           candidate =
-            type === 'merge' ? applyMergePatch(current.value, patch) : applyJsonPatch(current.value, patch);
+            type === 'merge'
+              ? applyMergePatch(current.value, patch)
+              : type === 'strategic'
+                ? applyStrategicMergePatch(current.value, patch)
+                : applyJsonPatch(current.value, patch);
         } catch (e) {
           if (e instanceof JsonPatchError)
             throw new ApiError(422, 'Invalid', `the JSON patch could not be applied: ${e.message}`);
+          if (e instanceof StrategicMergePatchError) throw errors.badRequest(e.message);
           throw e;
         }
         const obj = this.checkBody(kind, candidate);
@@ -269,7 +275,7 @@ export class ResourceService {
         // A patch that names a resourceVersion is a precondition; otherwise patches apply to the latest.
         const patchRv =
           isObject(patch) && isObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
-        if (patchRv === undefined && type === 'merge')
+        if (patchRv === undefined && type !== 'json')
           m.resourceVersion = metaOf(current.value).resourceVersion;
         return await this.commit(kind, namespace, name, current.value, obj, subresource, opts, undefined);
       } catch (e) {

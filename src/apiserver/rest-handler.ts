@@ -35,6 +35,8 @@ interface ResourceRoute {
   subresource?: string;
 }
 
+const STRATEGIC = 'application/strategic-merge-patch+json';
+
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
   'application/json-patch+json': 'json',
@@ -98,7 +100,9 @@ export class RestHandler {
       if (name === undefined) throw errors.methodNotAllowed(method);
       const type = mediaType(req.headers['content-type']);
       const patchType = PATCH_TYPES[type];
-      if (!patchType) throw errors.unsupportedMediaType(type);
+      // Strategic merge needs Go struct tags: a real server has them for built-in kinds only.
+      const strategicOk = type === STRATEGIC && kind.strategicMerge === true;
+      if (!patchType && !strategicOk) throw errors.unsupportedMediaType(type);
       const opts = this.writeOptions(req, q);
       if (patchType === 'apply') {
         if (!q.get('fieldManager'))
@@ -109,7 +113,9 @@ export class RestHandler {
         throw errors.badRequest('force must be unset for non-apply patch requests');
       }
       const body = await this.body(req);
-      return written(await this.service.patch(kind, namespace, name, status, patchType, body, opts));
+      return written(
+        await this.service.patch(kind, namespace, name, status, patchType ?? 'strategic', body, opts),
+      );
     }
     if (method === 'DELETE') {
       const dryRun = parseDryRun(q);

@@ -152,6 +152,15 @@ test('an unknown field is a strict decoding error for apply, a warning for creat
   assert.equal(await jsonpath('warn1', '{.spec.foo}'), '');
 });
 
+test('client-side apply updates a Secret (strategic merge patch on a built-in kind)', async () => {
+  const secret = (password: string) =>
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: ${password}\n`;
+  assert.match(await ok(['apply', '-f', '-'], secret('first')), /secret\/creds created/);
+  assert.match(await ok(['apply', '-f', '-'], secret('second')), /secret\/creds configured/);
+  const data = await ok(['get', 'secret', 'creds', '-o', 'jsonpath={.data.password} {.type}']);
+  assert.equal(data, `${Buffer.from('second').toString('base64')} Opaque`);
+});
+
 test('without a valid token kubectl says Unauthorized', async () => {
   const err = await fails(['get', 'sdj', '--token=ofo_bogus_token']);
   assert.match(err, /Unauthorized/);
