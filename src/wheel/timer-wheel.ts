@@ -1,34 +1,61 @@
 /**
  * A hierarchical timing wheel with 1 ms resolution (pure: time comes in as `nowMs`).
  *
- * Eight levels of 64 slots: level L slot s covers 64^L ms, so the wheel spans 64^8 ms (~8,900
- * years) and every epoch-millisecond due time up to MAX_DUE_MS has a place. An entry sits at the
- * lowest level whose slot separates its due time from the wheel's time; as time reaches that
- * slot the entry cascades to a lower level, and at level 0 it fires at its exact millisecond.
+ * Eight levels; a slot of level L covers 64^L ms, so the wheel spans 64^8 ms (~8,900 years) and
+ * every epoch-millisecond due time up to MAX_DUE_MS has a place. Each level is a ring of 128
+ * slots sliding with the wheel's time: it holds the 127 level-L slots that follow the current
+ * one. An entry sits at the lowest level whose ring reaches its due time; at level 0 it fires at
+ * its exact millisecond.
  *
- * - `add` and `cancel` are O(1) (doubly linked slot lists, a 64-bit occupancy mask per level).
+ * Why 128 and not 64: a ring of 128 always reaches the whole of the *next* slot of the level
+ * above. So the entries of that next slot can move down ahead of time, a bounded number per
+ * `advance` ("draining"), instead of all at once when the slot comes due (a cascade of up to
+ * every armed entry, ~9 ms at 100,000). See docs/adr/0002-timer-wheel.md.
+ *
+ * - `add` and `cancel` are O(1) (doubly linked slot lists, a 128-bit occupancy mask per level).
  *   Cancelling an entry that already fired or was cancelled is a harmless no-op.
  * - `advance(nowMs, visit)` visits every entry due at or before nowMs in due order (1 ms
  *   resolution; entries due in the same millisecond in no promised order). An entry added
  *   already due (even from inside `visit`) is visited in the same call, before later ones.
+ * - Bounded work: each `advance` moves at most `maxMovesPerAdvance` (K) entries between levels,
+ *   as long as it is called when `nextDue()` asks and, on average, no more than ~K/2 entries
+ *   fall due per millisecond. Slots holding more than K/16 entries are drained before they come
+ *   due (`nextDue()` asks for the wake-ups that needs); smaller ones cascade when due, and even
+ *   all seven levels' at once stay under K. Visiting due entries is not bounded (they are due).
+ *   A clock stepping backwards re-places every entry (O(n), rare); a step forwards does whatever
+ *   fell due in between.
  * - `nextDue()` is when the wheel next has work: the exact due time if it is a level-0 entry,
- *   else the start of the next occupied higher-level slot (a lower bound, where a cascade
- *   happens). Arm one timer for it; nothing needs to tick in between.
+ *   else the start of a higher-level slot (a cascade) or a time to drain one (always before the
+ *   entries' due times: a lower bound). Arm one timer for it; nothing needs to tick in between.
  * - Clock jumps: forwards, `advance` visits everything due, skipping empty time in O(levels) per
  *   occupied slot, never per millisecond. Backwards, the wheel re-places its entries relative to
  *   the earlier time (O(n), rare), so nothing fires before its absolute due time.
  */
 
 const SLOT_BITS = 6;
-const SLOTS = 1 << SLOT_BITS;
+/** One slot of level L+1 covers FANOUT slots of level L. */
+const FANOUT = 1 << SLOT_BITS;
+/** Slots per level: the current slot plus the 127 after it, i.e. always all of the next upper slot. */
+const RING = 2 * FANOUT;
+const WORDS_PER_RING = RING / 32;
 const LEVELS = 8;
 /** SPAN[L] = 64^L: the milliseconds one slot of level L covers (SPAN[LEVELS] = the wheel). */
-const SPAN: readonly number[] = Array.from({ length: LEVELS + 1 }, (_, level) => SLOTS ** level);
+const SPAN: readonly number[] = Array.from({ length: LEVELS + 1 }, (_, level) => FANOUT ** level);
 export const MAX_DUE_MS = (SPAN[LEVELS] as number) - 1;
+/** ~0.1 ms of moves on a 2020s core. */
+export const DEFAULT_MAX_MOVES_PER_ADVANCE = 1024;
 
 /** `list` values for entries not in a slot. */
 const DETACHED = -1;
 const OVERDUE = -2;
+
+export interface TimerWheelOptions {
+  /**
+   * K: the most entries one `advance` moves between levels (see the header for when this holds).
+   * At least 16.
+   */
+  readonly maxMovesPerAdvance?: number;
+}
 
 /** The handle `add` returns: pass it to `cancel`. */
 export interface WheelTimer<T> {
@@ -44,7 +71,7 @@ class Entry<T> implements WheelTimer<T> {
   readonly value: T;
   next: Entry<T> | null = null;
   prev: Entry<T> | null = null;
-  /** Slot index (level * 64 + slot), OVERDUE, or DETACHED. */
+  /** Slot index (level * RING + slot), OVERDUE, or DETACHED. */
   list: number = DETACHED;
 
   constructor(due: number, value: T) {
@@ -60,19 +87,35 @@ class Entry<T> implements WheelTimer<T> {
 export class TimerWheel<T> {
   /** Wheel time: every entry due at or before it has fired or sits in the overdue list. */
   private elapsed: number;
-  private readonly heads: (Entry<T> | null)[] = new Array(LEVELS * SLOTS).fill(null);
-  private readonly tails: (Entry<T> | null)[] = new Array(LEVELS * SLOTS).fill(null);
-  /** Occupancy bits per level: slots 0-31 and 32-63. */
-  private readonly occupiedLow: number[] = new Array(LEVELS).fill(0);
-  private readonly occupiedHigh: number[] = new Array(LEVELS).fill(0);
+  private readonly heads: (Entry<T> | null)[] = new Array(LEVELS * RING).fill(null);
+  private readonly tails: (Entry<T> | null)[] = new Array(LEVELS * RING).fill(null);
+  /** Entries per slot: how much draining a slot takes. */
+  private readonly counts = new Int32Array(LEVELS * RING);
+  /** Occupancy bits, four 32-bit words per level. */
+  private readonly occupied = new Int32Array(LEVELS * WORDS_PER_RING);
   private overdueHead: Entry<T> | null = null;
   private overdueTail: Entry<T> | null = null;
   /** Lower bound of the overdue entries' due times (may be stale after a cancel: early, never late). */
   private overdueMin = Number.POSITIVE_INFINITY;
   private count = 0;
+  private moved = 0;
+  private readonly maxMoves: number;
+  /** Slots with more entries than this are drained ahead of time (K/16: 7 levels of them < K/2). */
+  private readonly smallSlot: number;
+  /** Entries per drain wake-up when pacing (K/2: leaves room for cascades in the same call). */
+  private readonly drainChunk: number;
+  /** Start of the slot `earliestSlot` last found. */
+  private foundStart = 0;
 
-  constructor(startMs = 0) {
+  constructor(startMs = 0, options: TimerWheelOptions = {}) {
+    const maxMoves = options.maxMovesPerAdvance ?? DEFAULT_MAX_MOVES_PER_ADVANCE;
+    if (!Number.isInteger(maxMoves) || maxMoves < 16) {
+      throw new RangeError(`maxMovesPerAdvance ${maxMoves} must be an integer of at least 16`);
+    }
     this.elapsed = Math.floor(startMs);
+    this.maxMoves = maxMoves;
+    this.smallSlot = Math.floor(maxMoves / 16);
+    this.drainChunk = Math.floor(maxMoves / 2);
   }
 
   /** Number of armed entries. */
@@ -83,6 +126,11 @@ export class TimerWheel<T> {
   /** The wheel's time: the last `nowMs` it advanced to (or the start). */
   get time(): number {
     return this.elapsed;
+  }
+
+  /** Entries moved from one level to a lower one so far (cascades and drains; for tests and metrics). */
+  get moves(): number {
+    return this.moved;
   }
 
   add(dueMs: number, value: T): WheelTimer<T> {
@@ -107,8 +155,32 @@ export class TimerWheel<T> {
   /** When the wheel next has work (see the header), or undefined when empty. */
   nextDue(): number | undefined {
     if (this.overdueHead !== null) return this.overdueMin;
-    const found = this.nextSlot();
-    return found < 0 ? undefined : this.slotStart(found);
+    let wake = Number.POSITIVE_INFINITY;
+    for (let level = 0; level < LEVELS; level++) {
+      const span = SPAN[level]!;
+      const current = Math.floor(this.elapsed / span);
+      const from = current % RING;
+      const slot = this.firstOccupied(level, from);
+      if (slot < 0) continue;
+      // The current slot itself can hold entries only while advance is mid-way through this
+      // instant (a lower level's slot started at the same time): then it is due now.
+      const start = (current + ((slot - from + RING) % RING)) * span;
+      if (start < wake) wake = start;
+      const pending = this.counts[level * RING + slot]!;
+      if (level === 0 || pending <= this.smallSlot) continue;
+      // A big slot: be woken when it becomes the next slot of its level (drainable), then often
+      // enough to drain it a chunk at a time, finishing before it is due.
+      const opens = start - span;
+      let drainAt: number;
+      if (opens > this.elapsed) {
+        drainAt = opens;
+      } else {
+        const calls = Math.ceil(pending / this.drainChunk);
+        drainAt = this.elapsed + Math.max(1, Math.floor((start - this.elapsed) / (calls + 1)));
+      }
+      if (drainAt < wake) wake = drainAt;
+    }
+    return wake === Number.POSITIVE_INFINITY ? undefined : wake;
   }
 
   /**
@@ -118,6 +190,7 @@ export class TimerWheel<T> {
   advance(nowMs: number, visit?: (timer: WheelTimer<T>) => void): number {
     const now = Math.min(Math.floor(nowMs), MAX_DUE_MS);
     if (now < this.elapsed) this.rebase(now);
+    const movedBefore = this.moved;
     let visited = 0;
     for (;;) {
       const due = this.overdueHead;
@@ -128,19 +201,19 @@ export class TimerWheel<T> {
         visit?.(due);
         continue;
       }
-      const found = this.nextSlot();
-      if (found < 0) break;
-      const start = this.slotStart(found);
-      if (start > now) break;
-      this.elapsed = start;
+      const found = this.earliestSlot();
+      if (found < 0 || this.foundStart > now) break;
+      this.elapsed = this.foundStart;
       this.cascade(found);
     }
     if (now > this.elapsed) this.elapsed = now;
+    this.drainAhead(this.maxMoves - (this.moved - movedBefore));
     return visited;
   }
 
   // ---- placement ------------------------------------------------------------------------------
 
+  /** Put an entry at the lowest level whose ring reaches its due time (or in the overdue list). */
   private place(entry: Entry<T>): void {
     const at = Math.ceil(entry.due);
     if (at <= this.elapsed) {
@@ -148,22 +221,22 @@ export class TimerWheel<T> {
       return;
     }
     let level = 0;
-    // The lowest level above which `at` and the wheel time agree.
     while (
       level < LEVELS - 1 &&
-      Math.floor(at / SPAN[level + 1]!) !== Math.floor(this.elapsed / SPAN[level + 1]!)
+      Math.floor(at / SPAN[level]!) - Math.floor(this.elapsed / SPAN[level]!) >= RING
     ) {
       level++;
     }
-    const slot = Math.floor(at / SPAN[level]!) % SLOTS;
-    this.appendToSlot(level * SLOTS + slot, entry);
+    this.appendToSlot(level * RING + (Math.floor(at / SPAN[level]!) % RING), entry);
   }
 
-  /** Empty a slot and re-place its entries relative to the (just advanced) wheel time. */
+  /** A slot came due: empty it and re-place its entries relative to the (just advanced) wheel time. */
   private cascade(index: number): void {
     let entry = this.heads[index] ?? null;
+    if (index >= RING) this.moved += this.counts[index]!;
     this.heads[index] = null;
     this.tails[index] = null;
+    this.counts[index] = 0;
     this.clearBit(index);
     while (entry !== null) {
       const following: Entry<T> | null = entry.next;
@@ -175,17 +248,37 @@ export class TimerWheel<T> {
     }
   }
 
+  /**
+   * Move up to `budget` entries down from the next slot of each level (lowest level first: it
+   * is due soonest). Those entries always fit a lower ring, and never land back in a next slot.
+   */
+  private drainAhead(budget: number): void {
+    for (let level = 1; level < LEVELS && budget > 0; level++) {
+      const index = level * RING + ((Math.floor(this.elapsed / SPAN[level]!) + 1) % RING);
+      for (
+        let entry = this.heads[index] ?? null;
+        entry !== null && budget > 0;
+        entry = this.heads[index] ?? null
+      ) {
+        this.unlink(entry);
+        this.place(entry);
+        this.moved++;
+        budget--;
+      }
+    }
+  }
+
   /** After the clock went backwards: re-place everything relative to the earlier time. */
   private rebase(now: number): void {
     const all: Entry<T>[] = [];
     for (let entry = this.overdueHead; entry !== null; entry = entry.next) all.push(entry);
-    for (let index = 0; index < LEVELS * SLOTS; index++) {
+    for (let index = 0; index < LEVELS * RING; index++) {
       for (let entry = this.heads[index] ?? null; entry !== null; entry = entry.next) all.push(entry);
       this.heads[index] = null;
       this.tails[index] = null;
     }
-    this.occupiedLow.fill(0);
-    this.occupiedHigh.fill(0);
+    this.counts.fill(0);
+    this.occupied.fill(0);
     this.overdueHead = null;
     this.overdueTail = null;
     this.overdueMin = Number.POSITIVE_INFINITY;
@@ -200,21 +293,47 @@ export class TimerWheel<T> {
 
   // ---- slot search ------------------------------------------------------------------------------
 
-  /** Index of the earliest occupied slot, or -1. Lower levels always come due first. */
-  private nextSlot(): number {
+  /**
+   * Index of the occupied slot that starts first (its start in `foundStart`), or -1. Rings
+   * overlap in time (a level's ring reaches past the next upper slot), so every level is looked
+   * at; on a tie the lower level goes first.
+   */
+  private earliestSlot(): number {
+    let best = -1;
+    let bestStart = Number.POSITIVE_INFINITY;
     for (let level = 0; level < LEVELS; level++) {
-      const current = Math.floor(this.elapsed / SPAN[level]!) % SLOTS;
-      const slot = lowestSetFrom(this.occupiedLow[level]!, this.occupiedHigh[level]!, current);
-      if (slot >= 0) return level * SLOTS + slot;
+      const span = SPAN[level]!;
+      const current = Math.floor(this.elapsed / span);
+      const from = current % RING;
+      const slot = this.firstOccupied(level, from);
+      if (slot < 0) continue;
+      // The current slot itself can hold entries only while advance is mid-way through this
+      // instant (a lower level's slot started at the same time): then it is due now.
+      const start = (current + ((slot - from + RING) % RING)) * span;
+      if (start < bestStart) {
+        bestStart = start;
+        best = level * RING + slot;
+      }
     }
-    return -1;
+    this.foundStart = bestStart;
+    return best;
   }
 
-  private slotStart(index: number): number {
-    const level = index >> SLOT_BITS;
-    const slot = index & (SLOTS - 1);
-    const above = SPAN[level + 1]!;
-    return Math.floor(this.elapsed / above) * above + slot * SPAN[level]!;
+  /** First occupied slot of a level at or after `from`, going round the ring, or -1. */
+  private firstOccupied(level: number, from: number): number {
+    const base = level * WORDS_PER_RING;
+    const word = from >>> 5;
+    const bit = from & 31;
+    const first = this.occupied[base + word]! & (-1 << bit);
+    if (first !== 0) return word * 32 + trailingZeros(first);
+    for (let step = 1; step <= WORDS_PER_RING; step++) {
+      const at = (word + step) % WORDS_PER_RING;
+      let bits = this.occupied[base + at]!;
+      // Back at the starting word: only the bits before `from` are left.
+      if (step === WORDS_PER_RING) bits &= ~(-1 << bit);
+      if (bits !== 0) return at * 32 + trailingZeros(bits);
+    }
+    return -1;
   }
 
   // ---- lists ------------------------------------------------------------------------------------
@@ -231,6 +350,7 @@ export class TimerWheel<T> {
       tail.next = entry;
     }
     this.tails[index] = entry;
+    this.counts[index]!++;
   }
 
   private appendOverdue(entry: Entry<T>): void {
@@ -256,6 +376,7 @@ export class TimerWheel<T> {
       else prev.next = next;
       if (next === null) this.tails[list] = prev;
       else next.prev = prev;
+      this.counts[list]!--;
       if (this.heads[list] === null) this.clearBit(list);
     }
     entry.prev = null;
@@ -264,30 +385,12 @@ export class TimerWheel<T> {
   }
 
   private setBit(index: number): void {
-    const level = index >> SLOT_BITS;
-    const slot = index & (SLOTS - 1);
-    if (slot < 32) this.occupiedLow[level]! |= 1 << slot;
-    else this.occupiedHigh[level]! |= 1 << (slot - 32);
+    this.occupied[index >>> 5]! |= 1 << (index & 31);
   }
 
   private clearBit(index: number): void {
-    const level = index >> SLOT_BITS;
-    const slot = index & (SLOTS - 1);
-    if (slot < 32) this.occupiedLow[level]! &= ~(1 << slot);
-    else this.occupiedHigh[level]! &= ~(1 << (slot - 32));
+    this.occupied[index >>> 5]! &= ~(1 << (index & 31));
   }
-}
-
-/** Lowest set bit at position >= from in the 64-bit mask (low, high), or -1. */
-function lowestSetFrom(low: number, high: number, from: number): number {
-  if (from < 32) {
-    const masked = low & (-1 << from);
-    if (masked !== 0) return trailingZeros(masked);
-    const upper = high;
-    return upper !== 0 ? 32 + trailingZeros(upper) : -1;
-  }
-  const masked = high & (-1 << (from - 32));
-  return masked !== 0 ? 32 + trailingZeros(masked) : -1;
 }
 
 function trailingZeros(value: number): number {

@@ -2,9 +2,13 @@
  * WheelDriver: runs a TimerWheel on a Clock with exactly one real timer.
  *
  * - The one timer is armed for the wheel's `nextDue()`; with nothing armed, no timer exists, so
- *   an idle operator never wakes up. Adding an entry earlier than the armed time re-arms;
- *   cancelling only disarms when the wheel becomes empty (a wake-up with nothing due just
- *   re-arms for the next one).
+ *   an idle operator never wakes up. Adding an entry that makes the wheel's next work earlier
+ *   (an earlier due time, or a slot grown big enough to drain ahead) re-arms; cancelling only
+ *   disarms when the wheel becomes empty (a wake-up with nothing due just re-arms for the next
+ *   one).
+ * - One wake-up serves everything due by then: entries due in the same millisecond, or already
+ *   due when the timer fires, are delivered by the same callback (one timer per wake-up, not
+ *   per entry), and the wheel's bounded drain work rides along.
  * - Delays longer than `maxTimerDelayMs` (default 2^31-1, Node's setTimeout limit) are capped:
  *   the driver wakes up, finds nothing due and re-arms for the rest.
  * - On wake-up it advances the wheel to `clock.now()` and calls `onDue(value, dueMs)` for each due
@@ -16,12 +20,12 @@
  *   in progress. Entries can still be added and cancelled (they never fire).
  */
 import type { Clock, TimerHandle } from '../util/clock.ts';
-import { TimerWheel, type WheelTimer } from './timer-wheel.ts';
+import { TimerWheel, type TimerWheelOptions, type WheelTimer } from './timer-wheel.ts';
 
 /** Node clamps setTimeout delays above this to 1 ms, so longer waits are done in pieces. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
-export interface WheelDriverOptions<T> {
+export interface WheelDriverOptions<T> extends TimerWheelOptions {
   /** Longest single timer; defaults to MAX_TIMER_DELAY_MS. */
   readonly maxTimerDelayMs?: number;
   /** Called when `onDue` throws; the default rethrows on a fresh stack so it is not swallowed. */
@@ -55,7 +59,7 @@ export class WheelDriver<T> {
       1,
       Math.min(options.maxTimerDelayMs ?? MAX_TIMER_DELAY_MS, MAX_TIMER_DELAY_MS),
     );
-    this.wheel = new TimerWheel<T>(clock.now());
+    this.wheel = new TimerWheel<T>(clock.now(), options);
   }
 
   /** Armed entries. */
@@ -75,7 +79,12 @@ export class WheelDriver<T> {
 
   schedule(dueMs: number, value: T): WheelTimer<T> {
     const timer = this.wheel.add(dueMs, value);
-    if (!this.firing && (this.wakeAt === undefined || dueMs < this.wakeAt)) this.arm();
+    if (this.firing || this.stopped) return timer;
+    // Usually the entry's due time; earlier when the add made a slot big enough to drain ahead.
+    // A timer already armed for "now" (something overdue) is not re-armed for every add.
+    const next = this.wheel.nextDue();
+    if (next === undefined) return timer;
+    if (this.wakeAt === undefined || Math.max(next, this.clock.now()) < this.wakeAt) this.arm();
     return timer;
   }
 

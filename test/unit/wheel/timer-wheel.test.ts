@@ -236,7 +236,15 @@ function lcg(seed: number) {
   };
 }
 
-const randomRuns: { name: string; count: number; spreadMs: number; stepMs: number; seed: number }[] = [
+const randomRuns: {
+  name: string;
+  count: number;
+  spreadMs: number;
+  stepMs: number;
+  seed: number;
+  /** Small K: most slots are "big", so draining ahead and cascading when due interleave. */
+  maxMovesPerAdvance?: number;
+}[] = [
   {
     name: '10k within a minute, 1 ms steps near the end',
     count: 10_000,
@@ -252,12 +260,28 @@ const randomRuns: { name: string; count: number; spreadMs: number; stepMs: numbe
     stepMs: 3 * DAY,
     seed: 3,
   },
+  {
+    name: '10k within an hour, K=16, irregular steps',
+    count: 10_000,
+    spreadMs: HOUR,
+    stepMs: 5 * SECOND,
+    seed: 4,
+    maxMovesPerAdvance: 16,
+  },
+  {
+    name: '10k within a year, K=16, jumping to each next due',
+    count: 10_000,
+    spreadMs: YEAR,
+    stepMs: 0,
+    seed: 5,
+    maxMovesPerAdvance: 16,
+  },
 ];
 
 for (const r of randomRuns) {
   test(`wheel: ${r.name}: each fires exactly once, in order, never early`, () => {
     const random = lcg(r.seed);
-    const wheel = new TimerWheel<number>(start);
+    const wheel = new TimerWheel<number>(start, { maxMovesPerAdvance: r.maxMovesPerAdvance });
     const dues: number[] = [];
     const cancelled = new Set<number>();
     const handles: WheelTimer<number>[] = [];
@@ -286,3 +310,171 @@ for (const r of randomRuns) {
     for (let i = 0; i < r.count; i++) assert.equal(firedCount[i], cancelled.has(i) ? 0 : 1, `entry ${i}`);
   });
 }
+
+// ---- bounded work: big slots are drained ahead of time, K moves per advance at most ----------
+
+/** 64^3 ms: one level-3 slot (~262 s). Its boundaries are where the old wheel moved everything. */
+const LEVEL3 = 64 ** 3;
+/** The first level-3 boundary at least an hour after the start. */
+const farBoundary = Math.ceil((start + HOUR) / LEVEL3) * LEVEL3;
+
+interface BoundRun {
+  maxMovesInOneAdvance: number;
+  advances: number;
+  fired: number;
+}
+
+/**
+ * Advance the wheel the way the driver does (to each `nextDue()`, or `stepMs` at most), checking
+ * on every visit: never early, in due order, each armed entry exactly once. `rearm` lets a visit
+ * add the entry's next occurrence (as the controller does). Returns the most moves one advance made.
+ */
+function followNextDue(
+  wheel: TimerWheel<number>,
+  until: number,
+  fired: number[],
+  rearm?: (timer: WheelTimer<number>) => void,
+): BoundRun {
+  let maxMovesInOneAdvance = 0;
+  let advances = 0;
+  let lastDue = Number.NEGATIVE_INFINITY;
+  let count = 0;
+  for (let next = wheel.nextDue(); next !== undefined && next <= until; next = wheel.nextDue()) {
+    const now = Math.max(next, wheel.time);
+    const movesBefore = wheel.moves;
+    wheel.advance(now, (t) => {
+      assert.ok(t.due <= now, `never early: due ${t.due - start}, now ${now - start}`);
+      assert.ok(t.due >= lastDue, 'in due order');
+      lastDue = t.due;
+      fired[t.value] = (fired[t.value] ?? 0) + 1;
+      count++;
+      rearm?.(t);
+    });
+    maxMovesInOneAdvance = Math.max(maxMovesInOneAdvance, wheel.moves - movesBefore);
+    advances++;
+  }
+  return { maxMovesInOneAdvance, advances, fired: count };
+}
+
+const boundCases: {
+  name: string;
+  count: number;
+  maxMoves: number;
+  due: (i: number, random: () => number) => number;
+}[] = [
+  {
+    name: '100k spread over one far level-3 slot, K=1024',
+    count: 100_000,
+    maxMoves: 1024,
+    due: (_, random) => farBoundary + Math.floor(random() * LEVEL3),
+  },
+  {
+    name: '100k in one far level-3 slot, a quarter of them in its first 4 s, K=1024',
+    count: 100_000,
+    maxMoves: 1024,
+    due: (i, random) => farBoundary + Math.floor(random() * (i % 4 === 0 ? 4096 : LEVEL3)),
+  },
+  {
+    name: '20k spread over one far level-3 slot, K=64',
+    count: 20_000,
+    maxMoves: 64,
+    due: (_, random) => farBoundary + Math.floor(random() * LEVEL3),
+  },
+  {
+    name: '100k spread over a day (levels 3 and 4), K=256',
+    count: 100_000,
+    maxMoves: 256,
+    due: (_, random) => start + 1000 + Math.floor(random() * DAY),
+  },
+];
+
+for (const c of boundCases) {
+  test(`wheel bounded work: ${c.name}: no advance moves more than K, all fire once in order`, () => {
+    const random = lcg(7);
+    const wheel = new TimerWheel<number>(start, { maxMovesPerAdvance: c.maxMoves });
+    const dueMs = new Set<number>();
+    for (let i = 0; i < c.count; i++) {
+      const due = c.due(i, random);
+      dueMs.add(due);
+      wheel.add(due, i);
+    }
+    const fired: number[] = [];
+    const run = followNextDue(wheel, MAX_DUE_MS, fired);
+    assert.equal(run.fired, c.count);
+    assert.equal(wheel.size, 0);
+    for (let i = 0; i < c.count; i++) assert.equal(fired[i], 1, `entry ${i}`);
+    assert.ok(run.maxMovesInOneAdvance <= c.maxMoves, `${run.maxMovesInOneAdvance} moves in one advance`);
+    // Wake-ups: about one per distinct due millisecond and one per slot cascaded when due, plus
+    // the drain's, which grow with moves / K, never with elapsed time.
+    const wakeUpBound = 2 * dueMs.size + Math.ceil(wheel.moves / (c.maxMoves / 2));
+    assert.ok(run.advances <= wakeUpBound, `${run.advances} advances, bound ${wakeUpBound}`);
+  });
+}
+
+test('wheel bounded work: 100k re-arming every 100 s across a level-3 boundary (the firing bench)', () => {
+  const period = 100 * SECOND;
+  const count = 100_000;
+  // Start 110 s before a boundary, so all 100,000 are re-armed past it before time gets there.
+  const from = farBoundary - 110 * SECOND;
+  const wheel = new TimerWheel<number>(from);
+  const random = lcg(11);
+  for (let i = 0; i < count; i++) wheel.add(from + 1 + Math.floor(random() * period), i);
+  const fired: number[] = [];
+  const run = followNextDue(wheel, farBoundary + 20 * SECOND, fired, (t) =>
+    wheel.add(t.due + period, t.value),
+  );
+  assert.equal(wheel.size, count);
+  assert.ok(run.fired >= 129_000, `${run.fired} fired`);
+  for (let i = 0; i < count; i++) assert.ok(fired[i] === 1 || fired[i] === 2, `entry ${i}: ${fired[i]}`);
+  assert.ok(
+    run.maxMovesInOneAdvance <= 1024,
+    `${run.maxMovesInOneAdvance} moves in one advance (the old wheel moved ~100,000 at the boundary)`,
+  );
+});
+
+test('wheel bounded work: nobody advanced in time (a jump over a big slot) still fires everything once, in order', () => {
+  const wheel = new TimerWheel<number>(start, { maxMovesPerAdvance: 64 });
+  const random = lcg(5);
+  const count = 50_000;
+  for (let i = 0; i < count; i++) wheel.add(farBoundary + Math.floor(random() * LEVEL3), i);
+  let lastDue = Number.NEGATIVE_INFINITY;
+  const fired = new Array<number>(count).fill(0);
+  const now = farBoundary + LEVEL3 / 2;
+  const visited = wheel.advance(now, (t) => {
+    assert.ok(t.due <= now && t.due >= lastDue);
+    lastDue = t.due;
+    fired[t.value]!++;
+  });
+  assert.ok(visited > 0 && visited < count);
+  wheel.advance(farBoundary + LEVEL3, (t) => {
+    assert.ok(t.due >= lastDue);
+    lastDue = t.due;
+    fired[t.value]!++;
+  });
+  assert.ok(fired.every((n) => n === 1));
+  assert.equal(wheel.size, 0);
+});
+
+test('wheel bounded work: cancelling entries while their slot is being drained', () => {
+  const wheel = new TimerWheel<number>(start, { maxMovesPerAdvance: 64 });
+  const random = lcg(9);
+  const handles: WheelTimer<number>[] = [];
+  for (let i = 0; i < 5_000; i++) handles.push(wheel.add(farBoundary + Math.floor(random() * LEVEL3), i));
+  const fired: number[] = [];
+  // Follow nextDue until the draining has started, then cancel every third entry.
+  let advances = 0;
+  for (let next = wheel.nextDue(); next !== undefined && advances < 40; next = wheel.nextDue(), advances++) {
+    wheel.advance(next, (t) => fired.push(t.value));
+  }
+  assert.ok(wheel.moves > 0, 'draining had started');
+  for (let i = 0; i < handles.length; i += 3) assert.equal(wheel.cancel(handles[i]!), true);
+  const counts: number[] = [];
+  followNextDue(wheel, MAX_DUE_MS, counts);
+  for (let i = 0; i < handles.length; i++) assert.equal(counts[i] ?? 0, i % 3 === 0 ? 0 : 1, `entry ${i}`);
+  assert.deepEqual(fired, []);
+});
+
+test('wheel: maxMovesPerAdvance below 16 is rejected', () => {
+  assert.throws(() => new TimerWheel<string>(start, { maxMovesPerAdvance: 8 }), RangeError);
+  assert.throws(() => new TimerWheel<string>(start, { maxMovesPerAdvance: 100.5 }), RangeError);
+});
