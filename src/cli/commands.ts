@@ -11,10 +11,19 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   version: { summary: 'Print the version', load: () => import('./version.ts') },
-  run: { summary: 'Run the operator (embedded API server unless --kubeconfig/--in-cluster)', load: () => import('./run.ts') },
-  apiserver: { summary: 'Run the embedded Kubernetes-compatible API server', load: () => import('./apiserver.ts') },
+  run: {
+    summary: 'Run the operator (embedded API server unless --kubeconfig/--in-cluster)',
+    load: () => import('./run.ts'),
+  },
+  apiserver: {
+    summary: 'Run the embedded Kubernetes-compatible API server',
+    load: () => import('./apiserver.ts'),
+  },
   token: { summary: 'Create, list or revoke API server tokens', load: () => import('./token.ts') },
-  'run-once': { summary: 'Run one job once, now, on the local Docker daemon', load: () => import('./run-once.ts') },
+  'run-once': {
+    summary: 'Run one job once, now, on the local Docker daemon',
+    load: () => import('./run-once.ts'),
+  },
   validate: { summary: 'Check ScheduledDockerJob manifests offline', load: () => import('./validate.ts') },
   crd: { summary: 'Print the ScheduledDockerJob CRD', load: () => import('./crd.ts') },
 };
