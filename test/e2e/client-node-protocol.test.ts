@@ -225,6 +225,34 @@ test('paths, methods and patch types a server does not serve', async () => {
   assertStatus(await call('POST', `${NS}?dryRun=Some`, { body: job('p2') }), 400, 'BadRequest');
 });
 
+test('deletecollection deletes what the label selector matches and answers the deleted objects', async () => {
+  const labelled = (name: string, tier: string) =>
+    JSON.stringify({
+      apiVersion: 'ofelia.dev/v1alpha1',
+      kind: 'ScheduledDockerJob',
+      metadata: { name, labels: { tier } },
+      spec: { schedule: '@hourly', run: { image: 'busybox' } },
+    });
+  for (const [n, t] of [
+    ['dc1', 'tmp'],
+    ['dc2', 'tmp'],
+    ['dc3', 'keep'],
+  ] as const)
+    assert.equal((await call('POST', NS, { body: labelled(n, t) })).status, 201);
+  const r = await call('DELETE', `${NS}?labelSelector=tier%3Dtmp`);
+  assert.equal(r.status, 200, r.text);
+  const deleted = r.json() as { kind: string; items: { metadata: { name: string } }[] };
+  assert.equal(deleted.kind, 'ScheduledDockerJobList');
+  assert.deepEqual(deleted.items.map((i) => i.metadata.name).sort(), ['dc1', 'dc2']);
+  const left = (await call('GET', `${NS}?labelSelector=tier`)).json() as {
+    items: { metadata: { name: string } }[];
+  };
+  assert.deepEqual(
+    left.items.map((i) => i.metadata.name),
+    ['dc3'],
+  );
+});
+
 test('unknown fields: a Warning header by default, 400 with Strict, silence with Ignore', async () => {
   const warn = await call('POST', NS, { body: job('u1', { foo: 1 }) });
   assert.equal(warn.status, 201, warn.text);
