@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { type Config, type ConfigIO, FLAGS, parseConfig, runHelp } from '../../../src/config/index.ts';
 
@@ -467,4 +468,16 @@ test('every flag has a distinct name and variables owned by one flag', () => {
   const envs = FLAGS.flatMap((f) => f.env);
   assert.equal(new Set(envs).size, envs.length);
   for (const f of FLAGS) assert.ok(f.env.length > 0, `--${f.name} has an environment variable`);
+});
+
+test('docs/configuration.md lists every flag with its variables and default', () => {
+  const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+  for (const f of FLAGS) {
+    // The flag tables close the page (earlier tables mention flags too).
+    const tables = doc.slice(doc.indexOf('## Every flag'));
+    const row = tables.split('\n').find((l) => l.startsWith(`| \`--${f.name}`));
+    assert.ok(row, `--${f.name} has a row`);
+    for (const e of f.env) assert.ok(row.includes(`\`${e}\``), `${e} in the row of --${f.name}`);
+    if (f.default) assert.ok(row.includes(`\`${f.default}\``), `default of --${f.name} in its row`);
+  }
 });
