@@ -39,6 +39,8 @@ export interface AdoptionDeps {
   dispatcher: Dispatcher;
   role: ReplicaRole;
   logger: Logger;
+  /** Remove containers of deleted jobs (default). `keep` when several operators share a daemon. */
+  orphans?: 'remove' | 'keep';
 }
 
 export interface AdoptionSummary {
@@ -65,7 +67,7 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
       job: `${identity.namespace}/${identity.jobName}`,
     };
     if (!job || job.metadata?.deletionTimestamp) {
-      if (role.leads && !job) {
+      if (role.leads && !job && deps.orphans !== 'keep') {
         try {
           await source.remove(leftover.daemon, leftover.containerId);
           summary.orphansRemoved++;

@@ -57,6 +57,11 @@ export interface ControllerManagerOptions {
   executor: RunExecutor;
   /** Containers of an earlier process to adopt at start; none when omitted. */
   leftovers?: LeftoverSource;
+  /**
+   * Containers of jobs that no longer exist: removed by default. `keep` when the daemon is shared
+   * with other operators (each would see the others' jobs as deleted).
+   */
+  orphanContainers?: 'remove' | 'keep';
   clock?: Clock;
   logger: Logger;
   /** Where to define the metrics, unless `metrics` gives them already made. */
@@ -317,6 +322,7 @@ export class ControllerManager {
         dispatcher: this.dispatcher,
         role,
         logger: this.log,
+        orphans: this.opts.orphanContainers,
       });
       this.log.info({ ...summary }, 'leftover containers handled');
     } catch (error) {

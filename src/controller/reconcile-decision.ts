@@ -161,7 +161,9 @@ export function decide(input: DecisionInput): ReconcilePlan {
   const hashKey = `${meta.namespace}/${meta.name}`;
   const dueOf = (scheduledMs: number) => jitteredDueMs(hashKey, scheduledMs, spec.jitterSeconds);
   const created = meta.creationTimestamp ? Date.parse(meta.creationTimestamp) : Number.NaN;
-  const earliestMs = input.lastActedMs ?? (Number.isFinite(created) ? created : nowMs);
+  // creationTimestamp has whole seconds: the job may have been created up to 999 ms after it, so
+  // a time in that same second is not one the job missed.
+  const earliestMs = input.lastActedMs ?? (Number.isFinite(created) ? created + 999 : nowMs);
 
   // Found without the deadline, so that a most recent time outside it is reported (MissSchedule)
   // rather than silently ignored; counting stops after MAX_MISSED_COUNTED + 1.

@@ -90,7 +90,7 @@ test('suspend stops scheduled runs and clears NEXT; resume starts them again', a
   assert.equal((await patchJob('suspend-me', { spec: { suspend: false } })).code, 0);
   const resumed = await waitFor('a run after resuming', async () => {
     const j = await getJob(kubectl, 'suspend-me');
-    return j?.status?.lastScheduleTime !== before && j?.status?.nextScheduleTime && j;
+    return j?.status?.lastScheduleTime !== before && j?.status?.nextScheduleTime ? j : undefined;
   });
   assert.equal(resumed.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'Scheduled');
   await kubectl(['delete', 'sdj', 'suspend-me']);
@@ -180,7 +180,7 @@ test('kubectl delete while a run is active: the container is stopped and removed
   await applyJob(kubectl, jobManifest('delete-me', { schedule: '*/2 * * * * *' }, { command: 'sleep 60' }));
   const job = await waitFor('an active run with its container', async () => {
     const j = await getJob(kubectl, 'delete-me');
-    return j?.status?.active?.[0]?.containerId && j;
+    return j?.status?.active?.[0]?.containerId ? j : undefined;
   });
   const running = await containersOf(job.metadata.uid);
   assert.equal(running.filter((c) => c.State === 'running').length, 1);

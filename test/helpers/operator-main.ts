@@ -31,6 +31,8 @@ export interface OperatorProcessConfig {
   };
   shutdownGraceMs?: number;
   maxConcurrentRunsPerDaemon?: number;
+  /** Default keep: other tests and engineers share the Docker daemon. */
+  orphanContainers?: 'remove' | 'keep';
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as OperatorProcessConfig;
@@ -48,6 +50,7 @@ const manager = new ControllerManager({
   kubeConfig,
   executor: runner,
   leftovers: poolLeftoverSource(pool),
+  orphanContainers: config.orphanContainers ?? 'keep',
   logger: log.child({ replica: config.identity }),
   registry: new Registry(),
   nodeName: config.nodeName,

@@ -145,6 +145,11 @@ const cases: { name: string; job: JobShape; want: Want }[] = [
     },
   },
   {
+    name: 'a time in the same second as the (whole-second) creation timestamp is not missed',
+    job: { now: at(9, 0, 0, 500), spec: { schedule: '* * * * * *' } },
+    want: { phase: 'Scheduled', ready: { status: 'True' }, next: at(9, 0, 1), missed: 0, events: [] },
+  },
+  {
     name: 'suspended: Ready=True Suspended, no next time, nothing missed yet',
     job: { now: fiveMinutesPastTenAndAHalf, lastActedMs: tenOClock, spec: { suspend: true } },
     want: { phase: 'Suspended', ready: { status: 'True', reason: 'Suspended' }, missed: 0, events: [] },

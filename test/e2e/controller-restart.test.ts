@@ -1,0 +1,104 @@
+/**
+ * Crash safety: the operator is killed with SIGKILL in the middle of a run and started again
+ * against the same API server. The running container is adopted (followed to its end and recorded
+ * once), no scheduled time runs twice, and of the times missed while it was down only the most
+ * recent one runs (it is within startingDeadlineSeconds); the others are counted as missed.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
+import { testDocker } from '../helpers/docker.ts';
+import {
+  applyJob,
+  getJob,
+  jobManifest,
+  type OperatorProcess,
+  startOperator,
+  waitFor,
+} from '../helpers/operator.ts';
+
+let api: TestApiServer;
+const operators: OperatorProcess[] = [];
+let docker: Awaited<ReturnType<typeof testDocker>>;
+
+before(async () => {
+  docker = await testDocker();
+  api = await startTestApiServer();
+});
+
+after(async () => {
+  for (const op of operators) await op.kill();
+  await api?.close();
+});
+
+const kubectl = (args: string[], opts?: { stdin?: string }) => api.kubectl(args, opts);
+
+test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the latest missed time runs once', async (t) => {
+  if ('skip' in docker) return t.skip(docker.skip);
+  const first = startOperator({ kubeconfig: api.kubeconfig, identity: 'first' });
+  operators.push(first);
+  await first.waitForLog(/operator started/, { timeoutMs: 30_000 });
+  await applyJob(
+    kubectl,
+    jobManifest(
+      'crashy',
+      {
+        schedule: '*/2 * * * * *',
+        concurrencyPolicy: 'Allow',
+        startingDeadlineSeconds: 30,
+        successfulRunsHistoryLimit: 50,
+        failedRunsHistoryLimit: 50,
+      },
+      { command: 'sleep 10' },
+    ),
+  );
+  const during = await waitFor('a run in progress', async () => {
+    const j = await getJob(kubectl, 'crashy');
+    return j?.status?.active?.find((a) => a.containerId) && j;
+  });
+  const inFlight = during.status?.active?.filter((a) => a.containerId).map((a) => a.name) ?? [];
+  assert.ok(inFlight.length >= 1);
+  await first.kill();
+  const killedAt = Date.now();
+  // Down long enough for two scheduled times to pass, short enough for the run to still be going.
+  await new Promise((r) => setTimeout(r, 4500));
+
+  const second = startOperator({ kubeconfig: api.kubeconfig, identity: 'second' });
+  operators.push(second);
+  const adopted = await second.waitForLog(/adopted a run of an earlier process/, {
+    timeoutMs: 30_000,
+    where: (entry) => entry.running === true,
+  });
+  assert.ok(
+    inFlight.includes(String(adopted.run)),
+    `adopted ${String(adopted.run)}, in flight: ${inFlight.join(', ')}`,
+  );
+
+  const job = await waitFor(
+    'the adopted runs recorded and a catch-up run done',
+    async () => {
+      const j = await getJob(kubectl, 'crashy');
+      const runs = j?.status?.recentRuns ?? [];
+      const adoptedDone = inFlight.every((n) => runs.some((r) => r.name === n));
+      const caughtUp = runs.some(
+        (r) => r.trigger === 'CatchUp' && r.result === 'Succeeded' && Date.parse(r.scheduledTime) > killedAt,
+      );
+      return adoptedDone && caughtUp && j;
+    },
+    30_000,
+  );
+  const runs = job.status?.recentRuns ?? [];
+  const names = runs.map((r) => r.name);
+  assert.equal(new Set(names).size, names.length, `no run twice: ${names.join(', ')}`);
+  for (const name of inFlight) {
+    const record = runs.find((r) => r.name === name);
+    assert.equal(record?.result, 'Succeeded', `${name} was followed to its end, not cancelled`);
+  }
+  const catchUps = runs.filter((r) => r.trigger === 'CatchUp' && Date.parse(r.scheduledTime) > killedAt);
+  assert.equal(catchUps.length, 1, `only the most recent missed time ran: ${JSON.stringify(runs)}`);
+  assert.ok((job.status?.counters?.missed ?? 0) >= 1, 'the other missed times are counted');
+  const scheduled = runs.map((r) => r.scheduledTime);
+  assert.equal(new Set(scheduled).size, scheduled.length, 'each scheduled time ran at most once');
+  await kubectl(['delete', 'sdj', 'crashy', '--wait=true', '--timeout=30s']);
+  await second.stop();
+});
