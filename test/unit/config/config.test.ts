@@ -475,7 +475,7 @@ test('docs/configuration.md lists every flag with its variables and default', ()
   for (const f of FLAGS) {
     // The flag tables close the page (earlier tables mention flags too).
     const tables = doc.slice(doc.indexOf('## Every flag'));
-    const row = tables.split('\n').find((l) => l.startsWith(`| \`--${f.name}`));
+    const row = tables.split('\n').find((l) => new RegExp(`^\\| \`--${f.name}[ \`]`).test(l));
     assert.ok(row, `--${f.name} has a row`);
     for (const e of f.env) assert.ok(row.includes(`\`${e}\``), `${e} in the row of --${f.name}`);
     if (f.default) assert.ok(row.includes(`\`${f.default}\``), `default of --${f.name} in its row`);
