@@ -72,6 +72,11 @@ export class WheelDriver<T> {
     return this.wakeAt;
   }
 
+  /** Entries the wheel has moved between levels so far (for benchmarks and metrics). */
+  get wheelMoves(): number {
+    return this.wheel.moves;
+  }
+
   /** How many times the real timer has fired (for tests and metrics). */
   get timerFirings(): number {
     return this.wakeUps;

@@ -187,3 +187,22 @@ test('driver: wake-ups stay few (cascades only), not one per millisecond', () =>
   assert.equal(fired.length, 1000);
   assert.ok(driver.timerFirings < 3000, `${driver.timerFirings} wake-ups`);
 });
+
+test('driver: an add that makes a far slot big re-arms for draining it ahead; all still fire on time', () => {
+  const clock = new FakeClock(start);
+  const fired: { value: string; due: number; at: number }[] = [];
+  // K=16: slots of more than one entry are drained ahead of time.
+  const driver = new WheelDriver<string>(clock, (value, due) => fired.push({ value, due, at: clock.now() }), {
+    maxMovesPerAdvance: 16,
+  });
+  driver.schedule(start + 2 * DAY, 'a');
+  const armedForOne = driver.armedFor!;
+  driver.schedule(start + 2 * DAY + 1, 'b'); // later than the armed time, same far slot
+  assert.ok(driver.armedFor! < armedForOne, 'woken earlier, to drain the slot before it is due');
+  assert.ok(driver.armedFor! > start);
+  for (let i = 0; i < 200; i++) driver.schedule(start + 2 * DAY + 2 + i * 1000, `c${i}`);
+  clock.advance(3 * DAY);
+  assert.equal(fired.length, 202);
+  for (const f of fired) assert.equal(f.at, f.due, `${f.value} fired at its due time`);
+  assert.equal(clock.pending, 0);
+});
