@@ -4,7 +4,8 @@
  * default field manager derived from the User-Agent.
  */
 import { randomInt } from 'node:crypto';
-import type { ResourceKind } from './kinds.ts';
+import { clone, isObject } from './json-values.ts';
+import { apiVersionOf, type KubeObject, metaOf, type ResourceKind } from './kinds.ts';
 import { errors, type StatusCause } from './status-errors.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -74,4 +75,48 @@ export function unknownFieldWarnings(unknown: readonly string[], policy: FieldVa
 export function defaultFieldManager(userAgent: string | undefined): string {
   const prefix = (userAgent ?? '').split('/')[0]!.trim();
   return (prefix || 'unknown').slice(0, 128);
+}
+
+/** The object as stored under resourceVersion `rv` (metadata.resourceVersion set, nothing mutated). */
+export function withVersion(obj: KubeObject, rv: number): KubeObject {
+  return { ...obj, metadata: { ...metaOf(obj), resourceVersion: String(rv) } };
+}
+
+/**
+ * A copy of a request body that must be an object of `kind` (apiVersion/kind may be left out and
+ * are filled in; different ones are a 400).
+ */
+export function normalizeBody(kind: ResourceKind, body: unknown): KubeObject {
+  if (!isObject(body)) throw errors.badRequest('the request body must be a JSON object');
+  const obj = clone(body);
+  const apiVersion = apiVersionOf(kind);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion)
+    throw errors.badRequest(
+      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`,
+    );
+  if (obj.kind !== undefined && obj.kind !== kind.kind)
+    throw errors.badRequest(
+      `the kind in the data (${String(obj.kind)}) does not match the expected kind (${kind.kind})`,
+    );
+  obj.apiVersion = apiVersion;
+  obj.kind = kind.kind;
+  const m = obj.metadata;
+  if (m !== undefined && !isObject(m)) throw errors.badRequest('metadata must be an object');
+  metaOf(obj);
+  return obj;
+}
+
+/** Set (namespaced kinds) or clear (cluster-scoped) metadata.namespace; a different one in the body is a 400. */
+export function placeInNamespace(kind: ResourceKind, namespace: string | undefined, meta: KubeObject): void {
+  if (!kind.namespaced) {
+    delete meta.namespace;
+    return;
+  }
+  if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace)
+    throw errors.badRequest(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
+  const bad = namespaceNameCauses(namespace ?? '');
+  if (bad.length) throw errors.invalid(kind.group, kind.kind, String(meta.name ?? ''), bad);
+  meta.namespace = namespace;
 }

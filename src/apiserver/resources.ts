@@ -4,25 +4,23 @@
  * optimistic concurrency, generation bumps on spec changes, status kept out of main writes,
  * finalizers, dry runs, field ownership, defaults and validation through the kind.
  *
+ * Reads are in resource-queries.ts, deletion in resource-deletion.ts.
  * In: a kind, a namespace/name, a decoded body and options. Out: the object (or list) to answer
  * with, or a thrown ApiError. Never touches HTTP; every durable write goes through the ObjectStore.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../util/clock.ts';
-import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { applyJsonPatch, JsonPatchError } from './json-patch.ts';
 import { clone, isObject, jsonEqual } from './json-values.ts';
 import {
   apiVersionOf,
   type KindRegistry,
   type KubeObject,
-  keyPrefix,
   metaOf,
   objectKey,
   type ResourceKind,
 } from './kinds.ts';
 import {
-  type ApplyConflict,
   applyConfiguration,
   type FieldScope,
   type ManagedFieldsEntry,
@@ -35,15 +33,26 @@ import {
   type FieldValidation,
   generateName,
   nameCauses,
-  namespaceNameCauses,
+  normalizeBody,
+  placeInNamespace,
   rfc3339,
   unknownFieldWarnings,
+  withVersion,
 } from './object-rules.ts';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { ApiError, errors } from './status-errors.ts';
+import { ResourceDeletion } from './resource-deletion.ts';
+import { type ListQuery, type ListResult, ResourceQueries } from './resource-queries.ts';
+import {
+  ApiError,
+  applyConflictError,
+  errors,
+  guardStoreConflict,
+  StaleWriteError,
+} from './status-errors.ts';
 import { type ObjectStore, StoreConflictError } from './store/object-store.ts';
 import { applyStrategicMergePatch, StrategicMergePatchError } from './strategic-merge-patch.ts';
 import type { WatchHub } from './watch-hub.ts';
+
+export type { ListQuery, ListResult };
 
 export interface WriteOptions {
   dryRun: boolean;
@@ -59,33 +68,41 @@ export interface WriteResult {
   warnings: string[];
 }
 
-export interface ListQuery {
-  labelSelector?: string | null;
-  fieldSelector?: string | null;
-  limit?: number;
-  continueToken?: string | null;
-}
-
-export interface ListResult {
-  items: KubeObject[];
-  resourceVersion: string;
-  continueToken?: string;
-  remainingItemCount?: number;
-}
-
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
-/** Namespaces a real server refuses to delete. */
-const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'ofelia-system']);
 const PATCH_RETRIES = 5;
 
-export class ResourceService {
+export class ResourceService extends ResourceQueries {
+  private readonly deletion: ResourceDeletion;
+
   constructor(
-    private readonly store: ObjectStore,
-    private readonly hub: WatchHub,
+    store: ObjectStore,
+    hub: WatchHub,
     private readonly kinds: KindRegistry,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    super(store, hub);
+    this.deletion = new ResourceDeletion(store, kinds, clock, (k, ns, q) => this.list(k, ns, q));
+  }
+
+  async delete(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    options: KubeObject,
+    dryRun: boolean,
+  ): Promise<WriteResult> {
+    return { ...(await this.deletion.delete(kind, namespace, name, options, dryRun)), warnings: [] };
+  }
+
+  deleteCollection(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    q: ListQuery,
+    dryRun: boolean,
+  ): Promise<ListResult> {
+    return this.deletion.deleteCollection(kind, namespace, q, dryRun);
+  }
 
   private namespaceKind(): ResourceKind {
     return this.kinds.lookup('', 'v1', 'namespaces')!;
@@ -109,58 +126,6 @@ export class ResourceService {
     }
   }
 
-  /** A predicate for label and field selectors (throws 400 on a malformed selector). */
-  matcher(
-    kind: ResourceKind,
-    labelSelector?: string | null,
-    fieldSelector?: string | null,
-  ): (o: KubeObject) => boolean {
-    const labels = parseLabelSelector(labelSelector);
-    const allowed = ['metadata.name', 'metadata.namespace', ...Object.keys(kind.fieldLabels)];
-    const fields = parseFieldSelector(fieldSelector, allowed);
-    if (labels.length === 0 && fields.length === 0) return () => true;
-    return (o) => {
-      const m = metaOf(o);
-      if (!matchesLabels(labels, m.labels)) return false;
-      return matchesFields(fields, (f) =>
-        f === 'metadata.name' ? m.name : f === 'metadata.namespace' ? m.namespace : kind.fieldLabels[f]?.(o),
-      );
-    };
-  }
-
-  get(kind: ResourceKind, namespace: string | undefined, name: string): KubeObject {
-    const found = this.store.get(objectKey(kind, namespace, name));
-    if (!found) throw errors.notFound(kind.group, kind.plural, name);
-    return found.value;
-  }
-
-  list(kind: ResourceKind, namespace: string | undefined, q: ListQuery): ListResult {
-    const match = this.matcher(kind, q.labelSelector, q.fieldSelector);
-    const prefix = keyPrefix(kind) + (kind.namespaced && namespace !== undefined ? `${namespace}/` : '');
-    const resourceVersion = String(this.hub.currentResourceVersion());
-    const after = q.continueToken ? decodeContinue(q.continueToken).after : undefined;
-    const all = this.store
-      .list(prefix)
-      .filter((o) => after === undefined || o.key > after)
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const items: KubeObject[] = [];
-    let lastKey: string | undefined;
-    let i = 0;
-    for (; i < all.length; i++) {
-      const o = all[i]!;
-      if (!match(o.value)) continue;
-      if (q.limit !== undefined && q.limit > 0 && items.length >= q.limit) break;
-      items.push(o.value);
-      lastKey = o.key;
-    }
-    const result: ListResult = { items, resourceVersion };
-    if (i < all.length && lastKey !== undefined) {
-      result.continueToken = encodeContinue({ rv: Number(resourceVersion), after: lastKey });
-      result.remainingItemCount = all.slice(i).filter((o) => match(o.value)).length;
-    }
-    return result;
-  }
-
   async create(
     kind: ResourceKind,
     namespace: string | undefined,
@@ -177,9 +142,9 @@ export class ResourceService {
     opts: WriteOptions,
     appliedEntries: ManagedFieldsEntry[] | undefined,
   ): Promise<WriteResult> {
-    const obj = this.checkBody(kind, body);
+    const obj = normalizeBody(kind, body);
     const meta = metaOf(obj);
-    this.checkNamespace(kind, namespace, meta);
+    placeInNamespace(kind, namespace, meta);
     if (!meta.name) {
       if (typeof meta.generateName === 'string' && meta.generateName)
         meta.name = generateName(meta.generateName);
@@ -235,7 +200,7 @@ export class ResourceService {
     body: unknown,
     opts: WriteOptions,
   ): Promise<WriteResult> {
-    const candidate = this.checkBody(kind, body);
+    const candidate = normalizeBody(kind, body);
     const current = this.store.get(objectKey(kind, namespace, name));
     if (!current) throw errors.notFound(kind.group, kind.plural, name);
     return this.commit(kind, namespace, name, current.value, candidate, subresource, opts, undefined);
@@ -270,7 +235,7 @@ export class ResourceService {
           if (e instanceof StrategicMergePatchError) throw errors.badRequest(e.message);
           throw e;
         }
-        const obj = this.checkBody(kind, candidate);
+        const obj = normalizeBody(kind, candidate);
         const m = metaOf(obj);
         // A patch that names a resourceVersion is a precondition; otherwise patches apply to the latest.
         const patchRv =
@@ -279,8 +244,8 @@ export class ResourceService {
           m.resourceVersion = metaOf(current.value).resourceVersion;
         return await this.commit(kind, namespace, name, current.value, obj, subresource, opts, undefined);
       } catch (e) {
-        if (e instanceof RetryableConflict && attempt < PATCH_RETRIES) continue;
-        if (e instanceof RetryableConflict) throw errors.conflict(kind.group, kind.plural, name, e.message);
+        if (e instanceof StaleWriteError && attempt < PATCH_RETRIES) continue;
+        if (e instanceof StaleWriteError) throw errors.conflict(kind.group, kind.plural, name, e.message);
         throw e;
       }
     }
@@ -295,14 +260,14 @@ export class ResourceService {
     patch: unknown,
     opts: WriteOptions,
   ): Promise<WriteResult> {
-    const applied = this.checkBody(kind, patch);
+    const applied = normalizeBody(kind, patch);
     const am = metaOf(applied);
     if (am.name !== undefined && am.name !== name)
       throw errors.badRequest(
         `the name of the object (${String(am.name)}) does not match the name on the URL (${name})`,
       );
     am.name = name;
-    this.checkNamespace(kind, namespace, am);
+    placeInNamespace(kind, namespace, am);
     const scope: FieldScope = subresource === 'status' ? 'status' : 'main';
     // Server-owned fields are never applied.
     for (const k of [
@@ -326,7 +291,7 @@ export class ResourceService {
     const warnings = unknownFieldWarnings(unknown, opts.fieldValidation);
     const entries = readEntries(metaOf(current).managedFields);
     const outcome = applyConfiguration(entries, who, clone(current), applied, opts.force === true, scope);
-    if (!outcome.ok) throw applyConflictError(kind, name, outcome.conflicts);
+    if (!outcome.ok) throw applyConflictError(kind.group, kind.plural, name, outcome.conflicts);
     const candidate = outcome.object;
     metaOf(candidate).resourceVersion = metaOf(current).resourceVersion;
     metaOf(candidate).managedFields = metaOf(current).managedFields;
@@ -363,7 +328,7 @@ export class ResourceService {
       throw errors.badRequest(
         `the name of the object (${String(cm.name)}) does not match the name on the URL (${name})`,
       );
-    this.checkNamespace(kind, namespace, cm);
+    placeInNamespace(kind, namespace, cm);
     if (
       cm.resourceVersion !== undefined &&
       cm.resourceVersion !== '' &&
@@ -455,112 +420,16 @@ export class ResourceService {
     const expected = Number(old.resourceVersion);
     if (old.deletionTimestamp && (am.finalizers ?? []).length === 0) {
       if (opts.dryRun) return { object: admitted, code: 200, warnings };
-      const gone = await this.guard(() => this.store.delete(key, { expectedResourceVersion: expected }));
+      const gone = await guardStoreConflict(() =>
+        this.store.delete(key, { expectedResourceVersion: expected }),
+      );
       return { object: gone ? withVersion(admitted, gone.resourceVersion) : admitted, code: 200, warnings };
     }
     if (opts.dryRun) return { object: admitted, code: 200, warnings };
-    const stored = await this.guard(() =>
+    const stored = await guardStoreConflict(() =>
       this.store.put(key, (rv) => withVersion(admitted, rv), { expectedResourceVersion: expected }),
     );
     return { object: stored.value, code: 200, warnings };
-  }
-
-  async delete(
-    kind: ResourceKind,
-    namespace: string | undefined,
-    name: string,
-    options: KubeObject,
-    dryRun: boolean,
-  ): Promise<WriteResult> {
-    const key = objectKey(kind, namespace, name);
-    const current = this.store.get(key);
-    if (!current) throw errors.notFound(kind.group, kind.plural, name);
-    const m = metaOf(current.value);
-    const pre = isObject(options.preconditions) ? options.preconditions : {};
-    if (typeof pre.uid === 'string' && pre.uid !== m.uid)
-      throw errors.conflict(
-        kind.group,
-        kind.plural,
-        name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`,
-      );
-    if (typeof pre.resourceVersion === 'string' && pre.resourceVersion !== m.resourceVersion)
-      throw errors.conflict(
-        kind.group,
-        kind.plural,
-        name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion}`,
-      );
-    if (kind === this.namespaceKind()) {
-      if (PROTECTED_NAMESPACES.has(name))
-        throw errors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, {
-          name,
-          kind: 'namespaces',
-        });
-      if (!dryRun) await this.deleteNamespaceContents(name);
-    }
-    if ((m.finalizers ?? []).length > 0) {
-      if (m.deletionTimestamp || dryRun) return { object: current.value, code: 202, warnings: [] };
-      const marked = clone(current.value);
-      const mm = metaOf(marked);
-      mm.deletionTimestamp = rfc3339(this.clock.now());
-      mm.deletionGracePeriodSeconds = 0;
-      const stored = await this.guard(() =>
-        this.store.put(key, (rv) => withVersion(marked, rv), {
-          expectedResourceVersion: current.resourceVersion,
-        }),
-      );
-      return { object: stored.value, code: 202, warnings: [] };
-    }
-    if (dryRun) return { object: current.value, code: 200, warnings: [] };
-    const gone = await this.guard(() =>
-      this.store.delete(key, { expectedResourceVersion: current.resourceVersion }),
-    );
-    return { object: gone?.value ?? current.value, code: 200, warnings: [] };
-  }
-
-  async deleteCollection(
-    kind: ResourceKind,
-    namespace: string | undefined,
-    q: ListQuery,
-    dryRun: boolean,
-  ): Promise<ListResult> {
-    const { items, resourceVersion } = this.list(kind, namespace, {
-      labelSelector: q.labelSelector,
-      fieldSelector: q.fieldSelector,
-    });
-    const deleted: KubeObject[] = [];
-    for (const o of items) {
-      const m = metaOf(o);
-      try {
-        deleted.push((await this.delete(kind, m.namespace, String(m.name), {}, dryRun)).object);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.code === 404)) throw e;
-      }
-    }
-    return { items: deleted, resourceVersion };
-  }
-
-  private async deleteNamespaceContents(namespace: string): Promise<void> {
-    for (const kind of this.kinds.kinds) {
-      if (!kind.namespaced) continue;
-      for (const o of this.store.list(`${keyPrefix(kind)}${namespace}/`)) {
-        try {
-          await this.delete(kind, namespace, String(metaOf(o.value).name), {}, false);
-        } catch (e) {
-          if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
-        }
-      }
-    }
-  }
-
-  private async guard<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (e) {
-      if (e instanceof StoreConflictError) throw new RetryableConflict(e.message);
-      throw e;
-    }
   }
 
   private owner(
@@ -585,69 +454,8 @@ export class ResourceService {
     return r.object;
   }
 
-  /** A body must be an object of this kind (apiVersion/kind may be left out; they are filled in). */
-  private checkBody(kind: ResourceKind, body: unknown): KubeObject {
-    if (!isObject(body)) throw errors.badRequest('the request body must be a JSON object');
-    const obj = clone(body);
-    const apiVersion = apiVersionOf(kind);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion)
-      throw errors.badRequest(
-        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`,
-      );
-    if (obj.kind !== undefined && obj.kind !== kind.kind)
-      throw errors.badRequest(
-        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${kind.kind})`,
-      );
-    obj.apiVersion = apiVersion;
-    obj.kind = kind.kind;
-    const m = obj.metadata;
-    if (m !== undefined && !isObject(m)) throw errors.badRequest('metadata must be an object');
-    metaOf(obj);
-    return obj;
-  }
-
-  private checkNamespace(kind: ResourceKind, namespace: string | undefined, meta: KubeObject): void {
-    if (!kind.namespaced) {
-      delete meta.namespace;
-      return;
-    }
-    if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace)
-      throw errors.badRequest(
-        'the namespace of the provided object does not match the namespace sent on the request',
-      );
-    const bad = namespaceNameCauses(namespace ?? '');
-    if (bad.length) throw errors.invalid(kind.group, kind.kind, String(meta.name ?? ''), bad);
-    meta.namespace = namespace;
-  }
-
   private requireNamespace(namespace: string): void {
     if (!this.store.get(objectKey(this.namespaceKind(), undefined, namespace)))
       throw errors.notFound('', 'namespaces', namespace);
   }
-}
-
-/** A store-level optimistic-concurrency failure: a 409 for the client, retried first by patches. */
-class RetryableConflict extends ApiError {
-  constructor(why: string) {
-    super(
-      409,
-      'Conflict',
-      `Operation cannot be fulfilled: ${why}; please apply your changes to the latest version and try again`,
-    );
-  }
-}
-
-function withVersion(obj: KubeObject, rv: number): KubeObject {
-  return { ...obj, metadata: { ...metaOf(obj), resourceVersion: String(rv) } };
-}
-
-function applyConflictError(kind: ResourceKind, name: string, conflicts: ApplyConflict[]): ApiError {
-  const causes = conflicts.map((c) => ({
-    reason: 'FieldManagerConflict',
-    message: `conflict with ${JSON.stringify(c.manager)} using ${c.apiVersion}`,
-    field: c.field,
-  }));
-  const n = conflicts.length;
-  const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${causes.map((c) => `${c.message}: ${c.field}`).join(', ')}`;
-  return new ApiError(409, 'Conflict', message, { name, group: kind.group, kind: kind.plural, causes });
 }

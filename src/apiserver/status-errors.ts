@@ -2,6 +2,7 @@
  * Every error the API server answers is a `metav1.Status`. Handlers throw `ApiError`; the server's
  * top-level handler turns it (or any other thrown value, as a 500) into the JSON body and HTTP code.
  */
+import { StoreConflictError } from './store/object-store.ts';
 
 export type StatusReason =
   | 'BadRequest'
@@ -151,4 +152,47 @@ export function fromReasonedError(e: unknown): ApiError | undefined {
     default:
       return undefined;
   }
+}
+
+/** A store-level optimistic-concurrency failure: a 409 for the client, retried first by patches. */
+export class StaleWriteError extends ApiError {
+  constructor(why: string) {
+    super(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled: ${why}; please apply your changes to the latest version and try again`,
+    );
+  }
+}
+
+/** Run a store write, turning the store's conflict into a StaleWriteError. */
+export async function guardStoreConflict<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (e instanceof StoreConflictError) throw new StaleWriteError(e.message);
+    throw e;
+  }
+}
+
+/** Server-side apply conflicts, as kubectl prints them ("Apply failed with 1 conflict: ..."). */
+export function applyConflictError(
+  group: string,
+  plural: string,
+  name: string,
+  conflicts: readonly { manager: string; apiVersion: string; field: string }[],
+): ApiError {
+  const causes = conflicts.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${JSON.stringify(c.manager)} using ${c.apiVersion}`,
+    field: c.field,
+  }));
+  const n = conflicts.length;
+  const list = causes.map((c) => `${c.message}: ${c.field}`).join(', ');
+  return new ApiError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${list}`, {
+    name,
+    group,
+    kind: plural,
+    causes,
+  });
 }
