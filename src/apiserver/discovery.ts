@@ -1,7 +1,8 @@
 /**
  * Discovery documents: /version, /api, /api/v1, /apis, /apis/G, /apis/G/V — the legacy (v1)
- * shapes every kubectl and client-node version understands. Aggregated discovery (v2) is not
- * served: kubectl asks for it with a fallback to application/json and takes these.
+ * shapes every kubectl and client-node version understands. Pure: a kinds registry in, JSON
+ * values out. The aggregated (v2) shapes of /api and /apis are in aggregated-discovery.ts and
+ * are built from the same registry, verbs and group order as these.
  */
 import { apiVersionOf, type KindRegistry, type ResourceKind } from './kinds.ts';
 
@@ -17,7 +18,19 @@ export const SERVER_VERSION = {
   platform: `${process.platform}/${process.arch}`,
 };
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** Verbs of every main resource (the REST handler serves all of them for every kind). */
+export const RESOURCE_VERBS: readonly string[] = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
+/** Verbs of a `status` subresource. */
+export const STATUS_VERBS: readonly string[] = ['get', 'patch', 'update'];
 
 export function apiVersions(): Record<string, unknown> {
   return {
@@ -32,18 +45,36 @@ function groupEntry(group: string, versions: string[]): Record<string, unknown> 
   return { name: group, versions: vs, preferredVersion: vs[0] };
 }
 
-export function apiGroupList(registry: KindRegistry): Record<string, unknown> {
-  const groups = new Map<string, string[]>();
+export interface ServedVersion {
+  version: string;
+  kinds: ResourceKind[];
+}
+
+/**
+ * Served groups in registration order, each with its versions (the first is the preferred one);
+ * the core group is '' and is left out unless `core` is set.
+ */
+export function servedGroups(registry: KindRegistry, core: boolean): Map<string, ServedVersion[]> {
+  const groups = new Map<string, ServedVersion[]>();
   for (const gv of registry.groupVersions()) {
-    if (!gv.group) continue;
+    if ((gv.group === '') !== core) continue;
     const list = groups.get(gv.group) ?? [];
-    list.push(gv.version);
+    list.push({ version: gv.version, kinds: gv.kinds });
     groups.set(gv.group, list);
   }
+  return groups;
+}
+
+export function apiGroupList(registry: KindRegistry): Record<string, unknown> {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [...groups].map(([g, vs]) => groupEntry(g, vs)),
+    groups: [...servedGroups(registry, false)].map(([g, vs]) =>
+      groupEntry(
+        g,
+        vs.map((v) => v.version),
+      ),
+    ),
   };
 }
 
@@ -62,7 +93,7 @@ function resourceEntries(k: ResourceKind): Record<string, unknown>[] {
     singularName: k.singular,
     namespaced: k.namespaced,
     kind: k.kind,
-    verbs: ALL_VERBS,
+    verbs: [...RESOURCE_VERBS],
   };
   if (k.shortNames.length) main.shortNames = [...k.shortNames];
   if (k.categories.length) main.categories = [...k.categories];
@@ -73,7 +104,7 @@ function resourceEntries(k: ResourceKind): Record<string, unknown>[] {
       singularName: '',
       namespaced: k.namespaced,
       kind: k.kind,
-      verbs: ['get', 'patch', 'update'],
+      verbs: [...STATUS_VERBS],
     });
   return out;
 }

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.ts';
 import type { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';
+import { aggregatedDiscovery } from './aggregated-discovery.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.ts';
 import type { KindRegistry } from './kinds.ts';
@@ -35,10 +36,11 @@ function sendJson(
   body: unknown,
   warnings: readonly string[] = [],
   head = false,
+  contentType = 'application/json',
 ): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string | string[]> = {
-    'Content-Type': 'application/json',
+    'Content-Type': contentType,
     'Content-Length': String(Buffer.byteLength(text)),
     'Cache-Control': 'no-cache, private',
   };
@@ -105,9 +107,11 @@ async function handle(p: RequestPipeline, req: IncomingMessage, res: ServerRespo
     case 'version':
       return sendJson(res, 200, SERVER_VERSION, [], head);
     case 'api':
-      return sendJson(res, 200, apiVersions(), [], head);
-    case 'apis':
-      return sendJson(res, 200, apiGroupList(p.registry), [], head);
+    case 'apis': {
+      const agg = aggregatedDiscovery(p.registry, r.type === 'api' ? 'core' : 'named', req.headers.accept);
+      if (agg) return sendJson(res, 200, agg.body, [], head, agg.contentType);
+      return sendJson(res, 200, r.type === 'api' ? apiVersions() : apiGroupList(p.registry), [], head);
+    }
     case 'apiGroup': {
       const g = apiGroup(p.registry, r.group);
       if (!g) throw errors.pathNotFound(url.pathname);
