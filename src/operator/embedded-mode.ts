@@ -64,9 +64,9 @@ export async function startEmbeddedApi(mode: EmbeddedMode, deps: EmbeddedDeps): 
 
   const store = new WalObjectStore({ dir: paths.store, logger: deps.logger });
   try {
+    // The store logs what it restored; its warnings (skipped corrupt records) are worth a repeat.
     const report = await store.open();
     for (const warning of report.warnings) log.warn({ warning }, 'store recovery warning');
-    log.info({ restored: report.restored, resourceVersion: report.resourceVersion }, 'store opened');
   } catch (e) {
     throw new StartupError('DataDirUnusable', `data directory ${root}: ${(e as Error).message}`, {
       cause: e,
