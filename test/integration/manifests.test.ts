@@ -457,6 +457,13 @@ describe('manifests', () => {
     const nodeName = c.env?.find((e) => e.name === 'NODE_NAME');
     assert.equal(nodeName?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName', 'NODE_NAME from spec.nodeName');
     assert.equal(flag(c.args, 'node-name'), '$(NODE_NAME)', '--node-name=$(NODE_NAME)');
+    // Unplaced jobs must have exactly one runner across nodes: the Lease holder.
+    assert.equal(flag(c.args, 'leader-elect'), true, '--leader-elect');
+    assert.equal(flag(c.args, 'leader-elect-namespace'), '$(POD_NAMESPACE)');
+    assert.equal(
+      c.env?.find((e) => e.name === 'POD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath,
+      'metadata.namespace',
+    );
     assert.ok(
       (pod.securityContext?.supplementalGroups ?? []).length > 0,
       'supplementalGroups for the socket',
