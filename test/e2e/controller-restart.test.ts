@@ -74,10 +74,12 @@ test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the 
     `adopted ${String(adopted.run)}, in flight: ${inFlight.join(', ')}`,
   );
 
+  let last: unknown;
   const job = await waitFor(
     'the adopted runs recorded and a catch-up run done',
     async () => {
       const j = await getJob(kubectl, 'crashy');
+      last = { killedAt: new Date(killedAt).toISOString(), inFlight, status: j?.status };
       const runs = j?.status?.recentRuns ?? [];
       const adoptedDone = inFlight.every((n) => runs.some((r) => r.name === n));
       const caughtUp = runs.some(
@@ -86,7 +88,9 @@ test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the 
       return adoptedDone && caughtUp && j;
     },
     30_000,
-  );
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\n${JSON.stringify(last)}`);
+  });
   const runs = job.status?.recentRuns ?? [];
   const names = runs.map((r) => r.name);
   assert.equal(new Set(names).size, names.length, `no run twice: ${names.join(', ')}`);
