@@ -2,9 +2,11 @@
  * Deletion in the resource engine: preconditions (uid, resourceVersion), finalizers (a DELETE of an
  * object with finalizers only marks it with deletionTimestamp; the update removing the last one
  * deletes it, see resources.ts), protected namespaces, namespace contents, delete-collection, and
- * dry runs that store nothing.
+ * dry runs that store nothing. A delete runs in the shared GuaranteedUpdater: preconditions are
+ * checked against the latest object, and a race with another write (a status update) re-reads.
  */
 import type { Clock } from '../util/clock.ts';
+import type { GuaranteedUpdater } from './guaranteed-update.ts';
 import { clone, isObject } from './json-values.ts';
 import {
   type KindRegistry,
@@ -16,8 +18,8 @@ import {
 } from './kinds.ts';
 import { rfc3339, withVersion } from './object-rules.ts';
 import type { ListQuery, ListResult } from './resource-queries.ts';
-import { ApiError, errors, guardStoreConflict } from './status-errors.ts';
-import type { ObjectStore } from './store/object-store.ts';
+import { ApiError, errors } from './status-errors.ts';
+import type { ObjectStore, StoredObject } from './store/object-store.ts';
 
 /** Namespaces a real server refuses to delete. */
 export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'ofelia-system']);
@@ -33,6 +35,7 @@ export class ResourceDeletion {
     private readonly store: ObjectStore,
     private readonly kinds: KindRegistry,
     private readonly clock: Clock,
+    private readonly updates: GuaranteedUpdater,
     private readonly list: (kind: ResourceKind, namespace: string | undefined, q: ListQuery) => ListResult,
   ) {}
 
@@ -44,7 +47,19 @@ export class ResourceDeletion {
     dryRun: boolean,
   ): Promise<DeleteResult> {
     const key = objectKey(kind, namespace, name);
-    const current = this.store.get(key);
+    return this.updates.run(key, { group: kind.group, plural: kind.plural, name }, (current) =>
+      this.deleteLatest(kind, key, name, current, options, dryRun),
+    );
+  }
+
+  private async deleteLatest(
+    kind: ResourceKind,
+    key: string,
+    name: string,
+    current: StoredObject | undefined,
+    options: KubeObject,
+    dryRun: boolean,
+  ): Promise<DeleteResult> {
     if (!current) throw errors.notFound(kind.group, kind.plural, name);
     const m = metaOf(current.value);
     const pre = isObject(options.preconditions) ? options.preconditions : {};
@@ -76,17 +91,13 @@ export class ResourceDeletion {
       const mm = metaOf(marked);
       mm.deletionTimestamp = rfc3339(this.clock.now());
       mm.deletionGracePeriodSeconds = 0;
-      const stored = await guardStoreConflict(() =>
-        this.store.put(key, (rv) => withVersion(marked, rv), {
-          expectedResourceVersion: current.resourceVersion,
-        }),
-      );
+      const stored = await this.store.put(key, (rv) => withVersion(marked, rv), {
+        expectedResourceVersion: current.resourceVersion,
+      });
       return { object: stored.value, code: 202 };
     }
     if (dryRun) return { object: current.value, code: 200 };
-    const gone = await guardStoreConflict(() =>
-      this.store.delete(key, { expectedResourceVersion: current.resourceVersion }),
-    );
+    const gone = await this.store.delete(key, { expectedResourceVersion: current.resourceVersion });
     return { object: gone?.value ?? current.value, code: 200 };
   }
 

@@ -10,6 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../util/clock.ts';
+import {
+  type GuaranteedUpdateLimits,
+  GuaranteedUpdater,
+  OBJECT_MODIFIED,
+  type UpdateTarget,
+} from './guaranteed-update.ts';
 import { applyJsonPatch, JsonPatchError } from './json-patch.ts';
 import { clone, isObject, jsonEqual } from './json-values.ts';
 import {
@@ -41,14 +47,8 @@ import {
 } from './object-rules.ts';
 import { ResourceDeletion } from './resource-deletion.ts';
 import { type ListQuery, type ListResult, ResourceQueries } from './resource-queries.ts';
-import {
-  ApiError,
-  applyConflictError,
-  errors,
-  guardStoreConflict,
-  StaleWriteError,
-} from './status-errors.ts';
-import { type ObjectStore, StoreConflictError } from './store/object-store.ts';
+import { ApiError, applyConflictError, errors } from './status-errors.ts';
+import type { ObjectStore, StoredObject } from './store/object-store.ts';
 import { applyStrategicMergePatch, StrategicMergePatchError } from './strategic-merge-patch.ts';
 import type { WatchHub } from './watch-hub.ts';
 
@@ -70,19 +70,31 @@ export interface WriteResult {
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
-const PATCH_RETRIES = 5;
+/** A create checked and admitted, ready to store once the key is known to be free. */
+interface PreparedCreate {
+  key: string;
+  name: string;
+  object: KubeObject;
+  warnings: string[];
+}
 
 export class ResourceService extends ResourceQueries {
   private readonly deletion: ResourceDeletion;
+  /** Every write runs through it: one at a time per key, re-applied on a store conflict. */
+  private readonly updates: GuaranteedUpdater;
 
   constructor(
     store: ObjectStore,
     hub: WatchHub,
     private readonly kinds: KindRegistry,
     private readonly clock: Clock,
+    updateLimits: Partial<GuaranteedUpdateLimits> = {},
   ) {
     super(store, hub);
-    this.deletion = new ResourceDeletion(store, kinds, clock, (k, ns, q) => this.list(k, ns, q));
+    this.updates = new GuaranteedUpdater(store, updateLimits);
+    this.deletion = new ResourceDeletion(store, kinds, clock, this.updates, (k, ns, q) =>
+      this.list(k, ns, q),
+    );
   }
 
   async delete(
@@ -132,16 +144,35 @@ export class ResourceService extends ResourceQueries {
     body: unknown,
     opts: WriteOptions,
   ): Promise<WriteResult> {
-    return this.createWith(kind, namespace, body, opts, undefined);
+    const prepared = this.prepareCreate(kind, namespace, body, opts, undefined);
+    return this.updates.run(prepared.key, target(kind, prepared.name), (current) =>
+      this.storeCreate(kind, prepared, current, opts),
+    );
   }
 
-  private async createWith(
+  /** Store a prepared create; inside GuaranteedUpdater.run, so a racing create is seen on the re-read. */
+  private async storeCreate(
+    kind: ResourceKind,
+    prepared: PreparedCreate,
+    current: StoredObject | undefined,
+    opts: WriteOptions,
+  ): Promise<WriteResult> {
+    if (current) throw errors.alreadyExists(kind.group, kind.plural, prepared.name);
+    if (opts.dryRun) return { object: prepared.object, code: 201, warnings: prepared.warnings };
+    const stored = await this.store.put(prepared.key, (rv) => withVersion(prepared.object, rv), {
+      expectedResourceVersion: 0,
+    });
+    return { object: stored.value, code: 201, warnings: prepared.warnings };
+  }
+
+  /** Everything a create decides before touching the store: name, defaults, validation, ownership. */
+  private prepareCreate(
     kind: ResourceKind,
     namespace: string | undefined,
     body: unknown,
     opts: WriteOptions,
     appliedEntries: ManagedFieldsEntry[] | undefined,
-  ): Promise<WriteResult> {
+  ): PreparedCreate {
     const obj = normalizeBody(kind, body);
     const meta = metaOf(obj);
     placeInNamespace(kind, namespace, meta);
@@ -179,16 +210,7 @@ export class ResourceService extends ResourceQueries {
       appliedEntries ??
       recordUpdate([], this.owner(kind, opts.fieldManager, 'Update', undefined), {}, admitted, 'main');
     if (entries.length) metaOf(admitted).managedFields = entries;
-    if (opts.dryRun) return { object: admitted, code: 201, warnings };
-    try {
-      const stored = await this.store.put(key, (rv) => withVersion(admitted, rv), {
-        expectedResourceVersion: 0,
-      });
-      return { object: stored.value, code: 201, warnings };
-    } catch (e) {
-      if (e instanceof StoreConflictError) throw errors.alreadyExists(kind.group, kind.plural, name);
-      throw e;
-    }
+    return { key, name, object: admitted, warnings };
   }
 
   /** PUT: replace the object (or its status) as given. */
@@ -201,9 +223,20 @@ export class ResourceService extends ResourceQueries {
     opts: WriteOptions,
   ): Promise<WriteResult> {
     const candidate = normalizeBody(kind, body);
-    const current = this.store.get(objectKey(kind, namespace, name));
-    if (!current) throw errors.notFound(kind.group, kind.plural, name);
-    return this.commit(kind, namespace, name, current.value, candidate, subresource, opts, undefined);
+    // Without metadata.resourceVersion this is an unconditional update, re-applied on a race.
+    return this.updates.run(objectKey(kind, namespace, name), target(kind, name), (current) => {
+      if (!current) throw errors.notFound(kind.group, kind.plural, name);
+      return this.commit(
+        kind,
+        namespace,
+        name,
+        current.value,
+        clone(candidate),
+        subresource,
+        opts,
+        undefined,
+      );
+    });
   }
 
   async patch(
@@ -215,40 +248,34 @@ export class ResourceService extends ResourceQueries {
     patch: unknown,
     opts: WriteOptions,
   ): Promise<WriteResult> {
-    for (let attempt = 0; ; attempt++) {
-      const current = this.store.get(objectKey(kind, namespace, name));
+    // The patch is applied to the latest object on every attempt (a real server's GuaranteedUpdate).
+    return this.updates.run(objectKey(kind, namespace, name), target(kind, name), async (current) => {
+      if (type === 'apply')
+        return this.apply(kind, namespace, name, subresource, current?.value, patch, opts);
+      if (!current) throw errors.notFound(kind.group, kind.plural, name);
+      let candidate: unknown;
       try {
-        if (type === 'apply')
-          return await this.apply(kind, namespace, name, subresource, current?.value, patch, opts);
-        if (!current) throw errors.notFound(kind.group, kind.plural, name);
-        let candidate: unknown;
-        try {
-          candidate =
-            type === 'merge'
-              ? applyMergePatch(current.value, patch)
-              : type === 'strategic'
-                ? applyStrategicMergePatch(current.value, patch)
-                : applyJsonPatch(current.value, patch);
-        } catch (e) {
-          if (e instanceof JsonPatchError)
-            throw new ApiError(422, 'Invalid', `the JSON patch could not be applied: ${e.message}`);
-          if (e instanceof StrategicMergePatchError) throw errors.badRequest(e.message);
-          throw e;
-        }
-        const obj = normalizeBody(kind, candidate);
-        const m = metaOf(obj);
-        // A patch that names a resourceVersion is a precondition; otherwise patches apply to the latest.
-        const patchRv =
-          isObject(patch) && isObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
-        if (patchRv === undefined && type !== 'json')
-          m.resourceVersion = metaOf(current.value).resourceVersion;
-        return await this.commit(kind, namespace, name, current.value, obj, subresource, opts, undefined);
+        candidate =
+          type === 'merge'
+            ? applyMergePatch(current.value, patch)
+            : type === 'strategic'
+              ? applyStrategicMergePatch(current.value, patch)
+              : applyJsonPatch(current.value, patch);
       } catch (e) {
-        if (e instanceof StaleWriteError && attempt < PATCH_RETRIES) continue;
-        if (e instanceof StaleWriteError) throw errors.conflict(kind.group, kind.plural, name, e.message);
+        // A failed `test` op included: 422, as a real server answers, and never retried.
+        if (e instanceof JsonPatchError)
+          throw new ApiError(422, 'Invalid', `the JSON patch could not be applied: ${e.message}`);
+        if (e instanceof StrategicMergePatchError) throw errors.badRequest(e.message);
         throw e;
       }
-    }
+      const obj = normalizeBody(kind, candidate);
+      const m = metaOf(obj);
+      // A patch that names a resourceVersion is a precondition; otherwise patches apply to the latest.
+      const patchRv =
+        isObject(patch) && isObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
+      if (patchRv === undefined && type !== 'json') m.resourceVersion = metaOf(current.value).resourceVersion;
+      return this.commit(kind, namespace, name, current.value, obj, subresource, opts, undefined);
+    });
   }
 
   private async apply(
@@ -285,7 +312,10 @@ export class ResourceService extends ResourceQueries {
       if (subresource) throw errors.notFound(kind.group, kind.plural, name);
       const outcome = applyConfiguration([], who, {}, applied, true, scope);
       if (!outcome.ok) throw new Error('unreachable: a create cannot conflict');
-      return this.createWith(kind, namespace, outcome.object, opts, outcome.entries);
+      // Already inside this key's GuaranteedUpdater.run: a create racing this one makes the store
+      // conflict, and the re-read turns this apply into an update.
+      const prepared = this.prepareCreate(kind, namespace, outcome.object, opts, outcome.entries);
+      return this.storeCreate(kind, prepared, undefined, opts);
     }
     const unknown = kind.unknownFields(applied);
     const warnings = unknownFieldWarnings(unknown, opts.fieldValidation);
@@ -334,12 +364,7 @@ export class ResourceService extends ResourceQueries {
       cm.resourceVersion !== '' &&
       cm.resourceVersion !== old.resourceVersion
     ) {
-      throw errors.conflict(
-        kind.group,
-        kind.plural,
-        name,
-        'the object has been modified; please apply your changes to the latest version and try again',
-      );
+      throw errors.conflict(kind.group, kind.plural, name, OBJECT_MODIFIED);
     }
     const warnings =
       subresource === 'status'
@@ -416,19 +441,18 @@ export class ResourceService extends ResourceQueries {
     }
     if (newEntries.length) am.managedFields = newEntries;
 
+    // A StoreConflictError from these writes goes back to GuaranteedUpdater.run, which re-reads.
     const key = objectKey(kind, namespace, name);
     const expected = Number(old.resourceVersion);
     if (old.deletionTimestamp && (am.finalizers ?? []).length === 0) {
       if (opts.dryRun) return { object: admitted, code: 200, warnings };
-      const gone = await guardStoreConflict(() =>
-        this.store.delete(key, { expectedResourceVersion: expected }),
-      );
+      const gone = await this.store.delete(key, { expectedResourceVersion: expected });
       return { object: gone ? withVersion(admitted, gone.resourceVersion) : admitted, code: 200, warnings };
     }
     if (opts.dryRun) return { object: admitted, code: 200, warnings };
-    const stored = await guardStoreConflict(() =>
-      this.store.put(key, (rv) => withVersion(admitted, rv), { expectedResourceVersion: expected }),
-    );
+    const stored = await this.store.put(key, (rv) => withVersion(admitted, rv), {
+      expectedResourceVersion: expected,
+    });
     return { object: stored.value, code: 200, warnings };
   }
 
@@ -458,4 +482,8 @@ export class ResourceService extends ResourceQueries {
     if (!this.store.get(objectKey(this.namespaceKind(), undefined, namespace)))
       throw errors.notFound('', 'namespaces', namespace);
   }
+}
+
+function target(kind: ResourceKind, name: string): UpdateTarget {
+  return { group: kind.group, plural: kind.plural, name };
 }
