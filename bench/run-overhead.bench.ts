@@ -22,6 +22,7 @@ const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
 const runner = new JobRunner({
   pool,
+  instance: 'bench',
   log: silentLogger(),
   secrets: new StaticSecretSource(),
   sink: discardSink,

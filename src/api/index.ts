@@ -24,8 +24,10 @@ export {
 export { memoryBytes, nanoCpus, parseQuantity } from './quantity.ts';
 export {
   containerName,
+  INSTANCE_ID_PATTERN,
   LABELS,
   MANAGED_BY_VALUE,
+  RUN_ONCE_INSTANCE,
   type RunIdentity,
   runLabels,
   runName,

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadManifests } from '../api/manifest.ts';
-import type { RunIdentity } from '../api/run-identity.ts';
+import { RUN_ONCE_INSTANCE, type RunIdentity } from '../api/run-identity.ts';
 import { API_VERSION, KIND, type RunRecord } from '../api/schema.ts';
 import { validateScheduledDockerJob } from '../api/validate.ts';
 import { DaemonConfigError, localDaemonConfig } from '../docker/config.ts';
@@ -145,7 +145,15 @@ export async function main(argv: string[]): Promise<number> {
       (stream === 'stdout' && toStdout ? process.stdout : process.stderr).write(`${line}\n`);
     },
   };
-  const runner = new JobRunner({ pool, secrets, log, policy: flags.policy, sink });
+  // Its own instance: no operator adopts (or removes as an orphan) a run-once container.
+  const runner = new JobRunner({
+    pool,
+    instance: RUN_ONCE_INSTANCE,
+    secrets,
+    log,
+    policy: flags.policy,
+    sink,
+  });
   const identity: RunIdentity = {
     namespace,
     jobName: job.metadata.name ?? 'run-once',

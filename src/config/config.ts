@@ -19,6 +19,7 @@ import {
   duration,
   type HostPort,
   hostPort,
+  instanceId,
   integer,
   oneOf,
   positiveNumber,
@@ -68,6 +69,11 @@ export interface Config {
     /** undefined = all namespaces. */
     namespace: string | undefined;
     nodeName: string;
+    /**
+     * The operator instance owning the containers it creates; undefined = derived at start-up
+     * (embedded: persisted in the data directory; cluster: from the server URL and namespace).
+     */
+    instance: string | undefined;
     leaderElection: { enabled: boolean; namespace: string; name: string };
     statusWritesPerSecond: number;
   };
@@ -322,6 +328,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
   const controller = {
     namespace: r.optional('namespace', dnsLabel),
     nodeName: r.get('node-name', text, io.hostname),
+    instance: r.optional('instance', instanceId),
     leaderElection: {
       enabled: r.flag('leader-elect'),
       namespace: r.get('leader-elect-namespace', dnsLabel),

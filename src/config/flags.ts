@@ -309,6 +309,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "This replica's node: jobs with spec.placement.nodeName run only on the replica with that name.",
   },
   {
+    name: 'instance',
+    kind: 'value',
+    env: ['OFELIA_INSTANCE'],
+    default: '',
+    valueName: 'ID',
+    group: 'Controller',
+    help: 'This operator instance (1-40 of a-z, 0-9, -), labelled on its containers: only its own containers are adopted or removed at start-up, so operators with different API servers can share a Docker daemon. Default: embedded mode, a random id kept in <data-dir>/instance-id; cluster mode, a hash of the API server URL and --namespace (replicas of one operator share it).',
+  },
+  {
     name: 'leader-elect',
     kind: 'boolean',
     env: ['OFELIA_LEADER_ELECT'],

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { INSTANCE_ID_PATTERN } from '../api/run-identity.ts';
 import { parseDuration } from '../schedule/duration.ts';
 
 export interface HostPort {
@@ -127,6 +128,16 @@ export const dnsLabel = z.string().transform((raw, ctx): string => {
   ctx.addIssue({
     code: 'custom',
     message: `expected a lower-case DNS label (a-z, 0-9, -; at most 63 characters), got "${raw}"`,
+  });
+  return z.NEVER;
+});
+
+/** An operator instance id (labelled on its containers): 1 to 40 of a-z, 0-9 and -. */
+export const instanceId = z.string().transform((raw, ctx): string => {
+  if (INSTANCE_ID_PATTERN.test(raw)) return raw;
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected 1 to 40 characters of a-z, 0-9 and -, got "${raw}"`,
   });
   return z.NEVER;
 });

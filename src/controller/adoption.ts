@@ -1,6 +1,9 @@
 /**
- * Adoption of containers left by an earlier operator process (a crash, SIGKILL, an upgrade, a
- * leadership hand-over), run before this replica starts scheduling the jobs concerned:
+ * Adoption of containers left by an earlier process of this operator INSTANCE (a crash, SIGKILL,
+ * an upgrade, a leadership hand-over), run before this replica starts scheduling the jobs
+ * concerned. Only containers labelled with this instance are listed: another operator sharing the
+ * daemon (with its own API server, so its jobs are unknown here) keeps its runs.
+ * Of this instance's containers:
  * - a RUNNING container of a job this replica owns is adopted: followed to its end and recorded,
  *   and its scheduled time counts as acted on, so it is never started a second time;
  * - an EXITED one whose run is not in the job's recentRuns yet is adopted too (its record is
@@ -19,7 +22,8 @@ import { type JobController, keyOf } from './job-controller.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
 
 export interface LeftoverSource {
-  list(): Promise<LeftoverContainer[]>;
+  /** The containers of operator instance `instance` (and of no other). */
+  list(instance: string): Promise<LeftoverContainer[]>;
   /** Remove a container (force: a running one is killed first). */
   remove(daemon: string, containerId: string): Promise<void>;
 }
@@ -27,19 +31,25 @@ export interface LeftoverSource {
 /** Leftovers on every daemon of the pool. */
 export function poolLeftoverSource(pool: DockerPool): LeftoverSource {
   return {
-    list: () => findLeftovers(pool.names().map((name) => pool.get(name))),
+    list: (instance) =>
+      findLeftovers(
+        pool.names().map((name) => pool.get(name)),
+        instance,
+      ),
     remove: (daemon, containerId) => pool.get(daemon).removeContainer(containerId, { force: true }),
   };
 }
 
 export interface AdoptionDeps {
   source: LeftoverSource;
+  /** This operator instance: the only one whose containers are adopted or removed. */
+  instance: string;
   jobs: ReadonlyArray<JobObject>;
   controller: JobController;
   dispatcher: Dispatcher;
   role: ReplicaRole;
   logger: Logger;
-  /** Remove containers of deleted jobs (default). `keep` when several operators share a daemon. */
+  /** Remove containers of deleted jobs (default), or keep them (to inspect them by hand). */
   orphans?: 'remove' | 'keep';
 }
 
@@ -54,9 +64,11 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
   const summary: AdoptionSummary = { adopted: 0, orphansRemoved: 0, ignored: 0 };
   const byUid = new Map<string, JobObject>();
   for (const job of deps.jobs) if (job.metadata?.uid) byUid.set(job.metadata.uid, job);
-  for (const leftover of await source.list()) {
+  for (const leftover of await source.list(deps.instance)) {
     const identity = leftover.identity;
-    if (!identity) {
+    // The list is filtered by the daemon already; a source that did not filter must not make
+    // this instance remove another's containers.
+    if (!identity || leftover.instance !== deps.instance) {
       summary.ignored++;
       continue;
     }

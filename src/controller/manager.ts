@@ -2,17 +2,19 @@
  * controller: from ScheduledDockerJobs to runs on time, with truthful status.
  *
  * Contract
- * - In: a KubeConfig (a cluster or the embedded API server), a RunExecutor (the JobRunner), an
- *   optional LeftoverSource (containers of an earlier process), a Clock, a Logger, a Registry (or
- *   the metrics objects already made on it), this replica's node name and leader-election settings.
+ * - In: a KubeConfig (a cluster or the embedded API server), a RunExecutor (the JobRunner), this
+ *   operator instance and an optional LeftoverSource (containers of an earlier process of the same
+ *   instance), a Clock, a Logger, a Registry (or the metrics objects already made on it), this
+ *   replica's node name and leader-election settings.
  * - Out: `start()` (resolves once the informer has synced and, with leader election, the first
  *   lease attempt is done), `ready()` for /readyz, `shutdown(graceMs)`; jobs run on time, their
  *   status and Events are written, metrics are recorded.
  * - Flow: informer -> work queue -> reconcile (pure decision + apply) -> schedule table on the
  *   timer wheel -> dispatcher (policy, limits, identity) -> runner; status through the coalescing,
  *   rate-limited status writer; Events through the aggregating recorder.
- * - Never: runs a scheduled time twice, runs a job another replica owns (placement, lease), blocks a
- *   run on an API write, or reads process.env (everything comes in through the options).
+ * - Never: runs a scheduled time twice, runs a job another replica owns (placement, lease), touches
+ *   another operator instance's containers, blocks a run on an API write, or reads process.env
+ *   (everything comes in through the options).
  * See docs/controller.md.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -55,11 +57,16 @@ export interface LeaderElectionOptions {
 export interface ControllerManagerOptions {
   kubeConfig: KubeConfig;
   executor: RunExecutor;
+  /**
+   * This operator instance (the runner labels its containers with it): adoption and orphan removal
+   * see only its containers, never those of another operator sharing the daemon.
+   */
+  instance: string;
   /** Containers of an earlier process to adopt at start; none when omitted. */
   leftovers?: LeftoverSource;
   /**
-   * Containers of jobs that no longer exist: removed by default. `keep` when the daemon is shared
-   * with other operators (each would see the others' jobs as deleted).
+   * Containers of this instance whose job no longer exists: removed (default), or kept to be
+   * inspected by hand. Other instances' containers are never seen, whatever this says.
    */
   orphanContainers?: 'remove' | 'keep';
   clock?: Clock;
@@ -317,6 +324,7 @@ export class ControllerManager {
     try {
       const summary = await adoptLeftovers({
         source: this.opts.leftovers,
+        instance: this.opts.instance,
         jobs: this.informer.list(),
         controller: this.controller,
         dispatcher: this.dispatcher,
@@ -324,7 +332,7 @@ export class ControllerManager {
         logger: this.log,
         orphans: this.opts.orphanContainers,
       });
-      this.log.info({ ...summary }, 'leftover containers handled');
+      this.log.info({ ...summary, instance: this.opts.instance }, 'leftover containers handled');
     } catch (error) {
       // Without the list, deterministic names and lastScheduleTime still prevent double runs.
       this.log.error({ error: String(error) }, 'could not list leftover containers');

@@ -11,5 +11,12 @@
 export { clusterKubeConfig } from './cluster-mode.ts';
 export { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 export { StartupError, type StartupFailureReason } from './errors.ts';
+export {
+  clusterInstanceId,
+  INSTANCE_ID_FILE,
+  loadOrCreateInstanceId,
+  type ResolvedInstance,
+  resolveInstance,
+} from './instance-id.ts';
 export { type OperatorDeps, runOperator } from './operator.ts';
 export { checkDataDir, checkDockerDaemons } from './startup-checks.ts';

@@ -6,7 +6,8 @@
  *   metrics registry -> /metrics, /healthz, /readyz -> (embedded) data directory usable ->
  *   Docker pool, every daemon pinged ->
  *   the API connection (embedded: data dir, store, tokens, TLS, API server, kubeconfig; cluster:
- *   the kubeconfig file or the service account) -> runner -> controller (informer synced).
+ *   the kubeconfig file or the service account) -> the instance id (--instance, else kept in the
+ *   data dir, else derived from the cluster) -> runner -> controller (informer synced).
  * Shutdown, on the first SIGTERM/SIGINT: the controller stops firing, lets runs in progress
  * finish for up to --shutdown-grace (then cancels them, as the runner does: stop signal, kill,
  * remove), flushes status writes and Events, releases the Lease; then the embedded API server
@@ -35,6 +36,7 @@ import { type Clock, systemClock } from '../util/clock.ts';
 import { clusterKubeConfig } from './cluster-mode.ts';
 import { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 import { StartupError } from './errors.ts';
+import { resolveInstance } from './instance-id.ts';
 import { listenForShutdown } from './signals.ts';
 import { checkDataDir, checkDockerDaemons } from './startup-checks.ts';
 
@@ -137,8 +139,17 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       log.info({ mode: config.mode.kind, server: kubeConfig.getCurrentCluster()?.server }, 'cluster mode');
     }
 
+    const instance = await resolveInstance({
+      given: config.controller.instance,
+      mode: config.mode,
+      serverUrl: embedded?.url ?? kubeConfig.getCurrentCluster()?.server ?? '',
+      namespace: config.controller.namespace,
+    });
+    log.info({ instance: instance.id, source: instance.source }, 'operator instance');
+
     const runner = new JobRunner({
       pool,
+      instance: instance.id,
       secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock }),
       log: deps.logger.child({ component: 'runner' }),
       policy: config.policy,
@@ -149,6 +160,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     const manager = new ControllerManager({
       kubeConfig,
       executor: runner,
+      instance: instance.id,
       leftovers: poolLeftoverSource(pool),
       clock,
       logger: deps.logger,
@@ -181,6 +193,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         kubeconfig: embedded?.kubeconfigFile,
         http: http.url,
         nodeName: config.controller.nodeName,
+        instance: instance.id,
         namespace: config.controller.namespace ?? '(all)',
         leaderElection: config.controller.leaderElection.enabled,
       },

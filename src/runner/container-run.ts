@@ -3,7 +3,7 @@
  * name (a 409 means the run already exists: adopt it), start, supervise, remove per policy.
  * Also `continueContainer`, which finishes a run whose container already exists (adoption).
  */
-import { containerName } from '../api/run-identity.ts';
+import { containerName, LABELS } from '../api/run-identity.ts';
 import type { RunSpec } from '../api/schema.ts';
 import type { ContainerInspect } from '../docker/engine-types.ts';
 import { DockerApiError, isConflict, isNotFound } from '../docker/errors.ts';
@@ -29,7 +29,7 @@ export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunO
   const env = await resolveEnv(spec.env, ns, ctx.secrets, 'spec.run.env');
   let body: ReturnType<typeof containerCreateBody>;
   try {
-    body = containerCreateBody(spec, req.identity, req.trigger, env);
+    body = containerCreateBody(spec, req.identity, req.trigger, env, ctx.instance);
   } catch (e) {
     if (e instanceof QuantityError) throw new RunFailure('Error', 'InvalidSpec', e.message);
     throw e;
@@ -38,15 +38,25 @@ export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunO
   if (ctx.signal.aborted)
     throw new RunFailure('Cancelled', 'Cancelled', 'cancelled before the container was created');
 
-  const name = containerName(req.identity);
+  const name = containerName(req.identity, ctx.instance);
   let id: string;
   try {
     id = (await daemon.createContainer(name, body)).Id;
   } catch (e) {
     if (isConflict(e)) {
       // The run's container already exists (a restart mid-run, or a second replica): adopt it.
+      const existing = await daemon.inspectContainer(name);
+      const owner = existing.Config.Labels?.[LABELS.instance];
+      if (owner !== ctx.instance) {
+        // The name holds a digest of the instance, so only a hand-made container gets here.
+        throw new RunFailure(
+          'Error',
+          'ContainerNameConflict',
+          `container ${name} exists but belongs to ${owner ? `operator instance "${owner}"` : 'no operator instance'}`,
+        );
+      }
       ctx.log.info({ container: name }, 'run container already exists, adopting it');
-      return continueContainer(ctx, spec, await daemon.inspectContainer(name));
+      return continueContainer(ctx, spec, existing);
     }
     if (isNotFound(e)) throw new RunFailure('ImagePullFailed', 'ImageNotPresent', e.message);
     throw e;

@@ -1,7 +1,7 @@
 /**
  * A job's `run` spec to the Engine API's create body. Pure: env comes resolved, labels come from
- * the run identity (the operator's labels win over the user's, so a user label can never hide a
- * container from leftover detection).
+ * the run identity and the owning operator instance (the operator's labels win over the user's, so
+ * a user label can never hide a container from leftover detection or hand it to another instance).
  */
 import { type RunIdentity, runLabels } from '../api/run-identity.ts';
 import type { RunSpec, RunTrigger } from '../api/schema.ts';
@@ -13,6 +13,7 @@ export function containerCreateBody(
   identity: RunIdentity,
   trigger: RunTrigger,
   env: string[],
+  instance: string,
 ): ContainerCreateBody {
   const host: HostConfig = { AutoRemove: false };
   if (spec.network) host.NetworkMode = spec.network;
@@ -31,7 +32,7 @@ export function containerCreateBody(
   }
   const body: ContainerCreateBody = {
     Image: spec.image,
-    Labels: { ...(spec.labels ?? {}), ...runLabels(identity, trigger) },
+    Labels: { ...(spec.labels ?? {}), ...runLabels(identity, trigger, instance) },
     Tty: spec.tty ?? false,
     AttachStdout: true,
     AttachStderr: true,

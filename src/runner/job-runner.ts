@@ -38,6 +38,11 @@ export type { RunHooks, RunOutcome, RunRequest } from './run-types.ts';
 
 export interface JobRunnerOptions {
   pool: DockerPool;
+  /**
+   * The operator instance (see run-identity.ts): every container is labelled with it and carries
+   * its digest in the name; only leftovers of this instance are this runner's to adopt.
+   */
+  instance: string;
   secrets: SecretSource;
   log: Logger;
   policy?: SecurityPolicy;
@@ -148,6 +153,7 @@ export class JobRunner {
     }
     return {
       daemon,
+      instance: this.opts.instance,
       req,
       signal,
       hooks,

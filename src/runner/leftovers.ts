@@ -1,8 +1,10 @@
 /**
- * Containers left by an earlier operator process: on start, every container labelled
- * `ofelia.dev/managed-by=ofelia-operator` on each daemon, described with its run identity (parsed
- * back from the labels) and state, so the controller can adopt the running ones
- * (JobRunner.adopt) and record or remove the finished ones. Reads only; removes nothing.
+ * Containers left by an earlier process of THIS operator instance: on start, every container
+ * labelled both `ofelia.dev/managed-by=ofelia-operator` and `ofelia.dev/instance=<instance>` on
+ * each daemon (filtered by the daemon, so other instances' containers are never even listed),
+ * described with its run identity (parsed back from the labels) and state, so the controller can
+ * adopt the running ones (JobRunner.adopt) and record or remove the finished ones.
+ * Reads only; removes nothing.
  */
 import { LABELS, MANAGED_BY_VALUE, type RunIdentity } from '../api/run-identity.ts';
 import { type RunTrigger, RunTriggerSchema } from '../api/schema.ts';
@@ -14,6 +16,8 @@ export interface LeftoverContainer {
   containerId: string;
   /** Container name without the leading slash. */
   name: string;
+  /** The operator instance label (the one asked for, when listed by findLeftovers). */
+  instance?: string;
   /** Undefined when the labels do not hold a whole identity (a foreign or damaged container). */
   identity?: RunIdentity;
   trigger?: RunTrigger;
@@ -24,10 +28,12 @@ export interface LeftoverContainer {
   exitCode?: number;
 }
 
-export async function findLeftovers(daemons: DaemonClient[]): Promise<LeftoverContainer[]> {
+/** The containers of `instance` on each daemon (both labels must match). */
+export async function findLeftovers(daemons: DaemonClient[], instance: string): Promise<LeftoverContainer[]> {
+  const labels = [`${LABELS.managedBy}=${MANAGED_BY_VALUE}`, `${LABELS.instance}=${instance}`];
   const out: LeftoverContainer[] = [];
   for (const d of daemons) {
-    const list = await d.listContainers({ all: true, labels: [`${LABELS.managedBy}=${MANAGED_BY_VALUE}`] });
+    const list = await d.listContainers({ all: true, labels });
     for (const c of list) out.push(describeLeftover(d.name, c));
   }
   return out;
@@ -42,6 +48,8 @@ export function describeLeftover(daemon: string, c: ContainerSummary): LeftoverC
     state: c.State,
     running,
   };
+  const instance = c.Labels?.[LABELS.instance];
+  if (instance) d.instance = instance;
   const identity = identityFromLabels(c.Labels ?? {});
   if (identity) d.identity = identity;
   const trigger = RunTriggerSchema.safeParse(c.Labels?.[LABELS.trigger]);

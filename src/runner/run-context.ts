@@ -14,6 +14,8 @@ import type { SecretSource } from './secret-source.ts';
 
 export interface RunContext {
   daemon: DaemonClient;
+  /** The operator instance: labelled on (and digested into the name of) every container created. */
+  instance: string;
   req: RunRequest;
   signal: AbortSignal;
   hooks: RunHooks | undefined;

@@ -1,7 +1,10 @@
 /**
  * A controller process for end-to-end tests: the real ControllerManager, JobRunner, Docker pool
- * and leftover adoption, against the API server named by a kubeconfig. The API server runs in the
- * test process, so it survives when this one is killed with SIGKILL.
+ * and leftover adoption (orphan removal included), against the API server named by a kubeconfig.
+ * The API server runs in the test process, so it survives when this one is killed with SIGKILL.
+ * The operator instance defaults, as in cluster mode, to a hash of the API server's URL: processes
+ * of one test (restarts, replicas) share it, and other tests' operators on the same Docker daemon
+ * (other API servers) never see, adopt or remove its containers.
  *
  * Configuration comes from argv (JSON), read once here:
  *   node --import tsx test/helpers/operator-main.ts '{"kubeconfig":"...","identity":"a",...}'
@@ -16,6 +19,7 @@ import { DockerPool } from '../../src/docker/pool.ts';
 import { makeKubeClients } from '../../src/kube/clients.ts';
 import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
 import { systemClock } from '../../src/util/clock.ts';
 
@@ -31,17 +35,20 @@ export interface OperatorProcessConfig {
   };
   shutdownGraceMs?: number;
   maxConcurrentRunsPerDaemon?: number;
-  /** Default keep: other tests and engineers share the Docker daemon. */
-  orphanContainers?: 'remove' | 'keep';
+  /** The operator instance (default: derived from the API server URL). */
+  instance?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as OperatorProcessConfig;
 const log = createLogger({ level: 'debug', format: 'json', sync: true });
 const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(config.kubeconfig);
+const instance =
+  config.instance ?? clusterInstanceId(kubeConfig.getCurrentCluster()?.server ?? '', undefined);
 const pool = new DockerPool([localDaemonConfig()], {}, { log });
 const runner = new JobRunner({
   pool,
+  instance,
   log,
   sink: { line() {} },
   secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock: systemClock }),
@@ -49,8 +56,8 @@ const runner = new JobRunner({
 const manager = new ControllerManager({
   kubeConfig,
   executor: runner,
+  instance,
   leftovers: poolLeftoverSource(pool),
-  orphanContainers: config.orphanContainers ?? 'keep',
   logger: log.child({ replica: config.identity }),
   registry: new Registry(),
   nodeName: config.nodeName,
@@ -77,4 +84,4 @@ process.on('SIGTERM', () => {
 });
 
 await manager.start();
-log.info({ identity: config.identity }, 'operator started');
+log.info({ identity: config.identity, instance }, 'operator started');

@@ -74,6 +74,7 @@ test('the daemon goes away: a running run reports it, the breaker opens, runs fa
   );
   const runner = new JobRunner({
     pool,
+    instance: 'test-docker-breaker',
     log: silentLogger(),
     sink: { line() {} },
     secrets: new StaticSecretSource(),

@@ -44,6 +44,7 @@ before(async () => {
   pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
   runner = new JobRunner({
     pool,
+    instance: 'test-runner-exec',
     log: silentLogger(),
     sink: { line() {} },
     secrets: new StaticSecretSource(

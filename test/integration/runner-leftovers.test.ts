@@ -14,7 +14,10 @@ import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 
 // Containers "left by an earlier operator process": created here with the operator's labels and
 // names, straight through the Engine API, then found and finished by a fresh pool and runner.
+// Instances are unique per test run: other tests and engineers share the daemon.
 const uid = randomUUID();
+const instanceA = `test-a-${uid.slice(0, 8)}`;
+const instanceB = `test-b-${uid.slice(0, 8)}`;
 let docker: Docker | undefined;
 let skip: string | undefined;
 let pool: DockerPool;
@@ -33,12 +36,12 @@ const spec = (args: string[]) =>
     run: { image: TEST_IMAGE, args, network: 'none', pullPolicy: 'Never' },
   });
 
-async function leave(id: RunIdentity, cmd: string[], start = true): Promise<string> {
+async function leave(id: RunIdentity, cmd: string[], start = true, instance = instanceA): Promise<string> {
   const c = await docker!.createContainer({
-    name: containerName(id),
+    name: containerName(id, instance),
     Image: TEST_IMAGE,
     Cmd: cmd,
-    Labels: runLabels(id, 'Schedule'),
+    Labels: runLabels(id, 'Schedule', instance),
     HostConfig: { NetworkMode: 'none' },
   });
   if (start) await c.start();
@@ -55,6 +58,7 @@ before(async () => {
   pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
   runner = new JobRunner({
     pool,
+    instance: instanceA,
     log: silentLogger(),
     sink: { line() {} },
     secrets: new StaticSecretSource(),
@@ -86,7 +90,7 @@ test('leftovers: running and exited operator containers are found with identity,
   const exitedId = await leave(identity(2), ['sh', '-c', 'echo done; exit 9']);
   await docker!.getContainer(exitedId).wait();
 
-  const found = (await findLeftovers([pool.get()])).filter((l) => l.identity?.jobUid === uid);
+  const found = (await findLeftovers([pool.get()], instanceA)).filter((l) => l.identity?.jobUid === uid);
   const running = found.find((l) => l.containerId === runningId);
   const exited = found.find((l) => l.containerId === exitedId);
   assert.equal(found.length, 2);
@@ -113,7 +117,86 @@ test('leftovers: running and exited operator containers are found with identity,
   assert.equal(b.exitCode, 9);
   assert.equal(b.logTail, 'done\n');
   // remove: Always (the default) applies to adopted runs too.
-  assert.equal((await findLeftovers([pool.get()])).filter((l) => l.identity?.jobUid === uid).length, 0);
+  assert.equal(
+    (await findLeftovers([pool.get()], instanceA)).filter((l) => l.identity?.jobUid === uid).length,
+    0,
+  );
+});
+
+test('leftovers: each instance lists only its own containers, never those of another instance or without one', async (t) => {
+  if (skip) return t.skip(skip);
+  // The same run identity for both instances: the names differ (instance digest), no conflict.
+  const ofA = await leave(identity(5), ['true'], false, instanceA);
+  const ofB = await leave(identity(5), ['true'], false, instanceB);
+  // A container of an operator version that did not label instances.
+  const legacyLabels = runLabels(identity(6), 'Schedule', instanceA);
+  delete legacyLabels[LABELS.instance];
+  const legacy = await docker!.createContainer({
+    name: `ofelia_lo_legacy_${uid.slice(0, 8)}`,
+    Image: TEST_IMAGE,
+    Cmd: ['true'],
+    Labels: legacyLabels,
+    HostConfig: { NetworkMode: 'none' },
+  });
+
+  const mine = (instance: string) =>
+    findLeftovers([pool.get()], instance).then((list) =>
+      list
+        .filter((l) => l.identity?.jobUid === uid)
+        .map((l) => l.containerId)
+        .sort(),
+    );
+  assert.deepEqual(await mine(instanceA), [ofA]);
+  assert.deepEqual(await mine(instanceB), [ofB]);
+  assert.deepEqual(await mine(`test-c-${uid.slice(0, 8)}`), []);
+  const a = (await findLeftovers([pool.get()], instanceA)).find((l) => l.containerId === ofA);
+  assert.equal(a?.instance, instanceA);
+  assert.equal(a?.name, containerName(identity(5), instanceA));
+  assert.notEqual(containerName(identity(5), instanceA), containerName(identity(5), instanceB));
+  assert.ok(
+    !(await findLeftovers([pool.get()], instanceA)).some((l) => l.containerId === legacy.id),
+    'a container without the instance label belongs to no instance',
+  );
+});
+
+test('run: a run container carries the instance label and a name with its digest', async (t) => {
+  if (skip) return t.skip(skip);
+  const keep = ScheduledDockerJobSpecSchema.parse({
+    schedule: '@manual',
+    run: { image: TEST_IMAGE, args: ['true'], network: 'none', pullPolicy: 'Never', remove: 'Never' },
+  });
+  const rec = await runner.run(
+    { identity: identity(7), trigger: 'Manual', spec: keep },
+    new AbortController().signal,
+  );
+  assert.equal(rec.result, 'Succeeded', rec.message);
+  const info = await docker!.getContainer(rec.containerId!).inspect();
+  assert.equal(info.Name, `/${containerName(identity(7), instanceA)}`);
+  assert.equal(info.Config.Labels[LABELS.instance], instanceA);
+  const found = await findLeftovers([pool.get()], instanceA);
+  assert.ok(found.some((l) => l.containerId === rec.containerId));
+  assert.ok(!(await findLeftovers([pool.get()], instanceB)).some((l) => l.containerId === rec.containerId));
+});
+
+test("run: a name taken by another instance's container is a conflict, not an adoption", async (t) => {
+  if (skip) return t.skip(skip);
+  // Only by hand: the real names of two instances differ. Same name, other instance's labels.
+  const c = await docker!.createContainer({
+    name: containerName(identity(8), instanceA),
+    Image: TEST_IMAGE,
+    Cmd: ['true'],
+    Labels: runLabels(identity(8), 'Schedule', instanceB),
+    HostConfig: { NetworkMode: 'none' },
+  });
+  const rec = await runner.run(
+    { identity: identity(8), trigger: 'Schedule', spec: spec(['true']) },
+    new AbortController().signal,
+  );
+  assert.equal(rec.result, 'Error');
+  assert.equal(rec.reason, 'ContainerNameConflict');
+  assert.match(rec.message ?? '', new RegExp(instanceB));
+  const info = await docker!.getContainer(c.id).inspect();
+  assert.equal(info.State.Status, 'created', "the other instance's container is left alone");
 });
 
 test('adopt: a created but never started container is started and finished', async (t) => {

@@ -22,6 +22,7 @@ test('a run printing 200 MB keeps memory flat and the tail right', { timeout: 12
   let longest = 0;
   const runner = new JobRunner({
     pool,
+    instance: 'test-runner-output',
     log: silentLogger(),
     secrets: new StaticSecretSource(),
     tailBytes: 16 * 1024,

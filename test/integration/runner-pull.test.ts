@@ -29,6 +29,7 @@ before(async () => {
   pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
   runner = new JobRunner({
     pool,
+    instance: 'test-runner-pull',
     log: silentLogger(),
     sink: { line() {} },
     secrets: new StaticSecretSource(

@@ -26,6 +26,7 @@ before(async () => {
   registry = new Registry();
   runner = new JobRunner({
     pool,
+    instance: 'test-runner-run',
     log: silentLogger(),
     metrics: new RunMetrics(registry),
     sink: { line() {} },
@@ -252,7 +253,12 @@ test('policy denials name the field and happen before any Docker call', async ()
     {},
     { log: silentLogger() },
   );
-  const r = new JobRunner({ pool: deadPool, log: silentLogger(), secrets: new StaticSecretSource() });
+  const r = new JobRunner({
+    pool: deadPool,
+    instance: 'test-runner-run',
+    log: silentLogger(),
+    secrets: new StaticSecretSource(),
+  });
   const cases = [
     { spec: { run: { image: 'x', privileged: true } }, field: 'spec.run.privileged' },
     { spec: { run: { image: 'x', network: 'host' } }, field: 'spec.run.network' },
@@ -275,7 +281,7 @@ test('policy denials name the field and happen before any Docker call', async ()
 test('a create conflict (the run already exists) adopts the existing container instead of duplicating', async (t) => {
   if (skipUnlessDocker(t)) return;
   const req = request(busybox(['sh', '-c', 'echo first; sleep 1; exit 4']));
-  const name = containerName(req.identity);
+  const name = containerName(req.identity, 'test-runner-run');
   const first = runner.run(req, never);
   // Wait until the first run's container exists, then run the same identity again.
   for (let i = 0; i < 100; i++) {

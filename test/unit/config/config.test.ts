@@ -50,6 +50,7 @@ test('defaults: embedded mode on loopback, local daemon on the default socket', 
   });
   assert.equal(c.controller.nodeName, 'node-a');
   assert.equal(c.controller.namespace, undefined);
+  assert.equal(c.controller.instance, undefined, 'derived at start-up');
   assert.deepEqual(c.controller.leaderElection, {
     enabled: false,
     namespace: 'default',
@@ -156,6 +157,25 @@ const rows: Row[] = [
     env: { NODE_NAME: 'k8s-node' },
     want: (c) => c.controller.nodeName,
     equals: 'k8s-node',
+  },
+  {
+    name: '--instance',
+    argv: ['--instance', 'dev-laptop-2'],
+    want: (c) => c.controller.instance,
+    equals: 'dev-laptop-2',
+  },
+  {
+    name: 'OFELIA_INSTANCE, 40 characters',
+    argv: [],
+    env: { OFELIA_INSTANCE: 'a'.repeat(40) },
+    want: (c) => c.controller.instance,
+    equals: 'a'.repeat(40),
+  },
+  {
+    name: '--instance in cluster mode',
+    argv: ['--kubeconfig', '/k/config', '--instance=prod'],
+    want: (c) => c.controller.instance,
+    equals: 'prod',
   },
   {
     name: 'POD_NAMESPACE sets the lease namespace',
@@ -387,6 +407,22 @@ const errorRows: ErrorRow[] = [
     name: 'bad namespace',
     argv: ['--namespace', 'Ops'],
     message: '--namespace: expected a lower-case DNS label (a-z, 0-9, -; at most 63 characters), got "Ops"',
+  },
+  {
+    name: 'instance with capitals',
+    argv: ['--instance', 'Dev'],
+    message: '--instance: expected 1 to 40 characters of a-z, 0-9 and -, got "Dev"',
+  },
+  {
+    name: 'instance too long (from the environment)',
+    argv: [],
+    env: { OFELIA_INSTANCE: 'a'.repeat(41) },
+    message: `OFELIA_INSTANCE: expected 1 to 40 characters of a-z, 0-9 and -, got "${'a'.repeat(41)}"`,
+  },
+  {
+    name: 'instance with an underscore',
+    argv: ['--instance=a_b'],
+    message: '--instance: expected 1 to 40 characters of a-z, 0-9 and -, got "a_b"',
   },
   {
     name: 'relative bind prefix',

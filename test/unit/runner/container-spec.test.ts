@@ -22,7 +22,7 @@ test('containerCreateBody: every run field lands where the Engine API wants it',
     user: '1000:1000',
     hostname: 'h',
     tty: true,
-    labels: { team: 'ops', [LABELS.job]: 'spoofed' },
+    labels: { team: 'ops', [LABELS.job]: 'spoofed', [LABELS.instance]: 'someone-else' },
     resources: { memory: '128Mi', cpus: '500m', pids: 64 },
     volumes: [
       { source: 'data', target: '/data' },
@@ -32,7 +32,7 @@ test('containerCreateBody: every run field lands where the Engine API wants it',
     stopSignal: 'SIGINT',
     stopTimeoutSeconds: 3,
   });
-  const body = containerCreateBody(spec, identity, 'Schedule', ['A=1']);
+  const body = containerCreateBody(spec, identity, 'Schedule', ['A=1'], 'op-a');
   assert.equal(body.Image, 'alpine:3.20');
   assert.deepEqual(body.Entrypoint, ['/bin/sh', '-c']);
   assert.deepEqual(body.Cmd, ['echo hi']);
@@ -46,6 +46,11 @@ test('containerCreateBody: every run field lands where the Engine API wants it',
   assert.equal(body.Labels?.team, 'ops');
   assert.equal(body.Labels?.[LABELS.job], 'backup', "the operator's labels win over the user's");
   assert.equal(body.Labels?.[LABELS.managedBy], 'ofelia-operator');
+  assert.equal(
+    body.Labels?.[LABELS.instance],
+    'op-a',
+    'a user label cannot hand the container to another instance',
+  );
   assert.equal(body.HostConfig?.Memory, 128 * 1024 * 1024);
   assert.equal(body.HostConfig?.NanoCpus, 500_000_000);
   assert.equal(body.HostConfig?.PidsLimit, 64);
@@ -57,7 +62,7 @@ test('containerCreateBody: every run field lands where the Engine API wants it',
 });
 
 test('containerCreateBody: minimal spec leaves image defaults alone', () => {
-  const body = containerCreateBody(RunSpecSchema.parse({ image: 'x' }), identity, 'Manual', []);
+  const body = containerCreateBody(RunSpecSchema.parse({ image: 'x' }), identity, 'Manual', [], 'op-a');
   assert.equal(body.Entrypoint, undefined);
   assert.equal(body.Cmd, undefined);
   assert.equal(body.Env, undefined);
@@ -68,7 +73,7 @@ test('containerCreateBody: minimal spec leaves image defaults alone', () => {
 test('containerCreateBody: a bad quantity names the field', () => {
   const spec = RunSpecSchema.parse({ image: 'x', resources: { memory: 'lots' } });
   assert.throws(
-    () => containerCreateBody(spec, identity, 'Manual', []),
+    () => containerCreateBody(spec, identity, 'Manual', [], 'op-a'),
     (e: unknown) => e instanceof QuantityError && /spec\.run\.resources\.memory/.test(e.message),
   );
 });

@@ -12,13 +12,14 @@ const identity = {
 };
 
 test('identityFromLabels: round-trips runLabels', () => {
-  assert.deepEqual(identityFromLabels(runLabels(identity, 'Retry')), identity);
+  assert.deepEqual(identityFromLabels(runLabels(identity, 'Retry', 'op-a')), identity);
 });
 
 test('identityFromLabels: incomplete labels give no identity', () => {
-  const labels = runLabels(identity, 'Retry');
+  const labels = runLabels(identity, 'Retry', 'op-a');
   for (const key of Object.keys(labels).filter(
-    (k) => !k.endsWith('managed-by') && !k.endsWith('/trigger') && !k.endsWith('/run'),
+    (k) =>
+      !k.endsWith('managed-by') && !k.endsWith('/trigger') && !k.endsWith('/run') && !k.endsWith('/instance'),
   )) {
     const broken = { ...labels };
     delete broken[key];
@@ -55,7 +56,7 @@ for (const r of rows) {
       Id: 'abc',
       Names: ['/ofelia_team_backup-1_x'],
       Image: 'i',
-      Labels: runLabels(identity, 'Retry'),
+      Labels: runLabels(identity, 'Retry', 'op-a'),
       Created: 0,
       ...r.summary,
     });
@@ -64,5 +65,22 @@ for (const r of rows) {
     assert.equal(d.name, 'ofelia_team_backup-1_x');
     assert.equal(d.trigger, 'Retry');
     assert.deepEqual(d.identity, identity);
+    assert.equal(d.instance, 'op-a');
   });
 }
+
+test('describeLeftover: a container without an instance label has no instance', () => {
+  const labels = runLabels(identity, 'Schedule', 'op-a');
+  delete labels['ofelia.dev/instance'];
+  const d = describeLeftover('local', {
+    Id: 'abc',
+    Names: ['/old'],
+    Image: 'i',
+    Labels: labels,
+    Created: 0,
+    State: 'running',
+    Status: 'Up 1 second',
+  });
+  assert.equal(d.instance, undefined);
+  assert.deepEqual(d.identity, identity, 'the run identity is still parsed');
+});
