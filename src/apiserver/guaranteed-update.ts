@@ -16,6 +16,7 @@
  * - Never: retries anything but a StoreConflictError, or queues more than a bounded number of
  *   requests per key (429 beyond it).
  */
+import type { Clock } from '../util/clock.ts';
 import { ApiError, errors } from './status-errors.ts';
 import { type ObjectStore, StoreConflictError, type StoredObject } from './store/object-store.ts';
 
@@ -59,6 +60,7 @@ export class GuaranteedUpdater {
 
   constructor(
     private readonly store: ObjectStore,
+    private readonly clock: Clock,
     limits: Partial<GuaranteedUpdateLimits> = {},
   ) {
     this.limits = { ...DEFAULT_UPDATE_LIMITS, ...limits };
@@ -121,9 +123,9 @@ export class GuaranteedUpdater {
 
   private waitTurn(ahead: Promise<void>, queued: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(tooManyWriters(queued)), this.limits.queueWaitMs);
+      const timer = this.clock.setTimeout(() => reject(tooManyWriters(queued)), this.limits.queueWaitMs);
       void ahead.then(() => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve();
       });
     });
@@ -142,13 +144,13 @@ export class GuaranteedUpdater {
     return new Promise((resolve) => {
       const done = () => {
         unsubscribe();
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve();
       };
       const unsubscribe = this.store.onChange((change) => {
         if (change.key === key && moved()) done();
       });
-      const timer = setTimeout(done, this.limits.catchUpMs);
+      const timer = this.clock.setTimeout(done, this.limits.catchUpMs);
     });
   }
 }

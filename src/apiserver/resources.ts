@@ -91,7 +91,7 @@ export class ResourceService extends ResourceQueries {
     updateLimits: Partial<GuaranteedUpdateLimits> = {},
   ) {
     super(store, hub);
-    this.updates = new GuaranteedUpdater(store, updateLimits);
+    this.updates = new GuaranteedUpdater(store, clock, updateLimits);
     this.deletion = new ResourceDeletion(store, kinds, clock, this.updates, (k, ns, q) =>
       this.list(k, ns, q),
     );
