@@ -6,47 +6,27 @@
  * grace period, writes its status, and exits 0; with a short grace period the run is cancelled.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { LABELS } from '../../src/api/run-identity.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/ofelia-operator.js', import.meta.url));
-const MAX_LOG_LINES = 50_000;
+import { getJob as getJobWith, waitFor as pollUntil } from '../helpers/operator.ts';
+import { type OperatorProcess, startOperatorProcess } from '../helpers/operator-process.ts';
 
 let tmp: string;
 let dataDir: string;
 let docker: Awaited<ReturnType<typeof testDocker>>;
-let op: Operator | undefined;
+let op: OperatorProcess | undefined;
 
-// ---- a small harness: the operator process, kubectl, /metrics --------------------------------
+// ---- the operator process (leader election on), kubectl, /metrics ------------------------------
 
-interface Operator {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  http: string;
-  kubeconfig: string;
-  exit: Promise<number | null>;
-}
-
-async function startOperator(extra: string[] = []): Promise<Operator> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'run',
-      '--data-dir',
-      dataDir,
-      '--listen',
-      '127.0.0.1:0',
-      '--http-listen',
-      '127.0.0.1:0',
-      '--log-format',
-      'json',
+function startOperator(extra: string[]): Promise<OperatorProcess> {
+  return startOperatorProcess({
+    home: tmp,
+    dataDir,
+    args: [
       '--node-name',
       'e2e-node',
       '--leader-elect',
@@ -54,96 +34,16 @@ async function startOperator(extra: string[] = []): Promise<Operator> {
       'ofelia-system',
       ...extra,
     ],
-    { env: { PATH: process.env.PATH ?? '', HOME: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const logs: Record<string, unknown>[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    partial += d;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        if (logs.length < MAX_LOG_LINES) logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  // Never outlive the test run.
-  const hardStop = setTimeout(() => child.kill('SIGKILL'), 240_000);
-  hardStop.unref();
-  const started = await waitFor(
-    'operator started',
-    () => logs.find((l) => l.msg === 'operator started'),
-    60_000,
-    () => `stderr: ${stderr}\nlast logs: ${JSON.stringify(logs.slice(-5))}`,
-  );
-  return { child, logs, http: String(started.http), kubeconfig: String(started.kubeconfig), exit };
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  detail: () => string = () => '',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}. ${detail()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function kubectl(
-  args: string[],
-  stdin?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', args, {
-      env: { PATH: process.env.PATH ?? '', HOME: tmp, KUBECONFIG: op!.kubeconfig },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin ?? '');
   });
 }
 
-interface JobView {
-  metadata: { uid: string };
-  status?: {
-    lastResult?: string;
-    activeCount?: number;
-    active?: { name: string }[];
-    recentRuns?: { name: string; result: string }[];
-    counters?: { succeeded: number; skipped: number };
-  };
+/** Polls for up to a minute (the operator's first runs and status writes take seconds). */
+function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
+  return pollUntil(what, probe, 60_000);
 }
 
-async function getJob(name: string): Promise<JobView | undefined> {
-  const r = await kubectl(['get', 'sdj', name, '-o', 'json']);
-  return r.code === 0 ? (JSON.parse(r.stdout) as JobView) : undefined;
-}
+const kubectl = (args: string[], stdin?: string) => op!.kubectl(args, { stdin });
+const getJob = (name: string) => getJobWith(op!.kubectl, name);
 
 function job(name: string, spec: Record<string, unknown>, command: string): string {
   return JSON.stringify({
@@ -159,7 +59,7 @@ function job(name: string, spec: Record<string, unknown>, command: string): stri
 
 /** Samples of the Prometheus text format: `name{labels}` -> value. */
 async function scrape(): Promise<Map<string, number>> {
-  const res = await fetch(`${op!.http}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${op!.httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
   assert.equal(res.status, 200);
   const samples = new Map<string, number>();
   for (const line of (await res.text()).split('\n')) {
@@ -196,10 +96,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (op && op.child.exitCode === null) {
-    op.child.kill('SIGKILL');
-    await op.exit;
-  }
+  await op?.stop();
   await rm(tmp, { recursive: true, force: true });
 });
 
@@ -312,10 +209,10 @@ test('/metrics carries every metric family with real values', async (t) => {
 
 test('/healthz and /readyz answer, /readyz?verbose lists every check', async (t) => {
   if ('skip' in docker) return t.skip(docker.skip);
-  const health = await fetch(`${op!.http}/healthz`, { signal: AbortSignal.timeout(10_000) });
+  const health = await fetch(`${op!.httpUrl}/healthz`, { signal: AbortSignal.timeout(10_000) });
   assert.equal(health.status, 200);
   assert.equal(await health.text(), 'ok\n');
-  const ready = await fetch(`${op!.http}/readyz?verbose`, { signal: AbortSignal.timeout(10_000) });
+  const ready = await fetch(`${op!.httpUrl}/readyz?verbose`, { signal: AbortSignal.timeout(10_000) });
   assert.equal(ready.status, 200);
   assert.equal(
     await ready.text(),
@@ -331,8 +228,8 @@ test('SIGTERM with a run in flight: it finishes within the grace period, its sta
     const j = await getJob('slow');
     return j?.status?.active?.[0]?.name;
   });
-  op!.child.kill('SIGTERM');
-  assert.equal(await op!.exit, 0);
+  op!.signal('SIGTERM');
+  assert.equal((await op!.waitForExit()).code, 0);
   const finished = op!.logs.find((l) => l.msg === 'run finished' && l.run === inFlight);
   assert.equal(finished?.result, 'Succeeded', `log of ${inFlight}: ${JSON.stringify(finished)}`);
   assert.ok(op!.logs.some((l) => l.msg === 'operator stopped'));
@@ -361,8 +258,8 @@ test('SIGTERM past the grace period: the run is cancelled, its container removed
     return j?.status?.active?.[0]?.name ? j : undefined;
   });
   const inFlight = long.status!.active![0]!.name;
-  op!.child.kill('SIGTERM');
-  assert.equal(await op!.exit, 0);
+  op!.signal('SIGTERM');
+  assert.equal((await op!.waitForExit()).code, 0);
   const finished = op!.logs.find((l) => l.msg === 'run finished' && l.run === inFlight);
   assert.equal(finished?.result, 'Cancelled', `log of ${inFlight}: ${JSON.stringify(finished)}`);
   if ('docker' in docker) {

@@ -4,17 +4,15 @@
  * unusable data directory, a port already in use.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { FLAGS } from '../../src/config/index.ts';
 import { testDocker } from '../helpers/docker.ts';
+import { runToExit } from '../helpers/operator-process.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/ofelia-operator.js', import.meta.url));
 let tmp: string;
 
 before(async () => {
@@ -25,35 +23,9 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the command to its end (bounded: killed after 60 s). */
-function run(args: string[], opts: { env?: Record<string, string>; uid?: number } = {}): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: tmp, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs `ofelia-operator ARGS` to its end (bounded: killed after 60 s). */
+function run(args: string[], opts: { env?: Record<string, string>; uid?: number } = {}) {
+  return runToExit({ args, home: tmp, env: opts.env, uid: opts.uid, timeoutMs: 60_000 });
 }
 
 /** Flags that keep a failing start-up away from the defaults' fixed ports. */

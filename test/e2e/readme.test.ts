@@ -10,7 +10,6 @@
  * the README's columns, a manual trigger runs, metrics are served, and SIGTERM stops it with exit 0.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testDocker } from '../helpers/docker.ts';
+import { waitFor as pollUntil } from '../helpers/operator.ts';
+import { type ChildHandle, runToExit, spawnChild } from '../helpers/operator-process.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
@@ -48,47 +49,24 @@ function block(name: string): string {
 
 let tmp: string;
 let docker: Awaited<ReturnType<typeof testDocker>>;
-let operator:
-  | { child: ChildProcess; exit: Promise<number | null>; logs: Record<string, unknown>[] }
-  | undefined;
+let operator: ChildHandle | undefined;
 let httpUrl = '';
 
+/** A README block (or a line of it) in bash, in the reader's directory; killed after 60 s. */
 function sh(script: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
-      cwd: tmp,
-      env: { PATH: process.env.PATH ?? '', HOME: tmp, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runToExit({
+    command: 'bash',
+    args: ['-euo', 'pipefail', '-c', script],
+    cwd: tmp,
+    home: tmp,
+    env,
+    timeoutMs: 60_000,
   });
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+/** Polls for up to a minute. */
+function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
+  return pollUntil(what, probe, 60_000);
 }
 
 /** The environment a reader has after the first-job block's `export KUBECONFIG=.data/kubeconfig`. */
@@ -107,10 +85,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (operator && operator.child.exitCode === null) {
-    process.kill(-operator.child.pid!, 'SIGKILL');
-    await operator.exit;
-  }
+  await operator?.stop();
   await rm(tmp, { recursive: true, force: true });
 });
 
@@ -142,43 +117,20 @@ test('the user path: npm start, a first job, status, run now, metrics, suspend a
   if ('skip' in docker) return t.skip(docker.skip);
   // ---- start: the README's command, with ports and data directory moved by variables.
   assert.equal(block('start').trim(), 'npm start');
-  const child = spawn('npm', ['start'], {
+  operator = spawnChild({
+    command: 'npm',
+    args: ['start'],
     cwd: REPO,
     detached: true,
+    home: tmp,
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: tmp,
       OFELIA_DATA_DIR: join(tmp, '.data'),
       OFELIA_LISTEN: '127.0.0.1:0',
       OFELIA_HTTP_LISTEN: '127.0.0.1:0',
       OFELIA_LOG_FORMAT: 'json',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: Record<string, unknown>[] = [];
-  let partial = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    partial += d;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{') || logs.length > 50_000) continue;
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // npm's own lines
-      }
-    }
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  operator = { child, exit, logs };
-  const started = await waitFor(`the operator to start (stderr: ${stderr})`, async () =>
-    logs.find((l) => l.msg === 'operator started'),
-  );
+  const started = await operator.waitForLog('operator started');
   httpUrl = String(started.http);
 
   // ---- first-job
@@ -241,8 +193,8 @@ test('the user path: npm start, a first job, status, run now, metrics, suspend a
 
   // ---- SIGTERM to the operator (as a service manager sends it): npm start ends with its exit code 0.
   const operatorPid = Number(started.pid);
-  assert.ok(operatorPid > 0 && operatorPid !== child.pid, "the operator is npm start's child");
+  assert.ok(operatorPid > 0 && operatorPid !== operator.pid, "the operator is npm start's child");
   process.kill(operatorPid, 'SIGTERM');
-  assert.equal(await exit, 0);
-  assert.ok(logs.some((l) => l.msg === 'operator stopped'));
+  assert.equal((await operator.waitForExit()).code, 0);
+  assert.ok(operator.logs.some((l) => l.msg === 'operator stopped'));
 });
