@@ -1,0 +1,133 @@
+/**
+ * Two operators with separate API servers share one Docker daemon (two embedded operators on a
+ * laptop, a dev operator next to a prod one). Each is its own instance (here the default: derived
+ * from its API server's URL), so at start-up each adopts and removes only its own containers:
+ * operator B's start-up leaves operator A's run alone (B knows none of A's jobs, so before
+ * instances it removed A's run as an orphan), and still removes B's own orphan.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { containerName, LABELS, runLabels } from '../../src/api/run-identity.ts';
+import { clusterInstanceId } from '../../src/operator/instance-id.ts';
+import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
+import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
+import {
+  applyJob,
+  getJob,
+  jobManifest,
+  type OperatorProcess,
+  startOperator,
+  waitFor,
+} from '../helpers/operator.ts';
+
+let apiA: TestApiServer;
+let apiB: TestApiServer;
+const operators: OperatorProcess[] = [];
+let docker: Awaited<ReturnType<typeof testDocker>>;
+/** Job uids of every container this test made or caused, removed at the end whatever happens. */
+const uids: string[] = [];
+
+before(async () => {
+  docker = await testDocker();
+  [apiA, apiB] = await Promise.all([startTestApiServer(), startTestApiServer()]);
+});
+
+after(async () => {
+  for (const op of operators) await op.kill();
+  if (!('skip' in docker)) {
+    for (const uid of uids) {
+      const left = await docker.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.jobUid}=${uid}`] },
+      });
+      for (const c of left)
+        await docker.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {});
+    }
+  }
+  await Promise.all([apiA?.close(), apiB?.close()]);
+});
+
+const kubectlA = (args: string[], opts?: { stdin?: string }) => apiA.kubectl(args, opts);
+
+test("operator B's start-up keeps operator A's run and removes B's own orphan", async (t) => {
+  if ('skip' in docker) return t.skip(docker.skip);
+  const d = docker.docker;
+  const instanceA = clusterInstanceId(apiA.url, undefined);
+  const instanceB = clusterInstanceId(apiB.url, undefined);
+  assert.notEqual(instanceA, instanceB);
+
+  const a = startOperator({ kubeconfig: apiA.kubeconfig, identity: 'a' });
+  operators.push(a);
+  await a.waitForLog(/operator started/, { timeoutMs: 30_000 });
+  await applyJob(kubectlA, jobManifest('long', { schedule: '@manual' }, { command: 'sleep 12' }));
+  const job = await waitFor('the job accepted', async () => {
+    const j = await getJob(kubectlA, 'long');
+    return j?.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'Manual' && j;
+  });
+  uids.push(job.metadata.uid);
+  assert.equal((await kubectlA(['annotate', 'sdj', 'long', 'ofelia.dev/run-now=1'])).code, 0);
+  const runOfA = await waitFor('a run of A in progress', async () => {
+    const j = await getJob(kubectlA, 'long');
+    return j?.status?.active?.find((r) => r.containerId);
+  });
+  const aInfo = await d.getContainer(runOfA.containerId!).inspect();
+  assert.equal(aInfo.Config.Labels[LABELS.instance], instanceA);
+
+  // B's own orphan: a container of B's instance whose job B's API server does not have.
+  const gone = {
+    namespace: 'default',
+    jobName: 'gone',
+    jobUid: randomUUID(),
+    scheduledTime: Date.now() - 60_000,
+    attempt: 1,
+  };
+  uids.push(gone.jobUid);
+  const orphan = await d.createContainer({
+    name: containerName(gone, instanceB),
+    Image: TEST_IMAGE,
+    Cmd: ['sleep', '60'],
+    Labels: runLabels(gone, 'Schedule', instanceB),
+    HostConfig: { NetworkMode: 'none' },
+  });
+  await orphan.start();
+
+  const b = startOperator({ kubeconfig: apiB.kubeconfig, identity: 'b' });
+  operators.push(b);
+  const handled = await b.waitForLog(/leftover containers handled/, { timeoutMs: 30_000 });
+  assert.equal(handled.instance, instanceB);
+  assert.equal(handled.orphansRemoved, 1, JSON.stringify(handled));
+  assert.equal(handled.adopted, 0);
+  const removedByB = b.lines
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    })
+    .filter((e) => e.msg === 'removed the container of a deleted job')
+    .map((e) => e.container);
+  assert.deepEqual(removedByB, [containerName(gone, instanceB)]);
+  await assert.rejects(orphan.inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+  assert.equal(
+    (await d.getContainer(runOfA.containerId!).inspect()).State.Running,
+    true,
+    "A's run survives B's start-up",
+  );
+
+  // A's run goes on to its own end: recorded as succeeded, not killed.
+  const done = await waitFor(
+    "A's run recorded",
+    async () => {
+      const j = await getJob(kubectlA, 'long');
+      return j?.status?.lastRun?.name === runOfA.name && j;
+    },
+    30_000,
+  );
+  assert.equal(done.status?.lastRun?.result, 'Succeeded', JSON.stringify(done.status?.lastRun));
+  await Promise.all([a.stop(), b.stop()]);
+});
