@@ -138,10 +138,11 @@ so a second attempt to start the same run finds the existing container instead o
 
 - run name: \`<job name>-<unix seconds of the scheduled time>\`, plus \`-<attempt>\` for retries
   (a manual run uses the trigger time);
-- container name: \`ofelia_<namespace>_<run name>_<first 8 hex of sha256(job uid)>\`;
+- container name: \`ofelia_<namespace>_<run name>_<first 8 hex of sha256(job uid)>_<first 8 hex of sha256(operator instance)>\`;
 - container labels: ${Object.values(LABELS)
     .map((l) => `\`${l}\``)
-    .join(', ')}.
+    .join(', ')}; an operator adopts and cleans up only containers whose \`${LABELS.instance}\` is its own
+  (\`--instance\`), so operators with different API servers can share a Docker daemon.
 
 The operator puts the finalizer \`${FINALIZER}\` on every job, so that deleting a job first stops its timers and runs.
 
