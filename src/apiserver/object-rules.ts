@@ -4,7 +4,7 @@
  * default field manager derived from the User-Agent.
  */
 import { randomInt } from 'node:crypto';
-import { clone, isObject } from './json-values.ts';
+import { clone, isObject, jsonEqual } from './json-values.ts';
 import { apiVersionOf, type KubeObject, metaOf, type ResourceKind } from './kinds.ts';
 import { errors, type StatusCause } from './status-errors.ts';
 
@@ -119,4 +119,43 @@ export function placeInNamespace(kind: ResourceKind, namespace: string | undefin
   const bad = namespaceNameCauses(namespace ?? '');
   if (bad.length) throw errors.invalid(kind.group, kind.kind, String(meta.name ?? ''), bad);
   meta.namespace = namespace;
+}
+
+/**
+ * The value at a cause's field path (`spec.run.env[0].name`), or undefined when the path does not
+ * resolve (or is not a field path at all).
+ */
+export function valueAtFieldPath(obj: unknown, path: string): unknown {
+  if (!path || path.startsWith('<')) return undefined;
+  let at: unknown = obj;
+  for (const part of path.split('.')) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) return undefined;
+    if (m[1]) {
+      if (!isObject(at)) return undefined;
+      at = at[m[1]];
+    }
+    for (const index of m[2]!.matchAll(/\[(\d+)\]/g)) {
+      if (!Array.isArray(at)) return undefined;
+      at = at[Number(index[1])];
+    }
+  }
+  return at;
+}
+
+/**
+ * Validation ratcheting: the causes an update is still refused for. A cause is dropped when its
+ * field holds a value in both objects and the update left it unchanged; causes without a field, or
+ * about a missing field, always stay.
+ */
+export function ratchetCauses(
+  causes: readonly StatusCause[],
+  previous: unknown,
+  next: unknown,
+): StatusCause[] {
+  return causes.filter((c) => {
+    const before = valueAtFieldPath(previous, c.field ?? '');
+    const after = valueAtFieldPath(next, c.field ?? '');
+    return before === undefined || after === undefined || !jsonEqual(before, after);
+  });
 }

@@ -41,6 +41,7 @@ import {
   nameCauses,
   normalizeBody,
   placeInNamespace,
+  ratchetCauses,
   rfc3339,
   unknownFieldWarnings,
   withVersion,
@@ -410,7 +411,7 @@ export class ResourceService extends ResourceQueries {
     }
     next.apiVersion = apiVersionOf(kind);
     next.kind = kind.kind;
-    const admitted = this.admit(kind, next, name);
+    const admitted = this.admitUpdate(kind, next, current, name);
     const am = metaOf(admitted);
     if (kind.tracksGeneration && subresource !== 'status' && !jsonEqual(current.spec, admitted.spec))
       am.generation = (typeof old.generation === 'number' ? old.generation : 1) + 1;
@@ -470,6 +471,21 @@ export class ResourceService extends ResourceQueries {
     };
     if (subresource) who.subresource = subresource;
     return who;
+  }
+
+  /**
+   * Validation ratcheting, as a real server (1.30+) does for custom resources: an update may keep a
+   * field that is invalid under today's rules (stored before a rule was tightened) as long as it
+   * leaves that value unchanged, so status writes, finalizer removal and label edits still work on
+   * such an object. Changing the field to another invalid value, or any new error, is a 422. A
+   * ratcheted object is stored as given (the kind's defaults cannot be computed for it).
+   */
+  private admitUpdate(kind: ResourceKind, obj: KubeObject, current: KubeObject, name: string): KubeObject {
+    const r = kind.admit(obj);
+    if (r.ok) return r.object;
+    const remaining = ratchetCauses(r.causes, current, obj);
+    if (remaining.length) throw errors.invalid(kind.group, kind.kind, name, remaining);
+    return obj;
   }
 
   private admit(kind: ResourceKind, obj: KubeObject, name: string): KubeObject {

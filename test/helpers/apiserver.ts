@@ -8,6 +8,7 @@
  *   await api.close();                                            // stops the server, removes the dir
  *
  * `restart()` stops the server and starts it again on the same port with the same data dir.
+ * `seedStore(storeDir)` runs before the first start, to write objects straight into the store.
  * kubectl runs with KUBECONFIG set, a per-server HOME (so its discovery cache never leaks between
  * tests) and a timeout; the process environment is otherwise inherited.
  */
@@ -65,9 +66,13 @@ export type TestApiServerOptions = Partial<
     | 'maxWatchBacklogBytes'
     | 'logger'
   >
->;
+> & {
+  /** Called with the (empty) store directory before the server first opens it. */
+  seedStore?: (storeDir: string) => Promise<void>;
+};
 
-export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
+export async function startTestApiServer(testOptions: TestApiServerOptions = {}): Promise<TestApiServer> {
+  const { seedStore, ...options } = testOptions;
   const root = await mkdtemp(join(tmpdir(), 'ofelia-apiserver-'));
   const dataDir = join(root, 'data');
   const home = join(root, 'home');
@@ -76,6 +81,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
   const tokens = await TokenStore.open({ dir: join(dataDir, 'auth') });
   const { token } = await tokens.create({ name: 'test', ttlSeconds: 0 });
   const tls = await loadOrCreateServingCert(join(dataDir, 'tls'));
+  await seedStore?.(join(dataDir, 'store'));
 
   const boot = (port: number): Promise<ApiServerHandle> =>
     startApiServer({
