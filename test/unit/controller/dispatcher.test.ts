@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Registry } from 'prom-client';
 import { runName } from '../../../src/api/run-identity.ts';
 import type { RunRecord, RunResult, ScheduledDockerJob } from '../../../src/api/schema.ts';
 import { validateScheduledDockerJob } from '../../../src/api/validate.ts';
@@ -8,6 +9,7 @@ import { JobState } from '../../../src/controller/job-state.ts';
 import { applyMergePatch } from '../../../src/kube/merge-patch.ts';
 import type { StatusPatch } from '../../../src/kube/status-writer.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { SchedulerMetrics } from '../../../src/metrics/scheduler-metrics.ts';
 import type { RunHooks, RunRequest } from '../../../src/runner/run-types.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
@@ -393,4 +395,147 @@ test('Dispatcher: an adopted run is tracked, claims its time and records its end
   await settle();
   assert.equal(state.status.lastResult, 'Succeeded');
   assert.deepEqual(events, ['Normal/Adopted', 'Normal/SawCompletedJob']);
+});
+
+test('Dispatcher: a queued run that can no longer start within startingDeadlineSeconds is missed', async () => {
+  const { executor, clock, dispatcher, events } = setup({}, { max: 1 });
+  const [a, b] = ['a', 'b'].map((n) => {
+    const s = new JobState('default', n, `uid-${n}`, {});
+    s.job = makeJob({ startingDeadlineSeconds: 30 });
+    return s;
+  });
+  assert.ok(a && b);
+  for (const s of [a, b])
+    dispatcher.fire(s, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
+  await settle();
+  assert.equal(dispatcher.queuedCount, 1);
+  clock.set(tenOClock + 31_000);
+  executor.end('a-1773136800', 'Succeeded');
+  await settle();
+  assert.deepEqual(executor.running, [], 'b waited too long');
+  assert.equal(b.status.counters?.missed, 1);
+  assert.equal(b.queued, 0);
+  assert.equal(dispatcher.queuedCount, 0);
+  assert.ok(events.includes('Warning/MissSchedule'));
+});
+
+test('Dispatcher: releasing a job drops its queued runs; the others keep their place', async () => {
+  const { executor, dispatcher } = setup({}, { max: 1 });
+  const jobs = ['a', 'b', 'c'].map((n) => {
+    const s = new JobState('default', n, `uid-${n}`, {});
+    s.job = makeJob({});
+    return s;
+  });
+  for (const s of jobs)
+    dispatcher.fire(s, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
+  await settle();
+  assert.equal(dispatcher.queuedCount, 2);
+  const [a, b] = jobs;
+  assert.ok(a && b);
+  dispatcher.release(b);
+  assert.equal(dispatcher.queuedCount, 1);
+  assert.equal(b.queued, 0);
+  executor.end('a-1773136800', 'Succeeded');
+  await settle();
+  assert.deepEqual(executor.running, ['c-1773136800']);
+});
+
+test('Dispatcher: drain skips queued runs with reason Shutdown', async () => {
+  const { executor, dispatcher, events } = setup({}, { max: 1 });
+  const [a, b] = ['a', 'b'].map((n) => {
+    const s = new JobState('default', n, `uid-${n}`, {});
+    s.job = makeJob({});
+    return s;
+  });
+  assert.ok(a && b);
+  for (const s of [a, b])
+    dispatcher.fire(s, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
+  await settle();
+  const draining = dispatcher.drain(60_000);
+  assert.equal(dispatcher.queuedCount, 0);
+  assert.equal(b.status.counters?.skipped, 1);
+  assert.ok(events.includes('Warning/Shutdown'));
+  executor.end('a-1773136800', 'Succeeded');
+  await draining;
+  assert.deepEqual(
+    executor.started.map((s) => s.name),
+    ['a-1773136800'],
+  );
+});
+
+test('Dispatcher: a runner that rejects still ends the run with an Error record and frees its slot', async () => {
+  const clock = new FakeClock(tenOClock);
+  const state = new JobState('default', 'job', 'u1', {});
+  state.job = makeJob({ concurrencyPolicy: 'Allow' });
+  let calls = 0;
+  const dispatcher = new Dispatcher({
+    executor: {
+      run: () => {
+        calls++;
+        return Promise.reject(new Error('boom'));
+      },
+      adopt: () => Promise.reject(new Error('boom')),
+    },
+    clock,
+    logger: silentLogger(),
+    maxConcurrentRunsPerDaemon: 1,
+    host: {
+      changeStatus(s, patch) {
+        s.status = applyMergePatch(s.status, patch);
+      },
+      event() {},
+    },
+  });
+  for (const m of [0, 1]) {
+    dispatcher.fire(state, {
+      scheduledMs: tenOClock + m * minute,
+      trigger: 'Schedule',
+      attempt: 1,
+      dueMs: tenOClock + m * minute,
+    });
+  }
+  await settle();
+  assert.equal(calls, 2, 'the slot of the first was freed for the second');
+  assert.equal(state.status.lastRun?.result, 'Error');
+  assert.equal(state.status.lastRun?.reason, 'RunnerError');
+  assert.equal(dispatcher.activeCount, 0);
+});
+
+test('Dispatcher: the active and queued gauges follow the runs', async () => {
+  const registry = new Registry();
+  const metrics = new SchedulerMetrics(registry);
+  const clock = new FakeClock(tenOClock);
+  const executor = new FakeExecutor();
+  const dispatcher = new Dispatcher({
+    executor,
+    clock,
+    logger: silentLogger(),
+    metrics,
+    maxConcurrentRunsPerDaemon: 1,
+    host: {
+      changeStatus(s, patch) {
+        s.status = applyMergePatch(s.status, patch);
+      },
+      event() {},
+    },
+  });
+  const gauge = async (name: string) =>
+    (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? Number.NaN;
+  const jobs = ['a', 'b'].map((n) => {
+    const s = new JobState('default', n, `uid-${n}`, {});
+    s.job = makeJob({});
+    return s;
+  });
+  for (const s of jobs)
+    dispatcher.fire(s, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
+  await settle();
+  assert.equal(await gauge('ofelia_active_runs'), 1);
+  assert.equal(await gauge('ofelia_runs_queued'), 1);
+  executor.end('a-1773136800', 'Succeeded');
+  await settle();
+  assert.equal(await gauge('ofelia_active_runs'), 1);
+  assert.equal(await gauge('ofelia_runs_queued'), 0);
+  executor.end('b-1773136800', 'Succeeded');
+  await settle();
+  assert.equal(await gauge('ofelia_active_runs'), 0);
 });
