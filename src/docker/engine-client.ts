@@ -53,6 +53,11 @@ export class EngineClient {
     this.prefix = `/v${apiVersion}`;
   }
 
+  /** @internal The clock's time, for deadline entries. */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** Requests whose deadlines are being watched. */
   get inFlight(): number {
     return this.sweeper.size;
@@ -62,7 +67,8 @@ export class EngineClient {
   call<T>(op: DockerOperation, method: string, path: string, opts: CallOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = this.send('control', method, path, opts);
-      const entry = this.watch(op, req, true);
+      const entry = new CallDeadline(this, op, req, true);
+      this.sweeper.add(entry);
       req.once('response', (res) => {
         entry.headersReceived = true;
         const chunks: Buffer[] = [];
@@ -96,7 +102,7 @@ export class EngineClient {
             return;
           }
           // Only JSON answers are parsed: a throw from JSON.parse on `OK` (ping) costs more than the call.
-          if (!res.headers['content-type']?.startsWith('application/json')) {
+          if (!isJson(res.rawHeaders)) {
             resolve(text as T);
             return;
           }
@@ -138,7 +144,8 @@ export class EngineClient {
   ): Promise<IncomingMessage> {
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = this.send('stream', method, path, opts);
-      const entry = this.watch(op, req, false);
+      const entry = new CallDeadline(this, op, req, false);
+      this.sweeper.add(entry);
       req.once('response', (res) => {
         entry.headersReceived = true;
         this.sweeper.delete(entry);
@@ -168,15 +175,23 @@ export class EngineClient {
   private send(pool: 'control' | 'stream', method: string, path: string, opts: CallOptions): ClientRequest {
     let fullPath = this.prefix + path;
     if (opts.query) fullPath += queryString(opts.query);
-    const headers: OutgoingHttpHeaders = { ...opts.headers };
+    let headers = opts.headers;
     let payload: string | undefined;
     if (opts.body !== undefined) {
       payload = JSON.stringify(opts.body);
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
+      headers = {
+        ...headers,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+      };
     }
+    // One flat literal per call (no spread of the target, no empty headers object): http.request
+    // copies and walks whatever it is given.
+    const target = this.agents.target;
     const req = this.agents.request({
-      ...this.agents.target,
+      socketPath: target.socketPath,
+      hostname: target.hostname,
+      port: target.port,
       agent: pool === 'control' ? this.agents.control : this.agents.stream,
       method,
       path: fullPath,
@@ -188,18 +203,9 @@ export class EngineClient {
     return req;
   }
 
-  private watch(op: DockerOperation, req: ClientRequest, boundBody: boolean): DeadlineEntry {
-    const entry: DeadlineEntry = {
-      start: this.clock.now(),
-      connecting: () => req.socket?.connecting ?? false,
-      headersReceived: false,
-      boundBody,
-      expire: (phase: DeadlinePhase, timeoutMs: number) => {
-        req.destroy(new DockerTimeoutError(this.daemon, op, phase, timeoutMs));
-      },
-    };
-    this.sweeper.add(entry);
-    return entry;
+  /** @internal Called by a CallDeadline that expired. */
+  expire(op: DockerOperation, req: ClientRequest, phase: DeadlinePhase, timeoutMs: number): void {
+    req.destroy(new DockerTimeoutError(this.daemon, op, phase, timeoutMs));
   }
 
   private transportError(op: DockerOperation, e: unknown): Error {
@@ -214,6 +220,43 @@ export class EngineClient {
       `${op} on daemon "${this.daemon}": ${err?.message ?? String(e)}`,
     );
   }
+}
+
+/** One in-flight request's deadline entry: a class, so a call allocates no closures for it. */
+class CallDeadline implements DeadlineEntry {
+  readonly start: number;
+  headersReceived = false;
+
+  constructor(
+    private readonly client: EngineClient,
+    private readonly op: DockerOperation,
+    private readonly req: ClientRequest,
+    readonly boundBody: boolean,
+  ) {
+    this.start = client.now();
+  }
+
+  connecting(): boolean {
+    return this.req.socket?.connecting ?? false;
+  }
+
+  expire(phase: DeadlinePhase, timeoutMs: number): void {
+    this.client.expire(this.op, this.req, phase, timeoutMs);
+  }
+}
+
+/**
+ * Whether the answer is JSON, from the raw header list: reading `res.headers` would build the
+ * whole header object just for this one field.
+ */
+function isJson(raw: string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 12 && name.toLowerCase() === 'content-type') {
+      return raw[i + 1]!.startsWith('application/json');
+    }
+  }
+  return false;
 }
 
 function queryString(query: Query): string {

@@ -11,6 +11,7 @@ import {
 } from '../../../src/docker/errors.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { DockerMetrics } from '../../../src/metrics/docker-metrics.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const faults: { name: string; error: unknown; fault: boolean }[] = [
   { name: 'transport', error: new DockerTransportError('d', 'ping', 'ECONNREFUSED', 'refused'), fault: true },
@@ -113,4 +114,67 @@ test('DaemonGuard: a full bulkhead and queue refuse at once with DaemonUnavailab
   await Promise.all(held);
   assert.equal(g.queued, 0);
   assert.equal(g.state, 'closed', 'bulkhead refusals are not daemon faults');
+});
+
+test('DaemonGuard: while half-open, one trial reaches the daemon and the others wait for its outcome', async () => {
+  const clock = new FakeClock();
+  const g = new DaemonGuard(
+    'd',
+    { breakerThreshold: 1, halfOpenAfterMs: 1000, bulkheadLimit: 10, bulkheadQueue: 10 },
+    silentLogger(),
+    undefined,
+    clock,
+  );
+  await assert.rejects(g.execute('ping', refused), DockerTransportError);
+  assert.equal(g.state, 'open');
+  clock.advance(1000);
+  let release: (v: string) => void = () => {};
+  let calls = 0;
+  const trial = g.execute('ping', () => {
+    calls++;
+    return new Promise<string>((r) => {
+      release = r;
+    });
+  });
+  assert.equal(g.state, 'halfOpen');
+  const waiting = g.execute('ping', async () => {
+    calls++;
+    return 'second';
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls, 1, 'only the trial reached the daemon');
+  release('OK');
+  assert.equal(await trial, 'OK');
+  assert.equal(await waiting, 'second');
+  assert.equal(g.state, 'closed');
+});
+
+test('DaemonGuard: queued calls run in order as slots free, and a fault still counts', async () => {
+  const g = new DaemonGuard(
+    'd',
+    { breakerThreshold: 1, halfOpenAfterMs: 60_000, bulkheadLimit: 1, bulkheadQueue: 2 },
+    silentLogger(),
+  );
+  const order: number[] = [];
+  let release: () => void = () => {};
+  const first = g.execute('ping', () => {
+    order.push(1);
+    return new Promise<void>((r) => {
+      release = r;
+    });
+  });
+  const second = g.execute('ping', async () => {
+    order.push(2);
+  });
+  const third = g.execute('ping', () => {
+    order.push(3);
+    return refused();
+  });
+  assert.equal(g.queued, 2);
+  release();
+  await first;
+  await second;
+  await assert.rejects(third, DockerTransportError);
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(g.state, 'open', 'the queued call’s transport error opened the breaker');
 });
