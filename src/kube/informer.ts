@@ -2,10 +2,13 @@
  * An informer that keeps itself alive. client-node's informer re-lists on a 410 and re-watches
  * when a stream closes, but STOPS on any other error (a refused connection, a 500, a timeout);
  * this wrapper restarts it with exponential backoff (500 ms doubling to 30 s, reset by a
- * successful list or any watch event) and counts restarts.
+ * successful list, any watch event, or a watch that stayed open for the longest backoff) and
+ * counts restarts. A restart re-watches from the last resource version (client-node re-lists only
+ * after a 410), so on a quiet cluster it may see no list and no event: a watch that opens counts.
  *
  * Out: the cache (`get`, `list`), add/update/delete callbacks, `synced` (true once a list
- * succeeded) and `healthy` (false between an error and the next successful list or event).
+ * succeeded) and `healthy` (false between an error and the next successful list, open watch or
+ * event).
  * Never: reads the clock itself (timers go through the Clock), restarts after `stop()`.
  */
 import {
@@ -13,6 +16,7 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
+  type ListPromise,
   makeInformer,
   type ObjectCache,
 } from '@kubernetes/client-node';
@@ -33,7 +37,15 @@ export interface RestartingInformerOptions<T extends KubernetesObject> {
   metrics?: ControllerMetrics;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Makes the underlying informer: client-node's `makeInformer` unless a test passes a fake. */
+  informerFactory?: InformerFactory<T>;
 }
+
+export type InformerFactory<T extends KubernetesObject> = (
+  kubeConfig: KubeConfig,
+  path: string,
+  list: ListPromise<T>,
+) => Informer<T> & ObjectCache<T>;
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 
@@ -44,6 +56,10 @@ export class RestartingInformer<T extends KubernetesObject> {
   private failing = false;
   private failures = 0;
   private restartTimer: TimerHandle | undefined;
+  /** Errors reported so far: tells whether a start() failed. */
+  private errors = 0;
+  /** When the current watch opened (undefined while none is open). */
+  private watchOpenedAt: number | undefined;
   private readonly syncWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: RestartingInformerOptions<T>) {
@@ -59,7 +75,7 @@ export class RestartingInformer<T extends KubernetesObject> {
       }
       return result;
     };
-    this.informer = makeInformer(opts.kubeConfig, opts.path, list);
+    this.informer = (opts.informerFactory ?? makeInformer)(opts.kubeConfig, opts.path, list);
     this.informer.on('error', (error: unknown) => this.failed(error));
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, () => this.succeeded());
   }
@@ -111,7 +127,17 @@ export class RestartingInformer<T extends KubernetesObject> {
   }
 
   private launch(): void {
-    this.informer.start().catch((error: unknown) => this.failed(error));
+    const errorsBefore = this.errors;
+    this.informer.start().then(
+      () => {
+        // client-node's start() resolves once the watch request is answered, after reporting a
+        // failed list or watch through 'error': no new error means the watch is open.
+        if (this.stopped || this.errors !== errorsBefore) return;
+        this.failing = false;
+        this.watchOpenedAt = this.opts.clock.now();
+      },
+      (error: unknown) => this.failed(error),
+    );
   }
 
   private succeeded(): void {
@@ -120,12 +146,18 @@ export class RestartingInformer<T extends KubernetesObject> {
   }
 
   private failed(error: unknown): void {
+    this.errors++;
     // Stopping aborts the watch, which client-node reports as an error: not a failure.
     if (this.stopped) return;
-    this.failing = true;
-    this.failures++;
     const initial = this.opts.initialBackoffMs ?? 500;
     const max = this.opts.maxBackoffMs ?? 30_000;
+    // A watch that opens and breaks at once keeps backing off; one that stayed open long enough
+    // was a success, so the next failure starts from the initial backoff again.
+    if (this.watchOpenedAt !== undefined && this.opts.clock.now() - this.watchOpenedAt >= max)
+      this.failures = 0;
+    this.watchOpenedAt = undefined;
+    this.failing = true;
+    this.failures++;
     const delay = Math.min(initial * 2 ** Math.min(this.failures - 1, 30), max);
     this.opts.metrics?.informerRestarts.inc({ resource: this.opts.resource });
     this.opts.logger.warn(
