@@ -2,16 +2,16 @@
  * Metrics of runs. No job or namespace label: their number is the users' to choose (unbounded
  * cardinality); per-job counts live in each job's status (status.counters, recentRuns). Labels
  * here are fixed sets: `result` (the nine RunResults), `kind` (run|exec), `stream`, `daemon` (the
- * operator's own configured daemons).
+ * operator's own configured daemons). Runs in progress are counted once, by the dispatcher:
+ * `ofelia_active_runs` (scheduler-metrics.ts).
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 export type RunKind = 'run' | 'exec';
 
 export class RunMetrics {
   readonly runs: Counter<'result' | 'kind'>;
   readonly duration: Histogram<'result' | 'kind'>;
-  readonly active: Gauge<'kind'>;
   readonly outputBytes: Counter<'stream'>;
   readonly pulls: Counter<'daemon' | 'result'>;
 
@@ -28,12 +28,6 @@ export class RunMetrics {
       help: 'Wall time of a run, from the start of its first Docker call to its record.',
       labelNames: ['result', 'kind'] as const,
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
-      registers,
-    });
-    this.active = new Gauge({
-      name: 'ofelia_runs_active',
-      help: 'Runs in progress (including adopted ones).',
-      labelNames: ['kind'] as const,
       registers,
     });
     this.outputBytes = new Counter({

@@ -47,7 +47,7 @@ export class SchedulerMetrics {
     });
     this.activeRuns = new Gauge({
       name: 'ofelia_active_runs',
-      help: 'Runs in progress on this replica.',
+      help: "Runs in progress on this replica (run and exec, adopted ones included), from the dispatcher's start to the record.",
       registers,
     });
     this.runsQueued = new Gauge({

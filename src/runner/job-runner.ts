@@ -112,14 +112,12 @@ export class JobRunner {
       run: runName(req.identity),
     });
     const started = performance.now();
-    this.opts.metrics?.active.inc({ kind });
     let outcome: RunOutcome;
     try {
       outcome = await body(() => this.context(req, signal, hooks, log));
     } catch (e) {
       outcome = classify(e, signal);
     }
-    this.opts.metrics?.active.dec({ kind });
     this.opts.metrics?.runs.inc({ result: outcome.result, kind });
     this.opts.metrics?.duration.observe(
       { result: outcome.result, kind },

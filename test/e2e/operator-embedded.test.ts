@@ -140,7 +140,6 @@ test('/metrics carries every metric family with real values', async (t) => {
     { name: 'ofelia_runs_total', labels: { result: 'Succeeded', kind: 'run' }, check: (v) => v >= 2 },
     { name: 'ofelia_run_duration_seconds_count', labels: { result: 'Succeeded' }, check: (v) => v >= 2 },
     { name: 'ofelia_run_duration_seconds_sum', labels: { result: 'Succeeded' }, check: (v) => v > 0 },
-    { name: 'ofelia_runs_active', labels: { kind: 'run' }, check: (v) => v >= 0 },
     { name: 'ofelia_run_output_bytes_total', labels: { stream: 'stdout' }, check: (v) => v > 0 },
     // scheduler
     { name: 'ofelia_schedule_lag_seconds_count', check: (v) => v >= 2 },
