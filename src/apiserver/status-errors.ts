@@ -2,7 +2,6 @@
  * Every error the API server answers is a `metav1.Status`. Handlers throw `ApiError`; the server's
  * top-level handler turns it (or any other thrown value, as a 500) into the JSON body and HTTP code.
  */
-import { StoreConflictError } from './store/object-store.ts';
 
 export type StatusReason =
   | 'BadRequest'
@@ -151,27 +150,6 @@ export function fromReasonedError(e: unknown): ApiError | undefined {
       return new ApiError(503, 'ServiceUnavailable', 'the object store is unavailable');
     default:
       return undefined;
-  }
-}
-
-/** A store-level optimistic-concurrency failure: a 409 for the client, retried first by patches. */
-export class StaleWriteError extends ApiError {
-  constructor(why: string) {
-    super(
-      409,
-      'Conflict',
-      `Operation cannot be fulfilled: ${why}; please apply your changes to the latest version and try again`,
-    );
-  }
-}
-
-/** Run a store write, turning the store's conflict into a StaleWriteError. */
-export async function guardStoreConflict<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (e) {
-    if (e instanceof StoreConflictError) throw new StaleWriteError(e.message);
-    throw e;
   }
 }
 
