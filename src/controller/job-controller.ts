@@ -183,6 +183,7 @@ export class JobController {
     const now = this.opts.clock.now();
     const validation = validateScheduledDockerJob(obj);
     state.job = validation.ok ? validation.job : undefined;
+    if (validation.ok && !validation.job.spec.suspend) this.fireDueEntry(state, now);
     let compiled: ReturnType<typeof compileSchedule> | undefined;
     if (validation.ok) {
       const { schedule, timeZone } = validation.job.spec;
@@ -257,6 +258,25 @@ export class JobController {
     if (plan.manualTrigger) {
       this.opts.dispatcher.fire(state, { scheduledMs: now, trigger: 'Manual', attempt: 1, dueMs: now });
     }
+  }
+
+  /**
+   * An armed time whose due moment has passed is on time, not missed: the timer wheel just has not
+   * fired it yet (its tick, a busy event loop). Run it as scheduled before deciding; otherwise the
+   * decision would count it as missed and start it as a catch-up (and the wheel's entry, replaced
+   * by the next time, would never fire).
+   */
+  private fireDueEntry(state: JobState, now: number): void {
+    const armed = this.opts.scheduler.armed(state.key);
+    if (!armed || armed.dueMs > now) return;
+    this.opts.scheduler.disarm(state.key);
+    this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+    this.opts.dispatcher.fire(state, {
+      scheduledMs: armed.scheduledMs,
+      trigger: 'Schedule',
+      attempt: 1,
+      dueMs: armed.dueMs,
+    });
   }
 
   private async finalize(key: string, obj: JobObject, meta: JobMeta): Promise<void> {
