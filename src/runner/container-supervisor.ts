@@ -107,12 +107,7 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
   let logsDone: Promise<void> = Promise.resolve();
   try {
     const res = await daemon.logs(id, { follow: true, signal: logsAbort.signal, tail: o.logsTail });
-    logsDone = new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => o.capture.push(chunk));
-      res.once('end', resolve);
-      res.once('close', resolve);
-      res.once('error', () => resolve());
-    });
+    logsDone = o.capture.consume(res);
   } catch (e) {
     log.warn({ containerId: id, err: (e as Error).message }, 'container output unavailable');
   }
@@ -133,6 +128,12 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
   grace.cancel();
   logsAbort.abort();
   o.capture.end();
+  if (o.capture.droppedLines > 0) {
+    log.warn(
+      { containerId: id, droppedLines: o.capture.droppedLines },
+      'run output lines dropped by the sink',
+    );
+  }
 
   if (out.exitCode !== undefined && out.exitCode !== 0 && !out.stoppedFor) {
     try {

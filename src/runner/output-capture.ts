@@ -1,8 +1,14 @@
 /**
  * One run's output path: demultiplex (unless TTY), keep a bounded tail, cut into bounded lines,
  * hand each line to the sink and the hooks, count bytes. Memory is fixed per run: the tail ring,
- * one partial line per stream, an 8-byte frame header.
+ * one partial-line buffer per stream (both allocated once), an 8-byte frame header. Chunks are
+ * never concatenated or decoded whole, and no line keeps a reference to a chunk.
+ *
+ * The stream is read as fast as it comes, never paused for the sink (see output-sink.ts: pausing
+ * a follow stream loses the end of the output on Docker 20.10); a sink over its bound drops lines
+ * and the capture counts them (`droppedLines`).
  */
+import type { Readable } from 'node:stream';
 import type { RunIdentity } from '../api/run-identity.ts';
 import { FrameParser, type StreamName } from './frame-parser.ts';
 import { LineSplitter } from './line-splitter.ts';
@@ -10,6 +16,7 @@ import type { OutputSink } from './output-sink.ts';
 import { ByteRing } from './ring-buffer.ts';
 
 export const DEFAULT_TAIL_BYTES = 16 * 1024;
+/** Longest line handed to the sink, in UTF-8 bytes (so also in characters); longer ones are cut. */
 export const DEFAULT_MAX_LINE_CHARS = 16 * 1024;
 
 export interface OutputCaptureOptions {
@@ -18,6 +25,7 @@ export interface OutputCaptureOptions {
   /** Multiplexed frames (no TTY) or raw bytes (TTY: everything is stdout). */
   multiplexed: boolean;
   tailBytes?: number;
+  /** Line bound in UTF-8 bytes (the name predates the byte-based splitter; bytes >= characters). */
   maxLineChars?: number;
   onLine?: (stream: StreamName, line: string) => void;
 }
@@ -25,20 +33,25 @@ export interface OutputCaptureOptions {
 export class OutputCapture {
   private readonly tail: ByteRing;
   private readonly parser: FrameParser | undefined;
-  private readonly splitters: Record<StreamName, LineSplitter>;
+  private readonly stdout: LineSplitter;
+  private readonly stderr: LineSplitter;
   readonly bytes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  /** Lines the sink dropped (it returned false: over its bound). */
+  droppedLines = 0;
 
   constructor(opts: OutputCaptureOptions) {
     this.tail = new ByteRing(opts.tailBytes ?? DEFAULT_TAIL_BYTES);
     const max = opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
-    const emit = (stream: StreamName) => (line: string) => {
-      opts.sink.line(opts.run, stream, line);
-      opts.onLine?.(stream, line);
-    };
-    this.splitters = {
-      stdout: new LineSplitter(max, emit('stdout')),
-      stderr: new LineSplitter(max, emit('stderr')),
-    };
+    const { run, sink, onLine } = opts;
+    // Two closures per run, none per chunk or line.
+    this.stdout = new LineSplitter(max, (line) => {
+      if (sink.line(run, 'stdout', line) === false) this.droppedLines++;
+      onLine?.('stdout', line);
+    });
+    this.stderr = new LineSplitter(max, (line) => {
+      if (sink.line(run, 'stderr', line) === false) this.droppedLines++;
+      onLine?.('stderr', line);
+    });
     this.parser = opts.multiplexed ? new FrameParser((s, p) => this.payload(s, p)) : undefined;
   }
 
@@ -47,10 +60,28 @@ export class OutputCapture {
     else this.payload('stdout', chunk);
   }
 
+  /**
+   * Reads `stream` into the capture until it ends, closes or fails (an error ends the output; the
+   * caller learns the run's fate elsewhere). Does not call end().
+   */
+  consume(stream: Readable): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer): void => this.push(chunk);
+      const done = (): void => {
+        stream.off('data', onData);
+        resolve();
+      };
+      stream.on('data', onData);
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+    });
+  }
+
   /** Flushes partial lines (end of output). */
   end(): void {
-    this.splitters.stdout.end();
-    this.splitters.stderr.end();
+    this.stdout.end();
+    this.stderr.end();
   }
 
   /** The last bytes of the output (stdout and stderr interleaved as produced). */
@@ -61,6 +92,6 @@ export class OutputCapture {
   private payload(stream: StreamName, data: Buffer): void {
     this.bytes[stream] += data.length;
     this.tail.write(data);
-    this.splitters[stream].push(data);
+    (stream === 'stdout' ? this.stdout : this.stderr).push(data);
   }
 }
