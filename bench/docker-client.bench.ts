@@ -7,8 +7,8 @@
  * first over the daemon's unix socket, then over TCP loopback through a small forwarder process
  * (TCP -> the daemon's unix socket; it adds a hop of its own to every client alike).
  *
- * Fair by construction: the clients are interleaved call by call (ABCD ABCD ..., the starting
- * client rotating each round), each is warmed up first, every call is timed on its own, and the
+ * Fair by construction: the clients are interleaved call by call (one call each per round, the
+ * rounds cycling through every order of the clients), each is warmed up first, every call is timed on its own, and the
  * median and p90 per client are reported. Every client reads the whole answer and, for inspect,
  * parses the JSON (the raw baselines too: a caller needs the object). Connection reuse is checked,
  * not assumed: every response is seen through the `http.client.response.finish` diagnostics
@@ -33,6 +33,8 @@ const IMAGE = process.env.OFELIA_TEST_IMAGE ?? 'local/busybox:test';
 /** Measured calls per client and operation. */
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const WARMUP = 200;
+/** Each of the four measured phases stops early after this long (a loaded machine), so the whole bench stays under 2 min. */
+const PHASE_BUDGET_MS = 22_000;
 const INSPECT_PATH = `/v1.41/images/${encodeURIComponent(IMAGE)}/json`;
 
 type Op = 'ping' | 'inspect';
@@ -116,14 +118,32 @@ interface Stats {
   fresh: number;
 }
 
+/**
+ * Every order of the clients, cycled round by round: each client then follows every other one
+ * equally often. (A plain rotation would leave each client behind the same neighbour in most
+ * rounds, e.g. raw keep-alive always after dockerode's garbage, and bias the comparison.)
+ */
+function permutations(n: number): number[][] {
+  if (n === 1) return [[0]];
+  const out: number[][] = [];
+  for (const rest of permutations(n - 1)) {
+    for (let at = 0; at <= rest.length; at++) out.push([...rest.slice(0, at), n - 1, ...rest.slice(at)]);
+  }
+  return out;
+}
+
 async function measure(clients: Client[], op: Op): Promise<Map<string, Stats>> {
   for (let i = 0; i < WARMUP; i++) for (const c of clients) await c.call[op]();
   global.gc?.();
   const samples = clients.map(() => new Float64Array(CALLS));
   const tallies = clients.map(() => ({ calls: 0, fresh: 0 }));
+  const orders = permutations(clients.length);
+  const phaseStart = performance.now();
+  let rounds = 0;
   for (let round = 0; round < CALLS; round++) {
-    for (let k = 0; k < clients.length; k++) {
-      const i = (round + k) % clients.length;
+    if (performance.now() - phaseStart > PHASE_BUDGET_MS) break;
+    rounds++;
+    for (const i of orders[round % orders.length]!) {
       current = tallies[i];
       const t0 = performance.now();
       await clients[i]!.call[op]();
@@ -133,7 +153,7 @@ async function measure(clients: Client[], op: Op): Promise<Map<string, Stats>> {
   }
   const out = new Map<string, Stats>();
   clients.forEach((c, i) => {
-    const s = samples[i]!.sort();
+    const s = samples[i]!.subarray(0, rounds).sort();
     out.set(c.name, {
       median: s[Math.floor(s.length / 2)]!,
       p90: s[Math.floor(s.length * 0.9)]!,
@@ -150,7 +170,7 @@ async function run(title: string, target: Target, dockerHost: string): Promise<v
 
   console.log(`\n### ${title}\n`);
   console.log(
-    '| client | ping median µs | p90 | ratio | inspect median µs | p90 | ratio | connections opened |',
+    '| client | ping median µs | p90 | ratio | inspect median µs | p90 | ratio | connections opened / calls |',
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   const base = { ping: results.ping.get('raw keep-alive')!, inspect: results.inspect.get('raw keep-alive')! };
@@ -209,7 +229,7 @@ async function startForwarder(): Promise<{ port: number; child: ChildProcess }> 
 
 const started = performance.now();
 console.log(
-  `${CALLS} measured calls per client and operation after ${WARMUP} warm-up calls, interleaved call by call; µs per call, ratio of medians vs raw keep-alive. Load average at start: ${os
+  `${CALLS} measured calls per client and operation after ${WARMUP} warm-up calls, interleaved call by call in every order; µs per call, ratio of medians vs raw keep-alive. Load average at start: ${os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
