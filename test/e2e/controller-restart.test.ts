@@ -38,20 +38,18 @@ test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the 
   const first = startOperator({ kubeconfig: api.kubeconfig, identity: 'first' });
   operators.push(first);
   await first.waitForLog(/operator started/, { timeoutMs: 30_000 });
-  await applyJob(
-    kubectl,
-    jobManifest(
-      'crashy',
-      {
-        schedule: '*/2 * * * * *',
-        concurrencyPolicy: 'Allow',
-        startingDeadlineSeconds: 30,
-        successfulRunsHistoryLimit: 50,
-        failedRunsHistoryLimit: 50,
-      },
-      { command: 'sleep 10' },
-    ),
-  );
+  const spec = {
+    schedule: '*/2 * * * * *',
+    concurrencyPolicy: 'Allow',
+    startingDeadlineSeconds: 30,
+    successfulRunsHistoryLimit: 50,
+    failedRunsHistoryLimit: 50,
+  };
+  // The run in flight at the kill must still be running when the second process lists the
+  // containers: 20 s covers the 4.5 s down time plus a start-up that is slow under load (it took
+  // ~4 s with three e2e files in parallel; with `sleep 10` a slower start meant the container had
+  // exited, no running adoption was ever logged, and the wait ran out).
+  await applyJob(kubectl, jobManifest('crashy', spec, { command: 'sleep 20' }));
   const during = await waitFor('a run in progress', async () => {
     const j = await getJob(kubectl, 'crashy');
     return j?.status?.active?.find((a) => a.containerId) && j;
@@ -60,18 +58,25 @@ test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the 
   assert.ok(inFlight.length >= 1);
   await first.kill();
   const killedAt = Date.now();
-  // Down long enough for two scheduled times to pass, short enough for the run to still be going.
-  await new Promise((r) => setTimeout(r, 4500));
+  // While it is down, later runs become short (the catch-up and the scheduled ones after it): the
+  // containers already started keep their 20 s command, so the adopted run still takes its time.
+  await applyJob(kubectl, jobManifest('crashy', spec, { command: 'sleep 1' }));
+  // Down long enough for two scheduled times to pass.
+  await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 4500 - Date.now())));
 
   const second = startOperator({ kubeconfig: api.kubeconfig, identity: 'second' });
   operators.push(second);
+  // The run in flight is adopted whether its container still runs or not: wait for that, then
+  // check it was the running case this test is about (a clear failure instead of a timeout).
   const adopted = await second.waitForLog(/adopted a run of an earlier process/, {
     timeoutMs: 30_000,
-    where: (entry) => entry.running === true,
+    where: (entry) => inFlight.includes(String(entry.run)),
   });
-  assert.ok(
-    inFlight.includes(String(adopted.run)),
-    `adopted ${String(adopted.run)}, in flight: ${inFlight.join(', ')}`,
+  assert.equal(
+    adopted.running,
+    true,
+    `${String(adopted.run)} had already ended when the second process adopted it ` +
+      `(${Date.now() - killedAt} ms after the kill): it was not followed mid-run`,
   );
 
   let last: unknown;
