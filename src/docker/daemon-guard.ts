@@ -1,22 +1,36 @@
 /**
- * The guard in front of one daemon: a circuit breaker (consecutive faults), a bulkhead (bounded
- * concurrency and a bounded queue) and the per-call metrics.
+ * The guard in front of one daemon: cockatiel's circuit breaker (consecutive faults) and bulkhead
+ * (bounded concurrency and a bounded queue), plus the per-call metrics.
  *
- * Only daemon faults (transport errors, timeouts, 5xx: `isDaemonFault`) count toward the breaker.
- * A 404 or a 409 is the daemon answering: it counts as a success and is re-thrown to the caller.
+ * Only daemon faults (transport errors, timeouts, 5xx: `isDaemonFault`, cockatiel's `handleWhen`)
+ * count toward the breaker. A 4xx answer (404, 409 ...) is the daemon working: it must count as a
+ * success (reset the fault count, close a half-open breaker). cockatiel counts a *thrown* error
+ * its policy does not handle as neither, so inside the breaker such an answer is carried as a
+ * returned value (`AnsweredError`) and re-thrown outside it. Other errors that are not the daemon's
+ * (the caller's AbortError) leave the count alone.
  * While the breaker is open, or the bulkhead and its queue are full, calls fail at once with
  * DaemonUnavailableError: nothing waits without bound. While half-open, one trial call goes to the
- * daemon and the others wait for its outcome (bounded by the trial's own deadlines).
+ * daemon and the others wait for its outcome (cockatiel), bounded by the trial's own deadlines.
+ * cockatiel moves Open -> HalfOpen lazily, on the first call after `halfOpenAfter` (real time).
  *
- * The per-call path is one `.then` on the caller's promise: no async wrappers, no per-call
- * allocations beyond its two callbacks, histogram children bound once per operation. (It replaced
- * cockatiel's breaker + bulkhead, whose nested async layers cost more than everything else here.)
+ * Per call: cockatiel's breaker and bulkhead `execute` called directly (no `wrap`, whose context
+ * spreads cost more), one `.catch` to carry 4xx answers and one `.then` for metrics — no async
+ * wrapper of our own. State changes are logged and exported from cockatiel's typed events.
  */
+import {
+  BrokenCircuitError,
+  type BulkheadPolicy,
+  BulkheadRejectedError,
+  bulkhead,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
 import type { Logger } from '../log/logger.ts';
 import type { BreakerStateName, DockerMetrics, DockerOperation } from '../metrics/docker-metrics.ts';
-import { type Clock, systemClock } from '../util/clock.ts';
-import { ConsecutiveCircuitBreaker } from './circuit-breaker.ts';
-import { DaemonUnavailableError, isDaemonFault } from './errors.ts';
+import { DaemonUnavailableError, DockerApiError, isDaemonFault } from './errors.ts';
 
 export interface GuardOptions {
   breakerThreshold: number;
@@ -25,18 +39,25 @@ export interface GuardOptions {
   bulkheadQueue: number;
 }
 
-interface Queued {
-  op: DockerOperation;
-  fn: () => Promise<unknown>;
-  started: number;
-  trial: boolean;
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
+/** What counts toward the breaker: the daemon is unwell (transport, timeout, 5xx). */
+export const isBreakerFailure = (e: Error): boolean => isDaemonFault(e);
+
+/** A daemon's error answer (4xx) carried through the breaker as a success. */
+class AnsweredError {
+  constructor(readonly error: DockerApiError) {}
 }
 
-/** Why a call never reached the daemon (mapped onto DaemonUnavailableError by `failed`). */
-const BREAKER_OPEN = Symbol('breaker open');
-const BULKHEAD_FULL = Symbol('bulkhead full');
+function carryAnswer(e: unknown): AnsweredError {
+  if (e instanceof DockerApiError && !isDaemonFault(e)) return new AnsweredError(e);
+  throw e;
+}
+
+const STATE_NAME: Record<CircuitState, BreakerStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.HalfOpen]: 'halfOpen',
+  [CircuitState.Open]: 'open',
+  [CircuitState.Isolated]: 'open',
+};
 
 interface Observer {
   observe(seconds: number): void;
@@ -44,125 +65,74 @@ interface Observer {
 const noopObserver: Observer = { observe(_seconds: number): void {} };
 
 export class DaemonGuard {
-  private readonly breaker: ConsecutiveCircuitBreaker;
-  private readonly queue: Queued[] = [];
-  private active = 0;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly bulkhead: BulkheadPolicy;
   private readonly durations = new Map<DockerOperation, Observer>();
 
   constructor(
     readonly daemon: string,
     private readonly options: GuardOptions,
-    private readonly log: Logger,
+    log: Logger,
     private readonly metrics?: DockerMetrics,
-    clock: Clock = systemClock,
   ) {
+    this.breaker = circuitBreaker(handleWhen(isBreakerFailure), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    this.bulkhead = bulkhead(options.bulkheadLimit, options.bulkheadQueue);
+
     metrics?.breakerState.set({ daemon }, 0);
-    this.breaker = new ConsecutiveCircuitBreaker(
-      options.breakerThreshold,
-      options.halfOpenAfterMs,
-      clock,
-      (state) => {
-        metrics?.setBreakerState(daemon, state);
-        const last = this.breaker.lastFailure;
-        const lastError = last instanceof Error ? last.message : undefined;
-        if (state === 'open') this.log.warn({ daemon, state, lastError }, 'docker breaker state changed');
-        else this.log.info({ daemon, state }, 'docker breaker state changed');
-      },
-    );
+    this.breaker.onBreak((reason) => {
+      const error = 'error' in reason ? reason.error : undefined;
+      log.warn({ daemon, state: 'open', lastError: error?.message }, 'docker breaker state changed');
+    });
+    this.breaker.onHalfOpen(() => log.info({ daemon, state: 'halfOpen' }, 'docker breaker state changed'));
+    this.breaker.onReset(() => log.info({ daemon, state: 'closed' }, 'docker breaker state changed'));
+    this.breaker.onStateChange((state) => metrics?.setBreakerState(daemon, STATE_NAME[state]));
+    this.bulkhead.onReject(() => metrics?.bulkheadRejected.inc({ daemon }));
   }
 
   get state(): BreakerStateName {
-    return this.breaker.state;
+    return STATE_NAME[this.breaker.state];
   }
 
   /** Calls waiting for a bulkhead slot. */
   get queued(): number {
-    return this.queue.length;
+    return this.options.bulkheadQueue - this.bulkhead.queueSlots;
   }
 
   /** Runs `fn` under the breaker and the bulkhead, timing it under `op`. */
   execute<T>(op: DockerOperation, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
-    // Fast path: breaker closed, a free slot.
-    if (this.breaker.state === 'closed' && this.active < this.options.bulkheadLimit) {
-      return this.run(op, fn, started, false);
-    }
-    return this.executeSlow(op, fn, started);
+    const bulk = this.bulkhead;
+    // The breaker wraps the bulkhead, so a half-open trial always finds room: the call that opened
+    // the breaker freed its slot (or let a queued call take it, freeing a queue place), and while
+    // open no call enters the bulkhead.
+    return this.breaker
+      .execute(() => bulk.execute(() => fn().catch(carryAnswer)))
+      .then(
+        (value) => {
+          if (value instanceof AnsweredError) throw this.failed(op, value.error);
+          this.histogram(op).observe((performance.now() - started) / 1000);
+          return value as T;
+        },
+        (e: unknown) => {
+          throw this.failed(op, e);
+        },
+      );
   }
 
-  private async executeSlow<T>(op: DockerOperation, fn: () => Promise<T>, started: number): Promise<T> {
-    for (;;) {
-      const state = this.breaker.state;
-      if (state === 'closed') return this.admit(op, fn, started, false);
-      if (state === 'halfOpen') {
-        await this.breaker.trialSettled;
-        continue;
-      }
-      if (!this.breaker.tryHalfOpen()) throw this.failed(op, BREAKER_OPEN);
-      if (!this.hasRoom()) {
-        this.breaker.trialNotRun();
-        throw this.failed(op, BULKHEAD_FULL);
-      }
-      const trial = this.admit(op, fn, started, true);
-      this.breaker.trialStarted(trial);
-      return trial;
-    }
-  }
-
-  private hasRoom(): boolean {
-    return this.active < this.options.bulkheadLimit || this.queue.length < this.options.bulkheadQueue;
-  }
-
-  /** Runs now if a slot is free, else queues (bounded), else refuses. */
-  private admit<T>(op: DockerOperation, fn: () => Promise<T>, started: number, trial: boolean): Promise<T> {
-    if (this.active < this.options.bulkheadLimit) return this.run(op, fn, started, trial);
-    if (this.queue.length < this.options.bulkheadQueue) {
-      return new Promise<T>((resolve, reject) => {
-        this.queue.push({ op, fn, started, trial, resolve: resolve as (v: unknown) => void, reject });
-      });
-    }
-    return Promise.reject(this.failed(op, BULKHEAD_FULL));
-  }
-
-  private run<T>(op: DockerOperation, fn: () => Promise<T>, started: number, trial: boolean): Promise<T> {
-    this.active++;
-    let call: Promise<T>;
-    try {
-      call = fn();
-    } catch (e) {
-      call = Promise.reject(e);
-    }
-    return call.then(
-      (value) => {
-        this.settle(false, undefined, trial);
-        this.histogram(op).observe((performance.now() - started) / 1000);
-        return value;
-      },
-      (e: unknown) => {
-        this.settle(isDaemonFault(e), e, trial);
-        throw this.failed(op, e);
-      },
-    );
-  }
-
-  private settle(fault: boolean, error: unknown, trial: boolean): void {
-    this.active--;
-    this.breaker.record(fault, error, trial);
-    const next = this.queue.shift();
-    if (next) this.run(next.op, next.fn, next.started, next.trial).then(next.resolve, next.reject);
-  }
-
+  /** Maps a refusal onto DaemonUnavailableError and counts the failure. */
   private failed(op: DockerOperation, e: unknown): unknown {
     let err = e;
-    if (e === BREAKER_OPEN) {
+    if (e instanceof BrokenCircuitError) {
       const last = this.breaker.lastFailure;
-      const cause = last instanceof Error ? `: ${last.message}` : '';
+      const error = last && 'error' in last ? last.error : undefined;
       err = new DaemonUnavailableError(
         this.daemon,
-        `daemon "${this.daemon}" unavailable: circuit breaker open after ${this.options.breakerThreshold} consecutive failures${cause}`,
+        `daemon "${this.daemon}" unavailable: circuit breaker open after ${this.options.breakerThreshold} consecutive failures${error ? `: ${error.message}` : ''}`,
       );
-    } else if (e === BULKHEAD_FULL) {
-      this.metrics?.bulkheadRejected.inc({ daemon: this.daemon });
+    } else if (e instanceof BulkheadRejectedError) {
       err = new DaemonUnavailableError(
         this.daemon,
         `daemon "${this.daemon}" unavailable: ${this.options.bulkheadLimit} calls in flight and ${this.options.bulkheadQueue} queued`,

@@ -83,7 +83,6 @@ export class DockerPool {
       o,
       this.deps.log.child({ component: 'docker', daemon: config.name }),
       this.deps.metrics,
-      this.deps.clock ?? systemClock,
     );
     const client = new DaemonClient(config.name, engine, guard, agents);
     this.deps.metrics?.track({
