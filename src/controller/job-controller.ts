@@ -283,7 +283,7 @@ export class JobController {
     const state = this.states.get(key);
     if (state) {
       this.opts.scheduler.disarm(key);
-      this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+      this.opts.metrics?.forgetJob(state.namespace, state.name);
       if (state.active.size > 0)
         this.opts.logger.info({ job: key, active: state.active.size }, 'job deleted: cancelling active runs');
       await this.opts.dispatcher.cancel(state, 'the job was deleted');
@@ -298,7 +298,7 @@ export class JobController {
 
   private async forget(state: JobState, why: string): Promise<void> {
     this.opts.scheduler.disarm(state.key);
-    this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+    this.opts.metrics?.forgetJob(state.namespace, state.name);
     this.states.delete(state.key);
     this.opts.statusWriter.forget({ namespace: state.namespace, name: state.name });
     this.opts.logger.info({ job: state.key, why }, 'forgetting job');
@@ -309,7 +309,7 @@ export class JobController {
     const state = this.states.get(key);
     if (!state) return;
     this.opts.scheduler.disarm(key);
-    this.opts.metrics?.nextScheduleTime.remove({ namespace: state.namespace, job: state.name });
+    this.opts.metrics?.forgetJob(state.namespace, state.name);
     this.opts.dispatcher.release(state);
     this.states.delete(key);
     this.opts.logger.info({ job: key, why, active: state.active.size }, 'releasing job');

@@ -73,6 +73,7 @@ export class RunReporter {
       active: active.length > 0 ? active : null,
       activeCount: active.length,
     });
+    this.metrics?.jobRunFinished(state.namespace, state.name, record.result);
     this.announce(state, record);
   }
 

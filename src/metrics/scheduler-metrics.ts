@@ -1,12 +1,14 @@
 /**
  * Scheduler metrics: how late runs start, what was missed or skipped, and what is due next.
  *
- * Cardinality: every label set is a closed enum except `ofelia_next_schedule_time_seconds`, which has
- * one series per scheduled job (namespace, job). It is bounded by the number of jobs this replica
- * schedules, and a job's series is removed when the job is deleted, suspended, becomes invalid or
- * moves to another replica — the same trade-off kube-state-metrics makes for CronJobs.
+ * Cardinality: every label set is a closed enum except the two per-job families,
+ * `ofelia_next_schedule_time_seconds{namespace,job}` and `ofelia_job_runs_total{namespace,job,result}`.
+ * They are bounded by the number of jobs this replica schedules (times the nine results, of which a
+ * job rarely sees more than two), and `forgetJob` removes a job's series when it is deleted, becomes
+ * invalid or moves to another replica — the same trade-off kube-state-metrics makes for CronJobs.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { RUN_RESULTS, type RunResult } from '../api/schema.ts';
 
 /** Why a due run did not start. */
 export type SkipReason = 'JobAlreadyActive' | 'QueueFull' | 'Superseded' | 'Shutdown';
@@ -16,6 +18,7 @@ export class SchedulerMetrics {
   readonly missedRuns: Counter;
   readonly skippedRuns: Counter<'reason'>;
   readonly nextScheduleTime: Gauge<'namespace' | 'job'>;
+  readonly jobRuns: Counter<'namespace' | 'job' | 'result'>;
   readonly activeRuns: Gauge;
   readonly runsQueued: Gauge;
   readonly scheduledJobs: Gauge;
@@ -45,6 +48,12 @@ export class SchedulerMetrics {
       labelNames: ['namespace', 'job'] as const,
       registers,
     });
+    this.jobRuns = new Counter({
+      name: 'ofelia_job_runs_total',
+      help: 'Finished runs of each job by result (one series per job and seen result; removed with the job).',
+      labelNames: ['namespace', 'job', 'result'] as const,
+      registers,
+    });
     this.activeRuns = new Gauge({
       name: 'ofelia_active_runs',
       help: "Runs in progress on this replica (run and exec, adopted ones included), from the dispatcher's start to the record.",
@@ -60,5 +69,16 @@ export class SchedulerMetrics {
       help: 'Jobs armed in the timer wheel on this replica.',
       registers,
     });
+  }
+
+  /** A run of a job finished. */
+  jobRunFinished(namespace: string, job: string, result: RunResult): void {
+    this.jobRuns.inc({ namespace, job, result });
+  }
+
+  /** Drop every per-job series of a job this replica no longer schedules. */
+  forgetJob(namespace: string, job: string): void {
+    this.nextScheduleTime.remove({ namespace, job });
+    for (const result of RUN_RESULTS) this.jobRuns.remove({ namespace, job, result });
   }
 }

@@ -151,6 +151,11 @@ test('/metrics carries every metric family with real values', async (t) => {
       labels: { namespace: 'default', job: 'quick' },
       check: (v) => v > nowSeconds - 5 && v < nowSeconds + 60,
     },
+    {
+      name: 'ofelia_job_runs_total',
+      labels: { namespace: 'default', job: 'quick', result: 'Succeeded' },
+      check: (v) => v >= 2,
+    },
     { name: 'ofelia_missed_runs_total', check: (v) => v >= 0 },
     { name: 'ofelia_skipped_runs_total', labels: { reason: 'JobAlreadyActive' }, check: (v) => v >= 1 },
     // docker
