@@ -15,7 +15,11 @@ export class DaemonUnavailableError extends Error {
   }
 }
 
-/** The daemon answered with an HTTP error status (404, 409, 500 ...). `message` is the daemon's own. */
+/**
+ * The daemon answered with an HTTP error status (404, 409, 500 ...). `message` is the daemon's own;
+ * `statusCode` and `json` (the parsed answer) are what docker-modem's errors carry, so dockerode
+ * callers find them where they expect them.
+ */
 export class DockerApiError extends Error {
   readonly reason: string;
   constructor(
@@ -23,6 +27,7 @@ export class DockerApiError extends Error {
     readonly operation: string,
     readonly statusCode: number,
     message: string,
+    readonly json?: unknown,
   ) {
     super(message);
     this.name = 'DockerApiError';

@@ -1,5 +1,5 @@
 /**
- * The Docker client pool: one guarded client per configured daemon, by name.
+ * The Docker client pool: one guarded dockerode client per configured daemon, by name.
  *
  * In: daemon configs (validated at start-up), pool options (timeouts, socket bounds, breaker,
  * bulkhead), a logger, a clock and optionally the metrics. Out: `get(name)` -> DaemonClient, whose
@@ -9,6 +9,7 @@
  * queue without bound.
  * Never: retries a call, reads process.env, logs credentials.
  */
+import Docker from 'dockerode';
 import type { Logger } from '../log/logger.ts';
 import type { DockerMetrics } from '../metrics/docker-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
@@ -23,7 +24,8 @@ import {
 } from './config.ts';
 import { DaemonClient } from './daemon-client.ts';
 import { DaemonGuard } from './daemon-guard.ts';
-import { EngineClient } from './engine-client.ts';
+import { EngineModem } from './engine-modem.ts';
+import { EngineTransport } from './engine-transport.ts';
 
 export class UnknownDaemonError extends Error {
   readonly reason = 'UnknownDaemon';
@@ -76,15 +78,20 @@ export class DockerPool {
 
   private createClient(config: DaemonConfig): DaemonClient {
     const o = this.options;
-    const agents = createAgents(resolveEndpoint(config), o);
-    const engine = new EngineClient(config.name, agents, o, this.deps.clock ?? systemClock);
+    const endpoint = resolveEndpoint(config);
+    const agents = createAgents(endpoint, o);
+    const transport = new EngineTransport(config.name, agents, o, this.deps.clock ?? systemClock);
+    // dockerode's typings omit `modem` (docker.js: `opts.modem` replaces docker-modem's Modem).
+    const docker = new Docker({
+      modem: new EngineModem(transport, endpoint, agents),
+    } as Docker.DockerOptions);
     const guard = new DaemonGuard(
       config.name,
       o,
       this.deps.log.child({ component: 'docker', daemon: config.name }),
       this.deps.metrics,
     );
-    const client = new DaemonClient(config.name, engine, guard, agents);
+    const client = new DaemonClient(config.name, docker, guard, transport, agents);
     this.deps.metrics?.track({
       daemon: config.name,
       controlSockets: () => client.sockets().control,

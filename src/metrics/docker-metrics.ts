@@ -22,6 +22,8 @@ export const DOCKER_OPERATIONS = [
   'exec.create',
   'exec.start',
   'exec.inspect',
+  /** Any other Engine API path dockerode is asked for (attach, version ...). */
+  'other',
 ] as const;
 export type DockerOperation = (typeof DOCKER_OPERATIONS)[number];
 

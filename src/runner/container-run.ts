@@ -3,9 +3,12 @@
  * name (a 409 means the run already exists: adopt it), start, supervise, remove per policy.
  * Also `continueContainer`, which finishes a run whose container already exists (adoption).
  */
+
+import type Docker from 'dockerode';
 import { containerName, LABELS } from '../api/run-identity.ts';
 import type { RunSpec } from '../api/schema.ts';
-import type { ContainerInspect } from '../docker/engine-types.ts';
+import { createOptions } from '../docker/daemon-client.ts';
+import type { ContainerInspect, RegistryAuth } from '../docker/engine-types.ts';
 import { DockerApiError, isConflict, isNotFound } from '../docker/errors.ts';
 import { parseImageRef } from '../docker/image-ref.ts';
 import { containerCreateBody } from './container-spec.ts';
@@ -41,11 +44,13 @@ export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunO
   const name = containerName(req.identity, ctx.instance);
   let id: string;
   try {
-    id = (await daemon.createContainer(name, body)).Id;
+    id = (
+      await daemon.call('container.create', () => daemon.docker.createContainer(createOptions(name, body)))
+    ).id;
   } catch (e) {
     if (isConflict(e)) {
       // The run's container already exists (a restart mid-run, or a second replica): adopt it.
-      const existing = await daemon.inspectContainer(name);
+      const existing = await inspectContainer(ctx, name);
       const owner = existing.Config.Labels?.[LABELS.instance];
       if (owner !== ctx.instance) {
         // The name holds a digest of the instance, so only a hand-made container gets here.
@@ -84,8 +89,12 @@ export async function continueContainer(
   }
   // Already exited: its output and exit code are all there is to collect.
   try {
-    const res = await ctx.daemon.logs(info.Id, { follow: false, tail: ADOPT_LOG_LINES });
-    for await (const chunk of res) capture.push(chunk as Buffer);
+    const container = ctx.daemon.docker.getContainer(info.Id);
+    // Not following: dockerode answers with the output's bytes.
+    const output = await ctx.daemon.call('container.logs', () =>
+      container.logs({ follow: false, stdout: true, stderr: true, tail: ADOPT_LOG_LINES }),
+    );
+    capture.push(output);
   } catch (e) {
     ctx.log.warn({ containerId: info.Id, err: (e as Error).message }, 'container output unavailable');
   }
@@ -104,7 +113,7 @@ async function startAndSupervise(
 ): Promise<RunOutcome> {
   const capture = newCapture(ctx, !(spec?.tty ?? false));
   try {
-    await ctx.daemon.startContainer(id);
+    await ctx.daemon.call('container.start', () => ctx.daemon.docker.getContainer(id).start());
   } catch (e) {
     if (!(e instanceof DockerApiError)) {
       await removeContainer(ctx, id, true);
@@ -113,7 +122,7 @@ async function startAndSupervise(
     // The daemon refused to start it (no such executable, bad mount ...): the run failed.
     let exitCode: number | undefined;
     try {
-      exitCode = (await ctx.daemon.inspectContainer(id)).State.ExitCode || undefined;
+      exitCode = (await inspectContainer(ctx, id)).State.ExitCode || undefined;
     } catch {
       // keep the daemon's message alone
     }
@@ -217,7 +226,9 @@ async function applyRemovePolicy(
 
 async function removeContainer(ctx: RunContext, id: string, force: boolean): Promise<void> {
   try {
-    await ctx.daemon.removeContainer(id, { force });
+    await ctx.daemon.call('container.remove', () =>
+      ctx.daemon.docker.getContainer(id).remove({ force, v: true }),
+    );
   } catch (e) {
     if (!isNotFound(e))
       ctx.log.warn({ containerId: id, err: (e as Error).message }, 'container removal failed');
@@ -246,13 +257,54 @@ async function ensureImage(ctx: RunContext, spec: RunSpec): Promise<void> {
     ctx.secrets,
   );
   try {
-    await daemon.pullImage(spec.image, auth, ctx.signal);
+    await pullImage(ctx, spec.image, auth);
     ctx.metrics?.pulls.inc({ daemon: daemon.name, result: 'success' });
   } catch (e) {
     ctx.metrics?.pulls.inc({ daemon: daemon.name, result: 'failure' });
     if (e instanceof DockerApiError) throw new RunFailure('ImagePullFailed', 'ImagePullFailed', e.message);
     throw e;
   }
+}
+
+/** The container's inspect answer (dockerode), guarded. */
+export function inspectContainer(ctx: RunContext, id: string): Promise<ContainerInspect> {
+  return ctx.daemon.call('container.inspect', () =>
+    ctx.daemon.docker.getContainer(id).inspect(),
+  ) as Promise<ContainerInspect>;
+}
+
+/** dockerode's pull with credentials: its typings only know the callback form for `auth`. */
+type PullWithAuth = (
+  this: Docker,
+  ref: string,
+  options: { abortSignal?: AbortSignal },
+  callback: undefined,
+  auth?: RegistryAuth,
+) => Promise<NodeJS.ReadableStream>;
+
+/**
+ * Pulls an image and resolves when the daemon says it is done. A failure reported inside the
+ * progress stream (auth refused, manifest unknown) becomes a DockerApiError with the daemon's
+ * message; credentials travel only in the X-Registry-Auth header (docker-modem's `authconfig`),
+ * never in logs. The stream is opened under the guard, then followed on the stream agent.
+ */
+async function pullImage(ctx: RunContext, ref: string, auth: RegistryAuth | undefined): Promise<void> {
+  const { daemon } = ctx;
+  const pull = daemon.docker.pull as unknown as PullWithAuth;
+  const progress = await daemon.call('image.pull', () =>
+    pull.call(daemon.docker, ref, { abortSignal: ctx.signal }, undefined, auth),
+  );
+  let lastError: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    daemon.docker.modem.followProgress(
+      progress,
+      (err: Error | null) => (err ? reject(err) : resolve()),
+      (event: { error?: unknown }) => {
+        if (typeof event?.error === 'string') lastError = event.error;
+      },
+    );
+  });
+  if (lastError) throw new DockerApiError(daemon.name, 'image.pull', 500, lastError);
 }
 
 function parseTime(s: string | undefined): number | undefined {

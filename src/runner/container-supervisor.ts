@@ -8,7 +8,9 @@
  * the operator stopped it and why, or that the daemon was lost while waiting.
  */
 
+import type { Readable } from 'node:stream';
 import type { DaemonClient } from '../docker/daemon-client.ts';
+import type { WaitResult } from '../docker/engine-types.ts';
 import { isConflict, isNotFound } from '../docker/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
@@ -50,6 +52,7 @@ export interface SupervisedExit {
 
 export async function superviseContainer(o: SuperviseOptions): Promise<SupervisedExit> {
   const { daemon, containerId: id, clock, log } = o;
+  const container = daemon.docker.getContainer(id);
   const logsAbort = new AbortController();
   const waitAbort = new AbortController();
   const timers: TimerHandle[] = [];
@@ -64,35 +67,39 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
   const kill = (): void => {
     if (exited) return;
     out.killed = true;
-    daemon.killContainer(id, 'SIGKILL').then(
-      () => {
-        later(o.killGraceMs ?? 30_000, () => {
-          if (!exited) waitAbort.abort(new Error('container did not exit after SIGKILL'));
-        });
-      },
-      (e) => {
-        if (ignoreGone(e)) out.killed = false;
-        else log.warn({ containerId: id, err: (e as Error).message }, 'container kill failed');
-      },
-    );
+    daemon
+      .call('container.kill', () => container.kill({ signal: 'SIGKILL' }))
+      .then(
+        () => {
+          later(o.killGraceMs ?? 30_000, () => {
+            if (!exited) waitAbort.abort(new Error('container did not exit after SIGKILL'));
+          });
+        },
+        (e) => {
+          if (ignoreGone(e)) out.killed = false;
+          else log.warn({ containerId: id, err: (e as Error).message }, 'container kill failed');
+        },
+      );
   };
 
   const stop = (why: 'deadline' | 'cancel'): void => {
     if (out.stoppedFor || exited) return;
     out.stoppedFor = why;
     log.info({ containerId: id, why, signal: o.stopSignal }, 'stopping container');
-    daemon.killContainer(id, o.stopSignal).then(
-      () => later(o.stopTimeoutSeconds * 1000, kill),
-      (e) => {
-        // Not running any more: it ended on its own, and its own exit code tells how.
-        if (ignoreGone(e)) {
-          out.stoppedFor = undefined;
-          return;
-        }
-        log.warn({ containerId: id, err: (e as Error).message }, 'container stop signal failed');
-        kill();
-      },
-    );
+    daemon
+      .call('container.kill', () => container.kill({ signal: o.stopSignal }))
+      .then(
+        () => later(o.stopTimeoutSeconds * 1000, kill),
+        (e) => {
+          // Not running any more: it ended on its own, and its own exit code tells how.
+          if (ignoreGone(e)) {
+            out.stoppedFor = undefined;
+            return;
+          }
+          log.warn({ containerId: id, err: (e as Error).message }, 'container stop signal failed');
+          kill();
+        },
+      );
   };
 
   if (o.activeDeadlineSeconds !== undefined) {
@@ -106,14 +113,26 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
 
   let logsDone: Promise<void> = Promise.resolve();
   try {
-    const res = await daemon.logs(id, { follow: true, signal: logsAbort.signal, tail: o.logsTail });
-    logsDone = o.capture.consume(res);
+    const res = await daemon.call('container.logs', () =>
+      container.logs({
+        follow: true,
+        stdout: true,
+        stderr: true,
+        tail: o.logsTail,
+        abortSignal: logsAbort.signal,
+      }),
+    );
+    logsDone = o.capture.consume(res as Readable);
   } catch (e) {
     log.warn({ containerId: id, err: (e as Error).message }, 'container output unavailable');
   }
 
   try {
-    const r = await daemon.waitContainer(id, waitAbort.signal);
+    // Not guarded: it lasts the container's life (stream agent, bounded by waitAbort).
+    const r = (await container.wait({
+      condition: 'not-running',
+      abortSignal: waitAbort.signal,
+    })) as WaitResult;
     out.exitCode = r.StatusCode;
   } catch (e) {
     out.waitError = waitAbort.signal.aborted ? (waitAbort.signal.reason as Error) : (e as Error);
@@ -137,7 +156,8 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
 
   if (out.exitCode !== undefined && out.exitCode !== 0 && !out.stoppedFor) {
     try {
-      out.oomKilled = (await daemon.inspectContainer(id)).State.OOMKilled === true;
+      const info = await daemon.call('container.inspect', () => container.inspect());
+      out.oomKilled = info.State.OOMKilled === true;
     } catch {
       // best effort: the exit code alone still tells the run failed
     }

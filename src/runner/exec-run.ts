@@ -8,10 +8,14 @@
  * output stream and reports DeadlineExceeded or Cancelled with a message saying the command may
  * still be running; the exit code is filled in if the command had already finished.
  */
+
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
 import type { ExecSpec } from '../api/schema.ts';
-import type { ContainerInspect } from '../docker/engine-types.ts';
+import type { ContainerInspect, ExecInspect } from '../docker/engine-types.ts';
 import { isConflict, isNotFound } from '../docker/errors.ts';
 import { sleep } from './clock-sleep.ts';
+import { inspectContainer } from './container-run.ts';
 import { resolveEnv } from './env.ts';
 import { countOutput, newCapture, notifyStarted, type RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
@@ -27,7 +31,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
 
   let target: ContainerInspect;
   try {
-    target = await daemon.inspectContainer(spec.container);
+    target = await inspectContainer(ctx, spec.container);
   } catch (e) {
     if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
     throw e;
@@ -41,10 +45,11 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
     );
   }
 
-  let execId: string;
+  let exec: Docker.Exec;
   try {
-    execId = (
-      await daemon.execCreate(target.Id, {
+    const container = daemon.docker.getContainer(target.Id);
+    exec = await daemon.call('exec.create', () =>
+      container.exec({
         Cmd: spec.command,
         AttachStdout: true,
         AttachStderr: true,
@@ -53,8 +58,8 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
         User: spec.user,
         WorkingDir: spec.workingDir,
         Privileged: spec.privileged ?? false,
-      })
-    ).Id;
+      }),
+    );
   } catch (e) {
     if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
     if (isConflict(e))
@@ -64,7 +69,10 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
 
   const capture = newCapture(ctx, !(spec.tty ?? false));
   const streamAbort = new AbortController();
-  const res = await daemon.execStart(execId, { tty: spec.tty ?? false, signal: streamAbort.signal });
+  // A stream: guarded while it opens, then on the stream agent until the output ends.
+  const res = (await daemon.call('exec.start', () =>
+    exec.start({ Detach: false, Tty: spec.tty ?? false, abortSignal: streamAbort.signal }),
+  )) as unknown as Readable;
   const startTime = ctx.clock.now();
   notifyStarted(ctx, target.Id, startTime);
 
@@ -101,7 +109,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
   try {
     // The daemon records an exec's exit code just after its output closes: ask a few times.
     for (let i = 0; i < EXIT_CODE_POLLS; i++) {
-      const info = await daemon.execInspect(execId);
+      const info = (await daemon.call('exec.inspect', () => exec.inspect())) as ExecInspect;
       running = info.Running;
       exitCode = info.ExitCode ?? undefined;
       if (!running || stoppedFor) break;

@@ -24,7 +24,7 @@ import { type DockerPool, UnknownDaemonError } from '../docker/pool.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RunKind, RunMetrics } from '../metrics/run-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
-import { continueContainer, runContainer } from './container-run.ts';
+import { continueContainer, inspectContainer, runContainer } from './container-run.ts';
 import { runExec } from './exec-run.ts';
 import { DEFAULT_MAX_LINE_CHARS, DEFAULT_TAIL_BYTES } from './output-capture.ts';
 import { LoggerOutputSink, type OutputSink } from './output-sink.ts';
@@ -90,7 +90,7 @@ export class JobRunner {
     return this.guarded(req, signal, hooks, async (ctx) => {
       const c = ctx();
       try {
-        return await continueContainer(c, req.spec.run, await c.daemon.inspectContainer(containerId));
+        return await continueContainer(c, req.spec.run, await inspectContainer(c, containerId));
       } catch (e) {
         if (isNotFound(e))
           throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message, { containerId });

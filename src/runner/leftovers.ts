@@ -33,7 +33,9 @@ export async function findLeftovers(daemons: DaemonClient[], instance: string): 
   const labels = [`${LABELS.managedBy}=${MANAGED_BY_VALUE}`, `${LABELS.instance}=${instance}`];
   const out: LeftoverContainer[] = [];
   for (const d of daemons) {
-    const list = await d.listContainers({ all: true, labels });
+    const list = (await d.call('container.list', () =>
+      d.docker.listContainers({ all: true, filters: { label: labels } }),
+    )) as ContainerSummary[];
     for (const c of list) out.push(describeLeftover(d.name, c));
   }
   return out;

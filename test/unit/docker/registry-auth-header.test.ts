@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { registryAuthHeader } from '../../../src/docker/daemon-client.ts';
+import { registryAuthHeader } from '../../../src/docker/engine-modem.ts';
 
 // Go's base64.URLEncoding (what the daemon decodes with) needs the padding and the URL alphabet.
 const cases = [
