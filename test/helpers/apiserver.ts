@@ -1,6 +1,7 @@
 /**
- * A real embedded API server for tests: WAL store, token authenticator, self-signed TLS and a
- * kubeconfig in a fresh temp directory, listening on 127.0.0.1 (a free port unless given).
+ * A real embedded API server for tests, started the way the product starts it
+ * (src/apiserver/bootstrap.ts: WAL store, token file, self-signed TLS, server) in a fresh temp
+ * data directory, listening on 127.0.0.1 (a free port unless given).
  *
  *   const api = await startTestApiServer();
  *   const r = await api.kubectl(['get', 'sdj', '-o', 'json']);   // { code, stdout, stderr }
@@ -9,6 +10,9 @@
  *
  * `restart()` stops the server and starts it again on the same port with the same data dir.
  * `seedStore(storeDir)` runs before the first start, to write objects straight into the store.
+ * The tests' kubeconfig carries a never-expiring token made before the first start, not the one
+ * the start-up writes into its own kubeconfig: that one is replaced at every start, and tests keep
+ * clients (informers) across `restart()`.
  * kubectl runs with KUBECONFIG set, a per-server HOME (so its discovery cache never leaks between
  * tests) and a timeout; the process environment is otherwise inherited.
  */
@@ -19,9 +23,12 @@ import { join } from 'node:path';
 import { writeKubeconfig } from '../../src/apiserver/auth/kubeconfig.ts';
 import { loadOrCreateServingCert } from '../../src/apiserver/auth/tls.ts';
 import { TokenStore } from '../../src/apiserver/auth/token-store.ts';
-import { type ApiServerHandle, type ApiServerOptions, startApiServer } from '../../src/apiserver/index.ts';
+import { startEmbeddedApiServer } from '../../src/apiserver/bootstrap.ts';
+import { type ApiServerOptions, startApiServer } from '../../src/apiserver/index.ts';
+import { dataDirPaths } from '../../src/apiserver/store/data-dir.ts';
 import { WalObjectStore } from '../../src/apiserver/store/wal-store.ts';
-import { silentLogger } from '../../src/log/logger.ts';
+import { type Logger, silentLogger } from '../../src/log/logger.ts';
+import { systemClock } from '../../src/util/clock.ts';
 
 export interface KubectlResult {
   code: number | null;
@@ -56,50 +63,60 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
+/** Server limits the product's start-up does not take (it always runs with the defaults). */
+type ServerLimits = Pick<
+  ApiServerOptions,
+  'watchTimeoutSeconds' | 'bookmarkIntervalMs' | 'maxBodyBytes' | 'maxWatchBacklogBytes'
+>;
+const LIMIT_KEYS = [
+  'watchTimeoutSeconds',
+  'bookmarkIntervalMs',
+  'maxBodyBytes',
+  'maxWatchBacklogBytes',
+] as const satisfies readonly (keyof ServerLimits)[];
+
 export type TestApiServerOptions = Partial<
-  Pick<
-    ApiServerOptions,
-    | 'watchHistory'
-    | 'watchTimeoutSeconds'
-    | 'bookmarkIntervalMs'
-    | 'maxBodyBytes'
-    | 'maxWatchBacklogBytes'
-    | 'logger'
-  >
+  ServerLimits & Pick<ApiServerOptions, 'watchHistory' | 'logger'>
 > & {
   /** Called with the (empty) store directory before the server first opens it. */
   seedStore?: (storeDir: string) => Promise<void>;
 };
 
+/** What a start gives the helper: where it listens, its CA, and how to stop it. */
+interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly caData: string;
+  close(): Promise<void>;
+}
+
+interface BootContext {
+  root: string;
+  dataDir: string;
+  watchHistory: number | undefined;
+  logger: Logger;
+}
+
 export async function startTestApiServer(testOptions: TestApiServerOptions = {}): Promise<TestApiServer> {
-  const { seedStore, ...options } = testOptions;
+  const { seedStore, watchHistory, logger = silentLogger(), ...limits } = testOptions;
   const root = await mkdtemp(join(tmpdir(), 'ofelia-apiserver-'));
   const dataDir = join(root, 'data');
   const home = join(root, 'home');
   const kubeconfig = join(root, 'kubeconfig');
-  const logger = options.logger ?? silentLogger();
-  const tokens = await TokenStore.open({ dir: join(dataDir, 'auth') });
-  const { token } = await tokens.create({ name: 'test', ttlSeconds: 0 });
-  const tls = await loadOrCreateServingCert(join(dataDir, 'tls'));
-  await seedStore?.(join(dataDir, 'store'));
+  const token = await createTestToken(dataDir, logger);
+  await seedStore?.(dataDirPaths(dataDir).store);
 
-  const boot = (port: number): Promise<ApiServerHandle> =>
-    startApiServer({
-      ...options,
-      store: new WalObjectStore({ dir: join(dataDir, 'store') }),
-      authenticator: tokens,
-      listen: { host: '127.0.0.1', port },
-      tls,
-      logger,
-    });
-  let handle = await boot(0);
-  await writeKubeconfig(kubeconfig, { server: handle.url, caData: tls.caData, token });
+  const ctx: BootContext = { root, dataDir, watchHistory, logger };
+  const tuned = LIMIT_KEYS.some((key) => limits[key] !== undefined);
+  const boot = (port: number) => (tuned ? startWithLimits(ctx, port, limits) : startAsProduct(ctx, port));
+  let running = await boot(0);
+  await writeKubeconfig(kubeconfig, { server: running.url, caData: running.caData, token });
 
   return {
     get url() {
-      return handle.url;
+      return running.url;
     },
-    port: handle.port,
+    port: running.port,
     kubeconfig,
     token,
     dir: dataDir,
@@ -108,15 +125,70 @@ export async function startTestApiServer(testOptions: TestApiServerOptions = {})
       runKubectl(args, { ...opts, env: { KUBECONFIG: kubeconfig, HOME: home, ...opts.env } }),
     kubectlStream: (args) => streamKubectl(args, { KUBECONFIG: kubeconfig, HOME: home }),
     async restart() {
-      await handle.close();
-      handle = await boot(handle.port);
+      await running.close();
+      running = await boot(running.port);
     },
     async close() {
-      await handle.close();
-      tokens.close();
+      await running.close();
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A never-expiring token in the data dir's token file, which every later start reads. */
+async function createTestToken(dataDir: string, logger: Logger): Promise<string> {
+  const tokens = await TokenStore.open({ dir: dataDirPaths(dataDir).root, logger });
+  try {
+    return (await tokens.create({ name: 'test', ttlSeconds: 0 })).token;
+  } finally {
+    tokens.close();
+  }
+}
+
+/** The product's start-up; its own kubeconfig goes beside the tests' one. */
+function startAsProduct(ctx: BootContext, port: number): Promise<RunningServer> {
+  return startEmbeddedApiServer({
+    dataDir: ctx.dataDir,
+    listen: { host: '127.0.0.1', port },
+    kubeconfigPath: join(ctx.root, 'embedded-kubeconfig'),
+    tokenTtlSeconds: 0,
+    watchHistory: ctx.watchHistory,
+    logger: ctx.logger,
+    clock: systemClock,
+  });
+}
+
+/**
+ * The server over the same data dir with limits the product's start-up does not take (small
+ * bodies, fast bookmarks, a small watch backlog), for the tests of those edges.
+ */
+async function startWithLimits(ctx: BootContext, port: number, limits: ServerLimits): Promise<RunningServer> {
+  const paths = dataDirPaths(ctx.dataDir);
+  const tokens = await TokenStore.open({ dir: paths.root, logger: ctx.logger });
+  try {
+    const cert = await loadOrCreateServingCert(paths.root);
+    const server = await startApiServer({
+      ...limits,
+      store: new WalObjectStore({ dir: paths.store, logger: ctx.logger }),
+      authenticator: tokens,
+      listen: { host: '127.0.0.1', port },
+      tls: { cert: cert.cert, key: cert.key },
+      watchHistory: ctx.watchHistory,
+      logger: ctx.logger,
+    });
+    return {
+      url: server.url,
+      port: server.port,
+      caData: cert.caData,
+      async close() {
+        await server.close();
+        tokens.close();
+      },
+    };
+  } catch (e) {
+    tokens.close();
+    throw e;
+  }
 }
 
 /** Run kubectl; resolves with its exit code and output (never rejects on a non-zero exit). */
