@@ -22,7 +22,7 @@ import type { Clock, TimerHandle } from '../util/clock.ts';
 import { writeKubeconfig } from './auth/kubeconfig.ts';
 import { loadOrCreateServingCert, type ServingCert } from './auth/tls.ts';
 import { TokenStore } from './auth/token-store.ts';
-import { type ApiServerHandle, startApiServer } from './index.ts';
+import { type ApiServerHandle, type ApiServerOptions, startApiServer } from './index.ts';
 import { dataDirPaths } from './store/data-dir.ts';
 import { WalObjectStore } from './store/wal-store.ts';
 
@@ -71,6 +71,11 @@ export interface EmbeddedApiServerOptions {
   extraHosts?: readonly string[];
   /** Changes kept for resuming watches (the API server's default when absent). */
   watchHistory?: number;
+  /** Protocol limits passed to the server as they are (the server's defaults when absent). */
+  serverLimits?: Pick<
+    ApiServerOptions,
+    'watchTimeoutSeconds' | 'bookmarkIntervalMs' | 'maxBodyBytes' | 'maxWatchBacklogBytes'
+  >;
   logger: Logger;
   clock: Clock;
   metrics?: ApiServerMetrics;
@@ -161,6 +166,7 @@ export async function startEmbeddedApiServer(o: EmbeddedApiServerOptions): Promi
     }
     server = await step('ListenFailed', () =>
       startApiServer({
+        ...o.serverLimits,
         store,
         authenticator: tokens!,
         listen: o.listen,

@@ -21,12 +21,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKubeconfig } from '../../src/apiserver/auth/kubeconfig.ts';
-import { loadOrCreateServingCert } from '../../src/apiserver/auth/tls.ts';
 import { TokenStore } from '../../src/apiserver/auth/token-store.ts';
-import { startEmbeddedApiServer } from '../../src/apiserver/bootstrap.ts';
-import { type ApiServerOptions, startApiServer } from '../../src/apiserver/index.ts';
+import { type EmbeddedApiServerOptions, startEmbeddedApiServer } from '../../src/apiserver/bootstrap.ts';
+import type { ApiServerOptions } from '../../src/apiserver/index.ts';
 import { dataDirPaths } from '../../src/apiserver/store/data-dir.ts';
-import { WalObjectStore } from '../../src/apiserver/store/wal-store.ts';
 import { type Logger, silentLogger } from '../../src/log/logger.ts';
 import { systemClock } from '../../src/util/clock.ts';
 
@@ -63,17 +61,8 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-/** Server limits the product's start-up does not take (it always runs with the defaults). */
-type ServerLimits = Pick<
-  ApiServerOptions,
-  'watchTimeoutSeconds' | 'bookmarkIntervalMs' | 'maxBodyBytes' | 'maxWatchBacklogBytes'
->;
-const LIMIT_KEYS = [
-  'watchTimeoutSeconds',
-  'bookmarkIntervalMs',
-  'maxBodyBytes',
-  'maxWatchBacklogBytes',
-] as const satisfies readonly (keyof ServerLimits)[];
+/** Protocol limits a test may shrink (small bodies, fast bookmarks, a small watch backlog). */
+type ServerLimits = NonNullable<EmbeddedApiServerOptions['serverLimits']>;
 
 export type TestApiServerOptions = Partial<
   ServerLimits & Pick<ApiServerOptions, 'watchHistory' | 'logger'>
@@ -107,8 +96,7 @@ export async function startTestApiServer(testOptions: TestApiServerOptions = {})
   await seedStore?.(dataDirPaths(dataDir).store);
 
   const ctx: BootContext = { root, dataDir, watchHistory, logger };
-  const tuned = LIMIT_KEYS.some((key) => limits[key] !== undefined);
-  const boot = (port: number) => (tuned ? startWithLimits(ctx, port, limits) : startAsProduct(ctx, port));
+  const boot = (port: number) => startAsProduct(ctx, port, limits);
   let running = await boot(0);
   await writeKubeconfig(kubeconfig, { server: running.url, caData: running.caData, token });
 
@@ -146,49 +134,17 @@ async function createTestToken(dataDir: string, logger: Logger): Promise<string>
 }
 
 /** The product's start-up; its own kubeconfig goes beside the tests' one. */
-function startAsProduct(ctx: BootContext, port: number): Promise<RunningServer> {
+function startAsProduct(ctx: BootContext, port: number, serverLimits: ServerLimits): Promise<RunningServer> {
   return startEmbeddedApiServer({
     dataDir: ctx.dataDir,
     listen: { host: '127.0.0.1', port },
     kubeconfigPath: join(ctx.root, 'embedded-kubeconfig'),
     tokenTtlSeconds: 0,
     watchHistory: ctx.watchHistory,
+    serverLimits,
     logger: ctx.logger,
     clock: systemClock,
   });
-}
-
-/**
- * The server over the same data dir with limits the product's start-up does not take (small
- * bodies, fast bookmarks, a small watch backlog), for the tests of those edges.
- */
-async function startWithLimits(ctx: BootContext, port: number, limits: ServerLimits): Promise<RunningServer> {
-  const paths = dataDirPaths(ctx.dataDir);
-  const tokens = await TokenStore.open({ dir: paths.root, logger: ctx.logger });
-  try {
-    const cert = await loadOrCreateServingCert(paths.root);
-    const server = await startApiServer({
-      ...limits,
-      store: new WalObjectStore({ dir: paths.store, logger: ctx.logger }),
-      authenticator: tokens,
-      listen: { host: '127.0.0.1', port },
-      tls: { cert: cert.cert, key: cert.key },
-      watchHistory: ctx.watchHistory,
-      logger: ctx.logger,
-    });
-    return {
-      url: server.url,
-      port: server.port,
-      caData: cert.caData,
-      async close() {
-        await server.close();
-        tokens.close();
-      },
-    };
-  } catch (e) {
-    tokens.close();
-    throw e;
-  }
 }
 
 /** Run kubectl; resolves with its exit code and output (never rejects on a non-zero exit). */
