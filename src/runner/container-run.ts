@@ -1,9 +1,18 @@
 /**
  * The `run` flow: image (per pullPolicy, with credentials), create under the run's deterministic
- * name (a 409 means the run already exists: adopt it), start, supervise, remove per policy.
- * Also `continueContainer`, which finishes a run whose container already exists (adoption).
+ * name (a 409 means the run already exists: adopt it), attach to its output, start, supervise,
+ * remove per policy. Also `continueContainer`, which finishes a run whose container already exists
+ * (adoption).
+ *
+ * Output, as `docker run` does it: attach (stdout + stderr, stream) after create and before start,
+ * so the stream holds everything from the first byte; the daemon blocks the container's writes
+ * while the reader is behind rather than dropping, and closes the stream once the output is
+ * closed. An adopted running container is followed with `logs` (attach cannot replay the past).
+ * Safety net: whenever the output is not known complete (logs followed, attach failed or cut), the
+ * record's tail is re-read from a non-following `logs?tail=` after the exit.
  */
 
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { containerName, LABELS } from '../api/run-identity.ts';
 import type { RunSpec } from '../api/schema.ts';
@@ -12,9 +21,14 @@ import type { ContainerInspect, RegistryAuth } from '../docker/engine-types.ts';
 import { DockerApiError, isConflict, isNotFound } from '../docker/errors.ts';
 import { parseImageRef } from '../docker/image-ref.ts';
 import { containerCreateBody } from './container-spec.ts';
-import { type SupervisedExit, superviseContainer } from './container-supervisor.ts';
+import {
+  followOutput,
+  type OutputFollow,
+  type SupervisedExit,
+  superviseContainer,
+} from './container-supervisor.ts';
 import { resolveEnv } from './env.ts';
-import type { OutputCapture } from './output-capture.ts';
+import { OutputCapture } from './output-capture.ts';
 import { resolvePullAuth } from './registry-auth.ts';
 import { QuantityError } from './resources.ts';
 import { countOutput, newCapture, notifyStarted, type RunContext } from './run-context.ts';
@@ -23,6 +37,12 @@ import type { RunOutcome } from './run-types.ts';
 
 /** Lines of earlier output replayed when adopting a running container after a restart. */
 export const ADOPT_LOG_LINES = 100;
+/**
+ * Log entries re-read to repair the record's tail when the stream may have missed the end. The
+ * json-file driver splits lines at 16 KiB, so the answer is at most ~4 MiB (the transport refuses
+ * more than 32 MiB); with short lines it may hold less than the tail's bytes, but always the end.
+ */
+export const REPAIR_LOG_LINES = 256;
 
 export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunOutcome> {
   const { daemon, req } = ctx;
@@ -77,7 +97,8 @@ export async function continueContainer(
 ): Promise<RunOutcome> {
   const state = info.State;
   if (state.Status === 'created') return startAndSupervise(ctx, spec, info.Id);
-  const capture = newCapture(ctx, !info.Config.Tty);
+  const multiplexed = !info.Config.Tty;
+  const capture = newCapture(ctx, multiplexed);
   const startTime = parseTime(state.StartedAt) ?? ctx.clock.now();
   if (state.Running || state.Status === 'paused' || state.Status === 'restarting') {
     notifyStarted(ctx, info.Id, startTime);
@@ -85,7 +106,7 @@ export async function continueContainer(
       ...superviseOptions(ctx, spec, info.Id, capture, startTime),
       logsTail: ADOPT_LOG_LINES,
     });
-    return finish(ctx, spec, info.Id, startTime, capture, exit);
+    return finish(ctx, spec, info.Id, startTime, capture, exit, multiplexed);
   }
   // Already exited: its output and exit code are all there is to collect.
   try {
@@ -99,11 +120,16 @@ export async function continueContainer(
     ctx.log.warn({ containerId: info.Id, err: (e as Error).message }, 'container output unavailable');
   }
   capture.end();
-  return finish(ctx, spec, info.Id, startTime, capture, {
-    killed: false,
-    exitCode: state.ExitCode,
-    oomKilled: state.OOMKilled === true,
-  });
+  return finish(
+    ctx,
+    spec,
+    info.Id,
+    startTime,
+    capture,
+    // Read whole without following: nothing to repair.
+    { killed: false, exitCode: state.ExitCode, oomKilled: state.OOMKilled === true, outputComplete: true },
+    multiplexed,
+  );
 }
 
 async function startAndSupervise(
@@ -111,10 +137,13 @@ async function startAndSupervise(
   spec: RunSpec | undefined,
   id: string,
 ): Promise<RunOutcome> {
-  const capture = newCapture(ctx, !(spec?.tty ?? false));
+  const multiplexed = !(spec?.tty ?? false);
+  const capture = newCapture(ctx, multiplexed);
+  const attached = await attachOutput(ctx, id, capture);
   try {
     await ctx.daemon.call('container.start', () => ctx.daemon.docker.getContainer(id).start());
   } catch (e) {
+    attached?.stop();
     if (!(e instanceof DockerApiError)) {
       await removeContainer(ctx, id, true);
       throw e;
@@ -138,8 +167,38 @@ async function startAndSupervise(
   }
   const startTime = ctx.clock.now();
   notifyStarted(ctx, id, startTime);
-  const exit = await superviseContainer(superviseOptions(ctx, spec, id, capture, startTime));
-  return finish(ctx, spec, id, startTime, capture, exit);
+  const exit = await superviseContainer({ ...superviseOptions(ctx, spec, id, capture, startTime), attached });
+  return finish(ctx, spec, id, startTime, capture, exit, multiplexed);
+}
+
+/**
+ * Attaches to the created container's stdout and stderr (stream mode) and starts reading them into
+ * the capture: the daemon sends the answer's headers once the streams are hooked up, so nothing
+ * the container prints after start is missed. A plain (not upgraded) request: the daemon takes the
+ * connection over either way, the answer's body runs until it closes the connection, and this path
+ * keeps the transport's deadlines and typed errors. Undefined (logged) when it fails: the
+ * supervisor then follows `logs` and the tail is repaired after the exit.
+ */
+async function attachOutput(
+  ctx: RunContext,
+  id: string,
+  capture: OutputCapture,
+): Promise<OutputFollow | undefined> {
+  const abort = new AbortController();
+  try {
+    const stream = await ctx.daemon.call('other', () =>
+      ctx.daemon.docker.getContainer(id).attach({
+        stream: true,
+        stdout: true,
+        stderr: true,
+        abortSignal: abort.signal,
+      }),
+    );
+    return followOutput(capture, stream as unknown as Readable, abort);
+  } catch (e) {
+    ctx.log.warn({ containerId: id, err: (e as Error).message }, 'container attach failed, following logs');
+    return undefined;
+  }
 }
 
 function superviseOptions(
@@ -172,9 +231,20 @@ async function finish(
   startTime: number,
   capture: OutputCapture,
   exit: SupervisedExit,
+  multiplexed: boolean,
 ): Promise<RunOutcome> {
   countOutput(ctx, capture);
-  const base = { containerId, startTime, logTail: capture.tailText(), exitCode: exit.exitCode };
+  let logTail = capture.tailText();
+  // A container we lost track of may still run (and the daemon may be gone): keep what was read.
+  if (!exit.outputComplete && !exit.waitError) {
+    const stored = await repairedTail(ctx, containerId, multiplexed);
+    // The stream's tail is kept when it has the real end (it may be longer than the re-read one).
+    if (stored !== undefined && !logTail.endsWith(stored)) {
+      ctx.log.info({ containerId }, 'run output tail repaired from the stored logs');
+      logTail = stored;
+    }
+  }
+  const base = { containerId, startTime, logTail, exitCode: exit.exitCode };
   let outcome: RunOutcome;
   if (exit.stoppedFor === 'deadline') {
     outcome = {
@@ -210,6 +280,38 @@ async function finish(
   // A container we lost track of may still run: never remove it blindly.
   if (!exit.waitError) await applyRemovePolicy(ctx, spec, outcome);
   return outcome;
+}
+
+/**
+ * The end of the container's output as the daemon stored it (non-following `logs?tail=`), for a
+ * record whose stream may have missed it. Lines are not sent to the sink again; only the tail is
+ * rebuilt, in a capture of its own with the run's bounds. Undefined when the logs cannot be read
+ * (a log driver without reading, the container gone).
+ */
+async function repairedTail(
+  ctx: RunContext,
+  containerId: string,
+  multiplexed: boolean,
+): Promise<string | undefined> {
+  try {
+    const container = ctx.daemon.docker.getContainer(containerId);
+    const output = await ctx.daemon.call('container.logs', () =>
+      container.logs({ follow: false, stdout: true, stderr: true, tail: REPAIR_LOG_LINES }),
+    );
+    const tail = new OutputCapture({
+      run: ctx.req.identity,
+      sink: { line: () => true },
+      multiplexed,
+      tailBytes: ctx.tailBytes,
+      maxLineChars: ctx.maxLineChars,
+    });
+    tail.push(output);
+    tail.end();
+    return tail.tailText();
+  } catch (e) {
+    ctx.log.warn({ containerId, err: (e as Error).message }, 'container output tail unavailable');
+    return undefined;
+  }
 }
 
 async function applyRemovePolicy(

@@ -4,6 +4,12 @@
  * signal, then SIGKILL after stopTimeoutSeconds). Used by a fresh run, by an adoption after a
  * restart, and when a create finds the run's container already there.
  *
+ * Output: a fresh run hands in the container's attach stream (opened before start, see
+ * container-run.ts), which carries everything from the first byte and ends when the container's
+ * output closes. Without one (adoption: attach cannot replay the past) it follows `logs`, which
+ * Docker 20.10 may end early after the exit when the reader is behind; the result says whether the
+ * output is known complete (`outputComplete`), so the caller can repair the record's tail.
+ *
  * It never throws for the container's own behaviour; it reports: how it ended (`exitCode`), whether
  * the operator stopped it and why, or that the daemon was lost while waiting.
  */
@@ -29,7 +35,9 @@ export interface SuperviseOptions {
   activeDeadlineSeconds: number | undefined;
   stopSignal: string;
   stopTimeoutSeconds: number;
-  /** Only the last N lines of output already produced (adoption); default: all. */
+  /** The container's attach stream, already being read into the capture; else `logs` is followed. */
+  attached?: OutputFollow;
+  /** Following `logs`: only the last N lines of output already produced (adoption); default: all. */
   logsTail?: number;
   /** How long to keep reading output after the exit (default 5 s). */
   drainGraceMs?: number;
@@ -48,15 +56,38 @@ export interface SupervisedExit {
   waitError?: Error;
   /** The daemon reported the container was killed for memory. */
   oomKilled?: boolean;
+  /**
+   * The output came from an attach stream that ended by itself (the daemon closes it once the
+   * container's output is closed, having copied every byte): the capture holds the real end.
+   * False when it was `logs` (possibly cut short), or the stream failed, or it was given up.
+   */
+  outputComplete: boolean;
+}
+
+/** An output stream being read into a capture. */
+export interface OutputFollow {
+  /** Resolves when the stream is over: true when it ended cleanly (not failed, cut or stopped). */
+  done: Promise<boolean>;
+  /** Stops reading (closes the stream). */
+  stop(): void;
+}
+
+/** Reads `stream` into `capture` until it is over; `abort` closes it. */
+export function followOutput(capture: OutputCapture, stream: Readable, abort: AbortController): OutputFollow {
+  let ended = false;
+  // Registered before consume()'s own listeners, so `ended` is set when `done` resolves.
+  stream.once('end', () => {
+    ended = true;
+  });
+  return { done: capture.consume(stream).then(() => ended), stop: () => abort.abort() };
 }
 
 export async function superviseContainer(o: SuperviseOptions): Promise<SupervisedExit> {
   const { daemon, containerId: id, clock, log } = o;
   const container = daemon.docker.getContainer(id);
-  const logsAbort = new AbortController();
   const waitAbort = new AbortController();
   const timers: TimerHandle[] = [];
-  const out: SupervisedExit = { killed: false };
+  const out: SupervisedExit = { killed: false, outputComplete: false };
   let exited = false;
 
   const later = (ms: number, fn: () => void): void => {
@@ -111,22 +142,7 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
   if (o.signal.aborted) onAbort();
   else o.signal.addEventListener('abort', onAbort, { once: true });
 
-  let logsDone: Promise<void> = Promise.resolve();
-  try {
-    const res = await daemon.call('container.logs', () =>
-      container.logs({
-        follow: true,
-        stdout: true,
-        stderr: true,
-        tail: o.logsTail,
-        abortSignal: logsAbort.signal,
-      }),
-    );
-    logsDone = o.capture.consume(res as Readable);
-  } catch (e) {
-    log.warn({ containerId: id, err: (e as Error).message }, 'container output unavailable');
-  }
-
+  const output = o.attached ?? (await followLogs(o));
   try {
     // Not guarded: it lasts the container's life (stream agent, bounded by waitAbort).
     const r = (await container.wait({
@@ -141,11 +157,12 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
   for (const t of timers) clock.clearTimeout(t);
   o.signal.removeEventListener('abort', onAbort);
 
-  // The output stream ends by itself once the container is gone; bound the wait for it anyway.
+  // The attach stream ends by itself once the container's output is closed; bound the wait anyway.
   const grace = sleep(clock, out.waitError ? 0 : (o.drainGraceMs ?? 5_000));
-  await Promise.race([logsDone, grace.promise]);
+  const ended = await Promise.race([output?.done ?? false, grace.promise.then(() => false)]);
   grace.cancel();
-  logsAbort.abort();
+  output?.stop();
+  out.outputComplete = o.attached !== undefined && ended && !out.waitError;
   o.capture.end();
   if (o.capture.droppedLines > 0) {
     log.warn(
@@ -163,4 +180,24 @@ export async function superviseContainer(o: SuperviseOptions): Promise<Supervise
     }
   }
   return out;
+}
+
+/** Follows the container's `logs` into the capture (adoption); undefined when they cannot be read. */
+async function followLogs(o: SuperviseOptions): Promise<OutputFollow | undefined> {
+  const abort = new AbortController();
+  try {
+    const res = await o.daemon.call('container.logs', () =>
+      o.daemon.docker.getContainer(o.containerId).logs({
+        follow: true,
+        stdout: true,
+        stderr: true,
+        tail: o.logsTail,
+        abortSignal: abort.signal,
+      }),
+    );
+    return followOutput(o.capture, res as Readable, abort);
+  } catch (e) {
+    o.log.warn({ containerId: o.containerId, err: (e as Error).message }, 'container output unavailable');
+    return undefined;
+  }
 }

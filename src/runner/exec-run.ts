@@ -90,19 +90,20 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   let streamError: Error | undefined;
-  await new Promise<void>((resolve) => {
-    res.on('data', (chunk: Buffer) => capture.push(chunk));
-    res.once('end', resolve);
-    res.once('close', resolve);
-    res.once('error', (e) => {
-      streamError = e;
-      resolve();
-    });
+  res.once('error', (e: Error) => {
+    streamError = e;
   });
+  await capture.consume(res);
   if (deadlineTimer !== undefined) ctx.clock.clearTimeout(deadlineTimer);
   ctx.signal.removeEventListener('abort', onAbort);
   capture.end();
   countOutput(ctx, capture);
+  if (capture.droppedLines > 0) {
+    ctx.log.warn(
+      { containerId: target.Id, droppedLines: capture.droppedLines },
+      'run output lines dropped by the sink',
+    );
+  }
 
   let exitCode: number | undefined;
   let running = false;

@@ -321,3 +321,37 @@ test('an unknown placement.daemon is an Error naming the field', async () => {
   assert.equal(rec.reason, 'UnknownDaemon');
   assert.match(rec.message ?? '', /spec\.placement\.daemon/);
 });
+
+test('adopting a running container follows its logs; a reader stalled past its exit still records the real end', async (t) => {
+  if (skipUnlessDocker(t)) return;
+  if (!('docker' in docker)) return;
+  const c = await docker.docker.createContainer({
+    Image: TEST_IMAGE,
+    Cmd: ['sh', '-c', 'echo before-adoption; sleep 1; seq 1 300000'],
+    Labels: { [LABELS.jobUid]: uid },
+    HostConfig: { NetworkMode: 'none' },
+  });
+  await c.start();
+  let stalled = false;
+  let lastLine = '';
+  const rec = await runner.adopt(c.id, request(busybox(['unused'])), never, {
+    onOutputLine(_s, line) {
+      lastLine = line;
+      // Stall on the first printed number: seq ends (and the container exits) while nothing is read.
+      if (stalled || line !== '1') return;
+      stalled = true;
+      const until = Date.now() + 3_000;
+      while (Date.now() < until) {
+        // busy on purpose
+      }
+    },
+  });
+  assert.equal(rec.result, 'Succeeded', rec.message);
+  assert.ok(stalled, 'the reader was stalled');
+  assert.equal(rec.containerId, c.id);
+  assert.ok(
+    rec.logTail?.endsWith('299999\n300000\n'),
+    `the tail ends with the last numbers: ${rec.logTail?.slice(-30)}`,
+  );
+  t.diagnostic(`last line the sink saw: ${lastLine}`);
+});
