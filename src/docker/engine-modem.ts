@@ -36,7 +36,13 @@ import type { RegistryAuth } from './engine-types.ts';
 import { DockerTransportError } from './errors.ts';
 
 /** Calls that hold their socket for a container's life (or a pull's): the stream agent. */
-const STREAM_OPS = new Set<DockerOperation>(['container.wait', 'container.logs', 'exec.start', 'image.pull']);
+const STREAM_OPS = new Set<DockerOperation>([
+  'container.wait',
+  'container.logs',
+  'container.attach',
+  'exec.start',
+  'image.pull',
+]);
 /** Progress objects `followProgress` keeps for its `onFinished` (the latest ones). */
 const MAX_PROGRESS_KEPT = 100;
 /** Longest progress line accepted; a longer one is skipped. */
@@ -263,6 +269,8 @@ export function operationOf(method: string, fullPath: string): DockerOperation {
           return 'container.wait';
         case 'logs':
           return 'container.logs';
+        case 'attach':
+          return 'container.attach';
         case 'kill':
           return 'container.kill';
         case 'stop':

@@ -14,6 +14,7 @@ export const DOCKER_OPERATIONS = [
   'container.list',
   'container.wait',
   'container.logs',
+  'container.attach',
   'container.kill',
   'container.stop',
   'container.remove',
@@ -22,7 +23,7 @@ export const DOCKER_OPERATIONS = [
   'exec.create',
   'exec.start',
   'exec.inspect',
-  /** Any other Engine API path dockerode is asked for (attach, version ...). */
+  /** Any other Engine API path dockerode is asked for (version, ...). */
   'other',
 ] as const;
 export type DockerOperation = (typeof DOCKER_OPERATIONS)[number];

@@ -186,7 +186,7 @@ async function attachOutput(
 ): Promise<OutputFollow | undefined> {
   const abort = new AbortController();
   try {
-    const stream = await ctx.daemon.call('other', () =>
+    const stream = await ctx.daemon.call('container.attach', () =>
       ctx.daemon.docker.getContainer(id).attach({
         stream: true,
         stdout: true,

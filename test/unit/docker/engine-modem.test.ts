@@ -33,7 +33,7 @@ const ops: [string, string, string][] = [
   ['GET', '/exec/e1/json', 'exec.inspect'],
   ['POST', '/images/create?fromImage=a&tag=b', 'image.pull'],
   ['GET', '/images/127.0.0.1:5000/team/app:1.0/json', 'image.inspect'],
-  ['POST', '/containers/abc/attach?stream=true', 'other'],
+  ['POST', '/containers/abc/attach?stream=true', 'container.attach'],
 ];
 for (const [method, path, op] of ops) {
   test(`operationOf: ${method} ${path} -> ${op}`, () => assert.equal(operationOf(method, path), op));
