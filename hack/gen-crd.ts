@@ -11,7 +11,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openApiSchema, PRINTER_COLUMNS, renderCrdYaml } from '../src/api/crd.ts';
+import { CEL_VALIDATIONS, openApiSchema, PRINTER_COLUMNS, renderCrdYaml } from '../src/api/crd.ts';
 import { MAX_JOB_NAME_LENGTH } from '../src/api/field-rules.ts';
 import { LABELS } from '../src/api/run-identity.ts';
 import { API_VERSION, FINALIZER, KIND, RUN_NOW_ANNOTATION, SHORT_NAMES } from '../src/api/schema.ts';
@@ -42,6 +42,8 @@ function bounds(node: Node): string {
   else if (node.maximum !== undefined) parts.push(`<= ${node.maximum}`);
   if (node.minLength === 1) parts.push('non-empty');
   if (node.minItems === 1) parts.push('at least one item');
+  if (node.maxLength !== undefined) parts.push(`at most ${node.maxLength} characters`);
+  if (node.maxItems !== undefined) parts.push(`at most ${node.maxItems} items`);
   return parts.join(', ');
 }
 
@@ -88,6 +90,10 @@ export function renderApiDocs(): string {
   objectNodes('spec', props.spec as Node, sections);
   const statusSections: Array<[string, Node]> = [];
   objectNodes('status', props.status as Node, statusSections);
+  const celRows = CEL_VALIDATIONS.map(
+    (v) =>
+      `| \`${v.at}${v.fieldPath ?? ''}\` | ${v.reason ?? 'FieldValueInvalid'} | ${cell(v.message)} | \`${cell(v.rule)}\` |`,
+  );
   const columns = PRINTER_COLUMNS.map(
     (c) =>
       `| ${c.name.toUpperCase()} | \`${c.jsonPath}\` | ${c.type} | ${c.priority ? 'wide only' : ''} | ${cell(c.description)} |`,
@@ -119,6 +125,21 @@ same rules the API server applies, and \`ofelia-operator crd\` prints the CRD.
   \`workingDir\`: absolute. \`run.labels\` may not use the reserved \`ofelia.dev/\` prefix.
 - \`retry.initialBackoffSeconds\` <= \`retry.maxBackoffSeconds\`.
 - Unknown fields are refused by \`kubectl apply\` (strict field validation) and by \`validate\`.
+
+## Validation in cluster mode
+
+The embedded API server applies all of the rules above when an object is written. A real Kubernetes API
+server (1.28 or later: the rules use \`fieldPath\` and \`reason\`) applies the CRD's schema (types, enums,
+bounds, required fields) and the rules below, which the CRD carries as CEL \`x-kubernetes-validations\`: an
+object breaking one is refused at \`kubectl apply\`, with the field and message. The other rules (the
+schedule compiles, the time zone exists, names, image references, quantities, duplicates ...) are checked
+by the operator, which reports a violation as the job's \`Ready=False\` condition (reason \`InvalidSpec\`,
+\`InvalidSchedule\` or \`UnknownTimeZone\`) and a Warning event; \`ofelia-operator validate -f FILE\` shows
+them all before you apply. (\`[]\` stands for every item of a list.)
+
+| Field | Reason | Message | CEL rule |
+|---|---|---|---|
+${celRows.join('\n')}
 
 ## Running a job by hand
 

@@ -6,6 +6,10 @@
  * zod's JSON Schema is post-processed into a Kubernetes *structural* schema: every node typed, no
  * $ref / anyOf / oneOf, no `additionalProperties: false`, no meaningless int64 bounds, metadata
  * as a bare `type: object` (the API server owns ObjectMeta's schema).
+ *
+ * The cross-field rules CEL can express (CEL_VALIDATIONS) are added as `x-kubernetes-validations`,
+ * so that a real API server refuses such objects at apply time. validate.ts stays the full check
+ * (embedded API server, controller, `validate`); these rules are a subset of it, never more.
  */
 import { stringify } from 'yaml';
 import { z } from 'zod';
@@ -77,6 +81,134 @@ export const PRINTER_COLUMNS: Array<{
   },
 ];
 
+/** Reasons a CEL rule may give (apiextensions.k8s.io/v1 ValidationRule.reason). */
+export type CelReason =
+  | 'FieldValueInvalid'
+  | 'FieldValueForbidden'
+  | 'FieldValueRequired'
+  | 'FieldValueDuplicate';
+
+/** One `x-kubernetes-validations` entry and where in the schema it goes. */
+export interface CelValidation {
+  /** Schema location: property names, `[]` for a list's items (`spec.run.env[]`). */
+  at: string;
+  rule: string;
+  message: string;
+  /** Field reported, relative to `at` (`.valueFrom`); default `at` itself. */
+  fieldPath?: string;
+  /** Default FieldValueInvalid. */
+  reason?: CelReason;
+}
+
+/** `..` as a path segment: a CEL raw string (no escape processing) holding an RE2 pattern for `matches`. */
+const DOT_DOT_SEGMENT = "r'(^|/)\\.\\.(/|$)'";
+
+function envRules(at: string): CelValidation[] {
+  return [
+    {
+      at: `${at}[]`,
+      rule: 'has(self.value) || has(self.valueFrom)',
+      message: 'exactly one of value and valueFrom must be set',
+      fieldPath: '.value',
+      reason: 'FieldValueRequired',
+    },
+    {
+      at: `${at}[]`,
+      rule: '!(has(self.value) && has(self.valueFrom))',
+      message: 'exactly one of value and valueFrom must be set',
+      fieldPath: '.valueFrom',
+      reason: 'FieldValueForbidden',
+    },
+    {
+      at: `${at}[].valueFrom`,
+      rule: 'has(self.secretKeyRef) || has(self.configMapKeyRef)',
+      message: 'exactly one of secretKeyRef and configMapKeyRef must be set',
+      reason: 'FieldValueRequired',
+    },
+    {
+      at: `${at}[].valueFrom`,
+      rule: '!(has(self.secretKeyRef) && has(self.configMapKeyRef))',
+      message: 'exactly one of secretKeyRef and configMapKeyRef must be set',
+      reason: 'FieldValueForbidden',
+    },
+  ];
+}
+
+/**
+ * The rules of validate.ts that CEL can express, each reporting the same field and reason as
+ * validate.ts does. Fields with a default (volume type, retry backoffs) are read without has():
+ * an API server applies defaults before it validates. Every string a rule reads has a maxLength and
+ * every list above a rule a maxItems (schema.ts), which keeps the estimated cost bounded.
+ */
+export const CEL_VALIDATIONS: readonly CelValidation[] = [
+  {
+    at: 'spec',
+    rule: 'has(self.run) || has(self.exec)',
+    message: 'exactly one of spec.run and spec.exec must be set',
+    reason: 'FieldValueRequired',
+  },
+  {
+    at: 'spec',
+    rule: '!(has(self.run) && has(self.exec))',
+    message: 'exactly one of spec.run and spec.exec must be set',
+    reason: 'FieldValueForbidden',
+  },
+  {
+    at: 'spec.schedule',
+    // compileSchedule trims and ignores case.
+    rule: "!self.matches(r'^\\s*(?i:(cron_)?tz=)')",
+    message: 'TZ= and CRON_TZ= prefixes are not supported; set spec.timeZone instead',
+  },
+  {
+    at: 'spec.retry',
+    rule: 'self.initialBackoffSeconds <= self.maxBackoffSeconds',
+    message: 'must be less than or equal to maxBackoffSeconds',
+    fieldPath: '.initialBackoffSeconds',
+  },
+  ...envRules('spec.run.env'),
+  ...envRules('spec.exec.env'),
+  {
+    at: 'spec.run.volumes[]',
+    rule: "self.type != 'bind' || !has(self.source) || self.source.startsWith('/')",
+    message: 'a bind mount source must be an absolute path',
+    fieldPath: '.source',
+  },
+  {
+    at: 'spec.run.volumes[]',
+    rule: `self.type != 'bind' || !has(self.source) || !self.source.matches(${DOT_DOT_SEGMENT})`,
+    message: "a bind mount source must not contain '..'",
+    fieldPath: '.source',
+  },
+  { at: 'spec.run.volumes[].target', rule: "self.startsWith('/')", message: 'must be an absolute path' },
+  { at: 'spec.run.volumes[].target', rule: "self != '/'", message: "must not be '/'" },
+  {
+    at: 'spec.run.volumes[].target',
+    rule: `!self.matches(${DOT_DOT_SEGMENT})`,
+    message: "must not contain '..'",
+  },
+];
+
+/** The schema node at a CEL_VALIDATIONS location (`spec.run.env[]`) under the root schema. */
+export function schemaNodeAt(root: JsonSchema, at: string): JsonSchema {
+  let node = root;
+  for (const step of at.replace(/\[\]/g, '.[]').split('.')) {
+    const next = step === '[]' ? node.items : (node.properties as JsonSchema | undefined)?.[step];
+    if (next === null || typeof next !== 'object') throw new Error(`no schema node at ${at} (step ${step})`);
+    node = next as JsonSchema;
+  }
+  return node;
+}
+
+/** Adds each rule to its node, in table order, without the keys left at their defaults. */
+function addCelValidations(root: JsonSchema): void {
+  for (const { at, ...rule } of CEL_VALIDATIONS) {
+    const node = schemaNodeAt(root, at);
+    const list = (node['x-kubernetes-validations'] ?? []) as Array<Omit<CelValidation, 'at'>>;
+    list.push(rule);
+    node['x-kubernetes-validations'] = list;
+  }
+}
+
 /** zod writes these bounds for every `.int()`; they say nothing and clutter the CRD. */
 const SAFE_INT = Number.MAX_SAFE_INTEGER;
 
@@ -142,7 +274,7 @@ export function openApiSchema(): Record<string, unknown> {
   });
   const schema = structural(raw) as JsonSchema;
   const properties = schema.properties as JsonSchema;
-  return {
+  const root: JsonSchema = {
     description:
       'ScheduledDockerJob runs a Docker container (or a command in a running container) on a schedule.',
     type: 'object',
@@ -167,6 +299,8 @@ export function openApiSchema(): Record<string, unknown> {
       status: properties.status,
     },
   };
+  addCelValidations(root);
+  return root;
 }
 
 /** The apiextensions.k8s.io/v1 CustomResourceDefinition, as plain JSON. */

@@ -28,6 +28,16 @@ export const FINALIZER = 'ofelia.dev/cleanup';
 
 const RFC3339 = z.string().describe('RFC 3339 timestamp');
 
+// Bounds on what the CRD's CEL rules (x-kubernetes-validations, see crd.ts) read: an API server
+// refuses a CRD whose rules' estimated cost is unbounded, and the estimate multiplies by list sizes
+// and string lengths.
+/** Most items in a list a CEL rule iterates (env, volumes) or that has no use for more (imagePullSecrets). */
+export const MAX_LIST_ITEMS = 100;
+/** Longest volume source or target path. */
+export const MAX_PATH_LENGTH = 4096;
+/** Longest schedule expression. */
+export const MAX_SCHEDULE_LENGTH = 256;
+
 // ---- shared pieces ----------------------------------------------------------------------------
 
 export const KeySelectorSchema = z.object({
@@ -72,8 +82,12 @@ export const VolumeSchema = z.object({
     .describe(
       "volume: a named Docker volume; bind: a host path (subject to the operator's bind-mount allow-list).",
     ),
-  source: z.string().min(1).describe('Volume name, or absolute host path for a bind mount.'),
-  target: z.string().min(1).describe('Absolute path inside the container (not "/").'),
+  source: z
+    .string()
+    .min(1)
+    .max(MAX_PATH_LENGTH)
+    .describe('Volume name, or absolute host path for a bind mount.'),
+  target: z.string().min(1).max(MAX_PATH_LENGTH).describe('Absolute path inside the container (not "/").'),
   readOnly: z.boolean().default(false).describe('Mount read-only.'),
 });
 
@@ -107,7 +121,7 @@ export const RunSpecSchema = z.object({
     .optional()
     .describe('Replaces the image ENTRYPOINT (as in a Kubernetes container).'),
   args: z.array(z.string()).optional().describe('Replaces the image CMD (as in a Kubernetes container).'),
-  env: z.array(EnvVarSchema).optional().describe('Environment variables.'),
+  env: z.array(EnvVarSchema).max(MAX_LIST_ITEMS).optional().describe('Environment variables.'),
   workingDir: z.string().optional().describe('Working directory inside the container.'),
   user: z
     .string()
@@ -117,7 +131,7 @@ export const RunSpecSchema = z.object({
   tty: z.boolean().default(false).describe('Allocate a TTY (stdout and stderr are then merged).'),
   labels: z.record(z.string(), z.string()).optional().describe('Extra Docker labels on the container.'),
   resources: ResourcesSchema.optional().describe('Resource limits.'),
-  volumes: z.array(VolumeSchema).optional().describe('Named volumes and bind mounts.'),
+  volumes: z.array(VolumeSchema).max(MAX_LIST_ITEMS).optional().describe('Named volumes and bind mounts.'),
   network: z
     .string()
     .optional()
@@ -131,6 +145,7 @@ export const RunSpecSchema = z.object({
   pullPolicy: PullPolicySchema.default('IfNotPresent'),
   imagePullSecrets: z
     .array(z.object({ name: z.string() }))
+    .max(MAX_LIST_ITEMS)
     .optional()
     .describe('Secrets of type kubernetes.io/dockerconfigjson holding registry credentials.'),
   remove: RemovePolicySchema.default('Always'),
@@ -154,7 +169,7 @@ export const ExecSpecSchema = z.object({
   command: z.array(z.string()).min(1).describe('Command and arguments (at least the command).'),
   user: z.string().optional().describe('User to run the command as.'),
   workingDir: z.string().optional().describe('Working directory.'),
-  env: z.array(EnvVarSchema).optional().describe('Extra environment variables.'),
+  env: z.array(EnvVarSchema).max(MAX_LIST_ITEMS).optional().describe('Extra environment variables.'),
   tty: z.boolean().default(false).describe('Allocate a TTY.'),
   privileged: z
     .boolean()
@@ -203,6 +218,7 @@ export const ScheduledDockerJobSpecSchema = z.object({
   schedule: z
     .string()
     .min(1)
+    .max(MAX_SCHEDULE_LENGTH)
     .describe(
       'When to run: 5-field cron (minute hour day-of-month month day-of-week), 6-field cron with leading seconds, ' +
         '@yearly/@annually/@monthly/@weekly/@daily/@midnight/@hourly, "@every <duration>" (e.g. @every 90s, @every 1h30m), ' +
