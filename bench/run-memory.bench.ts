@@ -19,17 +19,10 @@
  *   node --expose-gc --import tsx bench/run-memory.bench.ts
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ScheduledDockerJobSpecSchema } from '../src/api/schema.ts';
-import { localDaemonConfig } from '../src/docker/config.ts';
 import type { DaemonClient } from '../src/docker/daemon-client.ts';
-import { DockerPool } from '../src/docker/pool.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { JobRunner } from '../src/runner/job-runner.ts';
-import { StaticSecretSource } from '../src/runner/secret-source.ts';
+import { BENCH_IMAGE, benchRunner } from './helpers.ts';
 
-const IMAGE = process.env.OFELIA_TEST_IMAGE ?? 'local/busybox:test';
 const PARALLEL = Number(process.env.PARALLEL ?? 4);
 const WARMUP = Number(process.env.WARMUP ?? 20);
 const KiB = 1024;
@@ -84,51 +77,30 @@ function gc(): void {
 }
 
 async function child(mode: Mode, runs: number, bytesPerRun: number): Promise<ChildResult> {
-  const pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
-  const daemon = pool.get();
+  const script = `yes "$(printf "%0199d" 0)" | head -c ${bytesPerRun}`;
   let drained = 0;
   const failures: string[] = [];
-  const script = `yes "$(printf "%0199d" 0)" | head -c ${bytesPerRun}`;
-  const runner = new JobRunner({
-    pool,
-    instance: 'bench',
-    log: silentLogger(),
-    secrets: new StaticSecretSource(),
+  const { pool, runOnce, jobUid } = benchRunner({
+    jobName: 'memory',
+    args: ['sh', '-c', script],
     sink: {
       line(_r, _s, line) {
         drained += line.length + 1;
       },
     },
   });
-  const spec = ScheduledDockerJobSpecSchema.parse({
-    schedule: '@manual',
-    run: { image: IMAGE, args: ['sh', '-c', script], network: 'none', pullPolicy: 'IfNotPresent' },
-  });
-  const uid = randomUUID();
-  let seq = 0;
+  const daemon = pool.get();
+  let bareSeq = 0;
 
   async function captureRun(): Promise<void> {
-    const rec = await runner.run(
-      {
-        identity: {
-          namespace: 'bench',
-          jobName: 'memory',
-          jobUid: uid,
-          scheduledTime: Date.UTC(2026, 0, 1) + ++seq * 1000,
-          attempt: 1,
-        },
-        trigger: 'Manual',
-        spec,
-      },
-      new AbortController().signal,
-    );
+    const rec = await runOnce();
     // Counted, not fatal: on a shared daemon another process may kill a container.
     if (rec.result !== 'Succeeded') failures.push(`${rec.result}: ${rec.message}`);
   }
 
   async function bareRun(d: DaemonClient): Promise<void> {
-    const { Id } = await d.createContainer(`ofelia_bench_memory_${uid.slice(0, 8)}_${++seq}`, {
-      Image: IMAGE,
+    const { Id } = await d.createContainer(`ofelia_bench_memory_${jobUid.slice(0, 8)}_${++bareSeq}`, {
+      Image: BENCH_IMAGE,
       Cmd: ['sh', '-c', script],
       Labels: { 'ofelia.dev/bench': 'run-memory' },
       HostConfig: { NetworkMode: 'none' },

@@ -5,56 +5,23 @@
  * ratio, and operator CPU per run (process.cpuUsage). Target: < 5% more wall time.
  *   node --expose-gc --import tsx bench/run-overhead.bench.ts
  */
-import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
-import { ScheduledDockerJobSpecSchema } from '../src/api/schema.ts';
-import { localDaemonConfig } from '../src/docker/config.ts';
-import { DockerPool } from '../src/docker/pool.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { JobRunner } from '../src/runner/job-runner.ts';
 import { discardSink } from '../src/runner/output-sink.ts';
-import { StaticSecretSource } from '../src/runner/secret-source.ts';
+import { BENCH_IMAGE, benchRunner } from './helpers.ts';
 
-const IMAGE = process.env.OFELIA_TEST_IMAGE ?? 'local/busybox:test';
 const RUNS = 100;
 const BATCH = 10;
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-const pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
-const runner = new JobRunner({
-  pool,
-  instance: 'bench',
-  log: silentLogger(),
-  secrets: new StaticSecretSource(),
-  sink: discardSink,
-});
-const spec = ScheduledDockerJobSpecSchema.parse({
-  schedule: '@manual',
-  run: { image: IMAGE, args: ['true'], network: 'none', pullPolicy: 'IfNotPresent' },
-});
-const uid = randomUUID();
-let seq = 0;
+const { pool, runOnce } = benchRunner({ jobName: 'overhead', args: ['true'], sink: discardSink });
 
 async function engineRun(): Promise<void> {
-  const rec = await runner.run(
-    {
-      identity: {
-        namespace: 'bench',
-        jobName: 'overhead',
-        jobUid: uid,
-        scheduledTime: Date.UTC(2026, 0, 1) + ++seq * 1000,
-        attempt: 1,
-      },
-      trigger: 'Manual',
-      spec,
-    },
-    new AbortController().signal,
-  );
+  const rec = await runOnce();
   if (rec.result !== 'Succeeded') throw new Error(`${rec.result}: ${rec.message}`);
 }
 
 async function bareRun(): Promise<void> {
   const c = await docker.createContainer({
-    Image: IMAGE,
+    Image: BENCH_IMAGE,
     Cmd: ['true'],
     HostConfig: { NetworkMode: 'none' },
   });

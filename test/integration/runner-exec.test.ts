@@ -1,63 +1,47 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import type Docker from 'dockerode';
 import { ScheduledDockerJobSpecSchema } from '../../src/api/schema.ts';
-import { localDaemonConfig } from '../../src/docker/config.ts';
-import { DockerPool } from '../../src/docker/pool.ts';
-import { silentLogger } from '../../src/log/logger.ts';
-import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
+import type { RunRequest } from '../../src/runner/job-runner.ts';
 import { StaticSecretSource } from '../../src/runner/secret-source.ts';
-import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
+import { TEST_IMAGE } from '../helpers/docker.ts';
+import { useRunnerEnv } from '../helpers/runner-env.ts';
 
-let docker: Docker | undefined;
-let skip: string | undefined;
 let target: Docker.Container;
 let stopped: Docker.Container;
-let pool: DockerPool;
-let runner: JobRunner;
 const suffix = randomUUID().slice(0, 8);
 const never = new AbortController().signal;
 
-before(async () => {
-  const d = await testDocker();
-  if ('skip' in d) {
-    skip = d.skip;
-    return;
-  }
-  docker = d.docker;
-  target = await docker.createContainer({
-    Image: TEST_IMAGE,
-    name: `exec-target-${suffix}`,
-    Cmd: ['sleep', '600'],
-    Labels: { 'ofelia.dev/test': 'exec' },
-    HostConfig: { NetworkMode: 'none' },
-  });
-  await target.start();
-  stopped = await docker.createContainer({
-    Image: TEST_IMAGE,
-    name: `exec-stopped-${suffix}`,
-    Cmd: ['true'],
-    Labels: { 'ofelia.dev/test': 'exec' },
-    HostConfig: { NetworkMode: 'none' },
-  });
-  pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
-  runner = new JobRunner({
-    pool,
-    instance: 'test-runner-exec',
-    log: silentLogger(),
-    sink: { line() {} },
-    secrets: new StaticSecretSource(
+const env = useRunnerEnv({
+  instance: 'test-runner-exec',
+  secrets: () =>
+    new StaticSecretSource(
       [{ kind: 'Secret', metadata: { name: 's' }, stringData: { k: 'from-secret' } }],
       'ex',
     ),
-  });
+  async setup(docker) {
+    target = await docker.createContainer({
+      Image: TEST_IMAGE,
+      name: `exec-target-${suffix}`,
+      Cmd: ['sleep', '600'],
+      Labels: { 'ofelia.dev/test': 'exec' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await target.start();
+    stopped = await docker.createContainer({
+      Image: TEST_IMAGE,
+      name: `exec-stopped-${suffix}`,
+      Cmd: ['true'],
+      Labels: { 'ofelia.dev/test': 'exec' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+  },
 });
 
 after(async () => {
   await target?.remove({ force: true }).catch(() => {});
   await stopped?.remove({ force: true }).catch(() => {});
-  pool?.close();
 });
 
 let seq = 0;
@@ -76,9 +60,9 @@ function request(exec: object, extra: object = {}): RunRequest {
 }
 
 test('exec in a running container: output by stream, exit code, env from a Secret', async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const lines: string[] = [];
-  const rec = await runner.run(
+  const rec = await env.runner.run(
     request({
       container: `exec-target-${suffix}`,
       command: ['sh', '-c', 'echo "out $V"; echo err >&2; exit 5'],
@@ -94,8 +78,8 @@ test('exec in a running container: output by stream, exit code, env from a Secre
 });
 
 test('exec succeeding with user and working dir', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(
     request({ container: target.id, command: ['sh', '-c', 'id -u; pwd'], user: '65534', workingDir: '/tmp' }),
     never,
   );
@@ -105,23 +89,26 @@ test('exec succeeding with user and working dir', async (t) => {
 });
 
 test('exec into a missing container: ContainerNotFound, not a crash', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(request({ container: `no-such-${suffix}`, command: ['true'] }), never);
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(request({ container: `no-such-${suffix}`, command: ['true'] }), never);
   assert.equal(rec.result, 'ContainerNotFound');
   assert.equal(rec.reason, 'ContainerNotFound');
   assert.match(rec.message ?? '', /No such container/);
 });
 
 test('exec into a stopped container: ContainerNotFound (ContainerNotRunning)', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(request({ container: `exec-stopped-${suffix}`, command: ['true'] }), never);
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(
+    request({ container: `exec-stopped-${suffix}`, command: ['true'] }),
+    never,
+  );
   assert.equal(rec.result, 'ContainerNotFound');
   assert.equal(rec.reason, 'ContainerNotRunning');
 });
 
 test('exec past its deadline: DeadlineExceeded, and the record says the command may still run', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(
     request(
       { container: target.id, command: ['sh', '-c', 'echo going; sleep 30'] },
       { activeDeadlineSeconds: 1 },
@@ -134,9 +121,9 @@ test('exec past its deadline: DeadlineExceeded, and the record says the command 
 });
 
 test('exec cancelled through the AbortSignal: Cancelled', async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const ac = new AbortController();
-  const rec = await runner.run(request({ container: target.id, command: ['sleep', '30'] }), ac.signal, {
+  const rec = await env.runner.run(request({ container: target.id, command: ['sleep', '30'] }), ac.signal, {
     onStarted: () => setTimeout(() => ac.abort(), 100),
   });
   assert.equal(rec.result, 'Cancelled');

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type Docker from 'dockerode';
+import { test } from 'node:test';
 import { containerName, LABELS, type RunIdentity, runLabels } from '../../src/api/run-identity.ts';
 import { ScheduledDockerJobSpecSchema } from '../../src/api/schema.ts';
-import { localDaemonConfig } from '../../src/docker/config.ts';
-import { DockerPool } from '../../src/docker/pool.ts';
-import { silentLogger } from '../../src/log/logger.ts';
-import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
+import type { RunRequest } from '../../src/runner/job-runner.ts';
 import { findLeftovers } from '../../src/runner/leftovers.ts';
-import { StaticSecretSource } from '../../src/runner/secret-source.ts';
-import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
+import { TEST_IMAGE } from '../helpers/docker.ts';
+import { useRunnerEnv } from '../helpers/runner-env.ts';
 
 // Containers "left by an earlier operator process": created here with the operator's labels and
 // names, straight through the Engine API, then found and finished by a fresh pool and runner.
@@ -18,10 +14,7 @@ import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 const uid = randomUUID();
 const instanceA = `test-a-${uid.slice(0, 8)}`;
 const instanceB = `test-b-${uid.slice(0, 8)}`;
-let docker: Docker | undefined;
-let skip: string | undefined;
-let pool: DockerPool;
-let runner: JobRunner;
+const env = useRunnerEnv({ instance: instanceA, removeContainersOfJobUid: uid });
 
 const identity = (n: number): RunIdentity => ({
   namespace: 'lo',
@@ -37,7 +30,7 @@ const spec = (args: string[]) =>
   });
 
 async function leave(id: RunIdentity, cmd: string[], start = true, instance = instanceA): Promise<string> {
-  const c = await docker!.createContainer({
+  const c = await env.docker!.createContainer({
     name: containerName(id, instance),
     Image: TEST_IMAGE,
     Cmd: cmd,
@@ -48,49 +41,17 @@ async function leave(id: RunIdentity, cmd: string[], start = true, instance = in
   return c.id;
 }
 
-before(async () => {
-  const d = await testDocker();
-  if ('skip' in d) {
-    skip = d.skip;
-    return;
-  }
-  docker = d.docker;
-  pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
-  runner = new JobRunner({
-    pool,
-    instance: instanceA,
-    log: silentLogger(),
-    sink: { line() {} },
-    secrets: new StaticSecretSource(),
-  });
-});
-
-after(async () => {
-  if (docker) {
-    const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.jobUid}=${uid}`] } });
-    await Promise.all(
-      left.map((c) =>
-        docker!
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => {}),
-      ),
-    );
-  }
-  pool?.close();
-});
-
 test('leftovers: running and exited operator containers are found with identity, state and exit code; adopt finishes them', async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const runningId = await leave(identity(1), [
     'sh',
     '-c',
     'echo before-restart; sleep 2; echo after-restart; exit 3',
   ]);
   const exitedId = await leave(identity(2), ['sh', '-c', 'echo done; exit 9']);
-  await docker!.getContainer(exitedId).wait();
+  await env.docker!.getContainer(exitedId).wait();
 
-  const found = (await findLeftovers([pool.get()], instanceA)).filter((l) => l.identity?.jobUid === uid);
+  const found = (await findLeftovers([env.pool.get()], instanceA)).filter((l) => l.identity?.jobUid === uid);
   const running = found.find((l) => l.containerId === runningId);
   const exited = found.find((l) => l.containerId === exitedId);
   assert.equal(found.length, 2);
@@ -107,8 +68,8 @@ test('leftovers: running and exited operator containers are found with identity,
   });
   const never = new AbortController().signal;
   const [a, b] = await Promise.all([
-    runner.adopt(runningId, req(1), never),
-    runner.adopt(exitedId, req(2), never),
+    env.runner.adopt(runningId, req(1), never),
+    env.runner.adopt(exitedId, req(2), never),
   ]);
   assert.equal(a.result, 'Failed');
   assert.equal(a.exitCode, 3);
@@ -118,20 +79,20 @@ test('leftovers: running and exited operator containers are found with identity,
   assert.equal(b.logTail, 'done\n');
   // remove: Always (the default) applies to adopted runs too.
   assert.equal(
-    (await findLeftovers([pool.get()], instanceA)).filter((l) => l.identity?.jobUid === uid).length,
+    (await findLeftovers([env.pool.get()], instanceA)).filter((l) => l.identity?.jobUid === uid).length,
     0,
   );
 });
 
 test('leftovers: each instance lists only its own containers, never those of another instance or without one', async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   // The same run identity for both instances: the names differ (instance digest), no conflict.
   const ofA = await leave(identity(5), ['true'], false, instanceA);
   const ofB = await leave(identity(5), ['true'], false, instanceB);
   // A container of an operator version that did not label instances.
   const legacyLabels = runLabels(identity(6), 'Schedule', instanceA);
   delete legacyLabels[LABELS.instance];
-  const legacy = await docker!.createContainer({
+  const legacy = await env.docker!.createContainer({
     name: `ofelia_lo_legacy_${uid.slice(0, 8)}`,
     Image: TEST_IMAGE,
     Cmd: ['true'],
@@ -140,7 +101,7 @@ test('leftovers: each instance lists only its own containers, never those of ano
   });
 
   const mine = (instance: string) =>
-    findLeftovers([pool.get()], instance).then((list) =>
+    findLeftovers([env.pool.get()], instance).then((list) =>
       list
         .filter((l) => l.identity?.jobUid === uid)
         .map((l) => l.containerId)
@@ -149,60 +110,62 @@ test('leftovers: each instance lists only its own containers, never those of ano
   assert.deepEqual(await mine(instanceA), [ofA]);
   assert.deepEqual(await mine(instanceB), [ofB]);
   assert.deepEqual(await mine(`test-c-${uid.slice(0, 8)}`), []);
-  const a = (await findLeftovers([pool.get()], instanceA)).find((l) => l.containerId === ofA);
+  const a = (await findLeftovers([env.pool.get()], instanceA)).find((l) => l.containerId === ofA);
   assert.equal(a?.instance, instanceA);
   assert.equal(a?.name, containerName(identity(5), instanceA));
   assert.notEqual(containerName(identity(5), instanceA), containerName(identity(5), instanceB));
   assert.ok(
-    !(await findLeftovers([pool.get()], instanceA)).some((l) => l.containerId === legacy.id),
+    !(await findLeftovers([env.pool.get()], instanceA)).some((l) => l.containerId === legacy.id),
     'a container without the instance label belongs to no instance',
   );
 });
 
 test('run: a run container carries the instance label and a name with its digest', async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const keep = ScheduledDockerJobSpecSchema.parse({
     schedule: '@manual',
     run: { image: TEST_IMAGE, args: ['true'], network: 'none', pullPolicy: 'Never', remove: 'Never' },
   });
-  const rec = await runner.run(
+  const rec = await env.runner.run(
     { identity: identity(7), trigger: 'Manual', spec: keep },
     new AbortController().signal,
   );
   assert.equal(rec.result, 'Succeeded', rec.message);
-  const info = await docker!.getContainer(rec.containerId!).inspect();
+  const info = await env.docker!.getContainer(rec.containerId!).inspect();
   assert.equal(info.Name, `/${containerName(identity(7), instanceA)}`);
   assert.equal(info.Config.Labels[LABELS.instance], instanceA);
-  const found = await findLeftovers([pool.get()], instanceA);
+  const found = await findLeftovers([env.pool.get()], instanceA);
   assert.ok(found.some((l) => l.containerId === rec.containerId));
-  assert.ok(!(await findLeftovers([pool.get()], instanceB)).some((l) => l.containerId === rec.containerId));
+  assert.ok(
+    !(await findLeftovers([env.pool.get()], instanceB)).some((l) => l.containerId === rec.containerId),
+  );
 });
 
 test("run: a name taken by another instance's container is a conflict, not an adoption", async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   // Only by hand: the real names of two instances differ. Same name, other instance's labels.
-  const c = await docker!.createContainer({
+  const c = await env.docker!.createContainer({
     name: containerName(identity(8), instanceA),
     Image: TEST_IMAGE,
     Cmd: ['true'],
     Labels: runLabels(identity(8), 'Schedule', instanceB),
     HostConfig: { NetworkMode: 'none' },
   });
-  const rec = await runner.run(
+  const rec = await env.runner.run(
     { identity: identity(8), trigger: 'Schedule', spec: spec(['true']) },
     new AbortController().signal,
   );
   assert.equal(rec.result, 'Error');
   assert.equal(rec.reason, 'ContainerNameConflict');
   assert.match(rec.message ?? '', new RegExp(instanceB));
-  const info = await docker!.getContainer(c.id).inspect();
+  const info = await env.docker!.getContainer(c.id).inspect();
   assert.equal(info.State.Status, 'created', "the other instance's container is left alone");
 });
 
 test('adopt: a created but never started container is started and finished', async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const id = await leave(identity(3), ['sh', '-c', 'echo late-start'], false);
-  const rec = await runner.adopt(
+  const rec = await env.runner.adopt(
     id,
     { identity: identity(3), trigger: 'Schedule', spec: spec(['unused']) },
     new AbortController().signal,
@@ -212,8 +175,8 @@ test('adopt: a created but never started container is started and finished', asy
 });
 
 test('adopt: a container that no longer exists is ContainerNotFound', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.adopt(
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.adopt(
     '0123456789ab',
     { identity: identity(4), trigger: 'Schedule', spec: spec(['x']) },
     new AbortController().signal,

@@ -1,54 +1,41 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { ScheduledDockerJobSpecSchema } from '../../src/api/schema.ts';
-import { localDaemonConfig } from '../../src/docker/config.ts';
 import { isNotFound } from '../../src/docker/errors.ts';
-import { DockerPool } from '../../src/docker/pool.ts';
-import { silentLogger } from '../../src/log/logger.ts';
-import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
+import type { RunRequest } from '../../src/runner/job-runner.ts';
 import { StaticSecretSource } from '../../src/runner/secret-source.ts';
 import { testDocker } from '../helpers/docker.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { useRunnerEnv } from '../helpers/runner-env.ts';
 
 // Pulls from a real registry (docker-registry with htpasswd auth on 127.0.0.1), with right and wrong credentials.
 let reg: TestRegistry | undefined;
-let pool: DockerPool;
-let runner: JobRunner;
-let skip: string | undefined;
 const uid = randomUUID();
 const never = new AbortController().signal;
 
-before(async () => {
-  const d = await testDocker();
-  if ('skip' in d) {
-    skip = d.skip;
-    return;
-  }
-  reg = await startRegistry();
-  pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
-  runner = new JobRunner({
-    pool,
-    instance: 'test-runner-pull',
-    log: silentLogger(),
-    sink: { line() {} },
-    secrets: new StaticSecretSource(
+const env = useRunnerEnv({
+  instance: 'test-runner-pull',
+  async setup() {
+    reg = await startRegistry();
+    await removeImage();
+  },
+  secrets: () =>
+    new StaticSecretSource(
       [
         {
           kind: 'Secret',
           metadata: { name: 'right' },
-          stringData: { '.dockerconfigjson': reg.dockerConfigJson() },
+          stringData: { '.dockerconfigjson': reg!.dockerConfigJson() },
         },
         {
           kind: 'Secret',
           metadata: { name: 'wrong' },
-          stringData: { '.dockerconfigjson': reg.dockerConfigJson(reg.username, 'not-the-password') },
+          stringData: { '.dockerconfigjson': reg!.dockerConfigJson(reg!.username, 'not-the-password') },
         },
       ],
       'pull',
     ),
-  });
-  await removeImage();
 });
 
 after(async () => {
@@ -56,7 +43,6 @@ after(async () => {
     await removeImage();
     await reg.stop();
   }
-  pool?.close();
 });
 
 async function removeImage(): Promise<void> {
@@ -98,7 +84,7 @@ function request(pullPolicy: 'Always' | 'IfNotPresent', secret?: string): RunReq
 
 async function imagePresent(): Promise<boolean> {
   try {
-    await pool.get().inspectImage(reg!.image);
+    await env.pool.get().inspectImage(reg!.image);
     return true;
   } catch (e) {
     if (isNotFound(e)) return false;
@@ -107,37 +93,37 @@ async function imagePresent(): Promise<boolean> {
 }
 
 test('IfNotPresent, image missing, wrong credentials: ImagePullFailed with the registry refusal', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(request('IfNotPresent', 'wrong'), never);
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(request('IfNotPresent', 'wrong'), never);
   assert.equal(rec.result, 'ImagePullFailed');
   assert.match(rec.message ?? '', /unauthorized|authentication required|denied/i);
   assert.equal(await imagePresent(), false);
 });
 
 test('Always without credentials: ImagePullFailed (no basic auth credentials)', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(request('Always'), never);
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(request('Always'), never);
   assert.equal(rec.result, 'ImagePullFailed');
   assert.match(rec.message ?? '', /no basic auth credentials|unauthorized/i);
 });
 
 test('Always with the right credentials: pulled and run', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(request('Always', 'right'), never);
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(request('Always', 'right'), never);
   assert.equal(rec.result, 'Succeeded', rec.message);
   assert.equal(rec.logTail, 'pulled\n');
   assert.equal(await imagePresent(), true);
 });
 
 test('Always with wrong credentials fails even when the image is present', async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   assert.equal(await imagePresent(), true);
-  const rec = await runner.run(request('Always', 'wrong'), never);
+  const rec = await env.runner.run(request('Always', 'wrong'), never);
   assert.equal(rec.result, 'ImagePullFailed');
 });
 
 test('IfNotPresent with the image present does not pull (wrong credentials do not matter)', async (t) => {
-  if (skip) return t.skip(skip);
-  const rec = await runner.run(request('IfNotPresent', 'wrong'), never);
+  if (env.skip) return t.skip(env.skip);
+  const rec = await env.runner.run(request('IfNotPresent', 'wrong'), never);
   assert.equal(rec.result, 'Succeeded', rec.message);
 });

@@ -11,6 +11,7 @@ import { RunMetrics } from '../../src/metrics/run-metrics.ts';
 import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
 import { StaticSecretSource } from '../../src/runner/secret-source.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
+import { removeJobContainers } from '../helpers/runner-env.ts';
 
 // One uid for every job of this file: cleanup removes whatever it left, by label.
 const uid = randomUUID();
@@ -41,19 +42,7 @@ before(async () => {
 });
 
 after(async () => {
-  const found = docker;
-  if ('docker' in found) {
-    const d = found.docker;
-    const left = await d.listContainers({ all: true, filters: { label: [`${LABELS.jobUid}=${uid}`] } });
-    await Promise.all(
-      left.map((c) =>
-        d
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => {}),
-      ),
-    );
-  }
+  if ('docker' in docker) await removeJobContainers(docker.docker, uid);
   pool.close();
 });
 
