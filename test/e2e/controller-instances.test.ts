@@ -7,35 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { containerName, LABELS, runLabels } from '../../src/api/run-identity.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
-import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
-import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
-import {
-  applyJob,
-  getJob,
-  jobManifest,
-  type OperatorProcess,
-  startOperator,
-  waitFor,
-} from '../helpers/operator.ts';
+import type { TestApiServer } from '../helpers/apiserver.ts';
+import { TEST_IMAGE } from '../helpers/docker.ts';
+import { applyJob, getJob, jobManifest, useControllerEnv, waitFor } from '../helpers/operator.ts';
 
-let apiA: TestApiServer;
-let apiB: TestApiServer;
-const operators: OperatorProcess[] = [];
-let docker: Awaited<ReturnType<typeof testDocker>>;
 /** Job uids of every container this test made or caused, removed at the end whatever happens. */
 const uids: string[] = [];
 
-before(async () => {
-  docker = await testDocker();
-  [apiA, apiB] = await Promise.all([startTestApiServer(), startTestApiServer()]);
-});
-
-after(async () => {
-  for (const op of operators) await op.kill();
-  if (!('skip' in docker)) {
+const env = useControllerEnv({
+  apiServers: 2,
+  async afterOperatorsEnd({ docker }) {
+    if ('skip' in docker) return;
     for (const uid of uids) {
       const left = await docker.docker.listContainers({
         all: true,
@@ -47,21 +32,20 @@ after(async () => {
           .remove({ force: true })
           .catch(() => {});
     }
-  }
-  await Promise.all([apiA?.close(), apiB?.close()]);
+  },
 });
-
-const kubectlA = (args: string[], opts?: { stdin?: string }) => apiA.kubectl(args, opts);
+/** Operator A's API server is the first: env.kubectl talks to it. */
+const kubectlA = env.kubectl;
 
 test("operator B's start-up keeps operator A's run and removes B's own orphan", async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
-  const d = docker.docker;
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
+  const d = env.docker.docker;
+  const [apiA, apiB] = env.apis as [TestApiServer, TestApiServer];
   const instanceA = clusterInstanceId(apiA.url, undefined);
   const instanceB = clusterInstanceId(apiB.url, undefined);
   assert.notEqual(instanceA, instanceB);
 
-  const a = startOperator({ kubeconfig: apiA.kubeconfig, identity: 'a' });
-  operators.push(a);
+  const a = env.startOperator({ kubeconfig: apiA.kubeconfig, identity: 'a' });
   await a.waitForLog(/operator started/, { timeoutMs: 30_000 });
   await applyJob(kubectlA, jobManifest('long', { schedule: '@manual' }, { command: 'sleep 12' }));
   const job = await waitFor('the job accepted', async () => {
@@ -95,8 +79,7 @@ test("operator B's start-up keeps operator A's run and removes B's own orphan", 
   });
   await orphan.start();
 
-  const b = startOperator({ kubeconfig: apiB.kubeconfig, identity: 'b' });
-  operators.push(b);
+  const b = env.startOperator({ kubeconfig: apiB.kubeconfig, identity: 'b' });
   const handled = await b.waitForLog(/leftover containers handled/, { timeoutMs: 30_000 });
   assert.equal(handled.instance, instanceB);
   assert.equal(handled.orphansRemoved, 1, JSON.stringify(handled));

@@ -10,7 +10,7 @@
  * that changes it to another invalid value (422), and a fix turns the condition Ready=True.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { LABELS } from '../../src/api/run-identity.ts';
 import { defaultKinds } from '../../src/apiserver/index.ts';
 import { objectKey } from '../../src/apiserver/kinds.ts';
@@ -19,14 +19,8 @@ import { ResourceService } from '../../src/apiserver/resources.ts';
 import { WalObjectStore } from '../../src/apiserver/store/wal-store.ts';
 import { WatchHub } from '../../src/apiserver/watch-hub.ts';
 import { systemClock } from '../../src/util/clock.ts';
-import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
-import { testDocker } from '../helpers/docker.ts';
 import { MemoryObjectStore } from '../helpers/memory-object-store.ts';
-import { getJob, jobManifest, type OperatorProcess, startOperator, waitFor } from '../helpers/operator.ts';
-
-let api: TestApiServer;
-let operator: OperatorProcess | undefined;
-let docker: Awaited<ReturnType<typeof testDocker>>;
+import { getJob, jobManifest, useControllerEnv, waitFor } from '../helpers/operator.ts';
 
 /** Seeded jobs: name -> the spec change that makes a valid job invalid under today's rules. */
 const INVALID: Record<string, Record<string, unknown>> = {
@@ -66,19 +60,15 @@ async function seedInvalidJobs(storeDir: string): Promise<void> {
   }
 }
 
-before(async () => {
-  docker = await testDocker();
-  api = await startTestApiServer({ seedStore: seedInvalidJobs });
+const env = useControllerEnv({
+  apiServer: { seedStore: seedInvalidJobs },
+  endOperatorsBy: 'stop',
+  async beforeOperatorsEnd({ kubectl }) {
+    for (const name of Object.keys(INVALID))
+      await kubectl(['delete', 'sdj', name, '--ignore-not-found', '--wait=true']);
+  },
 });
-
-after(async () => {
-  for (const name of Object.keys(INVALID))
-    await api?.kubectl(['delete', 'sdj', name, '--ignore-not-found', '--wait=true']);
-  await operator?.stop();
-  await api?.close();
-});
-
-const kubectl = (args: string[], opts?: { stdin?: string }) => api.kubectl(args, opts);
+const { kubectl } = env;
 
 type Condition = { type: string; status: string; reason: string; message?: string };
 
@@ -90,8 +80,8 @@ async function readyCondition(name: string): Promise<Condition | undefined> {
 }
 
 async function containersOf(name: string, uid: string) {
-  if ('skip' in docker) return [];
-  return docker.docker.listContainers({
+  if ('skip' in env.docker) return [];
+  return env.docker.docker.listContainers({
     all: true,
     filters: { label: [`${LABELS.job}=${name}`, `${LABELS.jobUid}=${uid}`] },
   });
@@ -110,8 +100,8 @@ test('the server serves objects stored before a rule was tightened', async () =>
 });
 
 test('an invalid job gets Ready=False with the field path and a Warning event, runs nothing, and a fix makes it Ready', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
-  operator = startOperator({ kubeconfig: api.kubeconfig, identity: 'solo' });
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
+  const operator = env.startOperator({ identity: 'solo' });
   await operator.waitForLog(/operator started/, { timeoutMs: 30_000 });
 
   const expected: Record<string, { reason: string; field: string }> = {

@@ -4,33 +4,19 @@
  * scheduled time runs twice. Short timings (4 s lease, 3 s renew deadline, 1 s retry) keep it fast.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
-import { testDocker } from '../helpers/docker.ts';
+import { test } from 'node:test';
 import {
   applyJob,
   getJob,
   jobManifest,
   type OperatorProcess,
-  startOperator,
+  useControllerEnv,
   waitFor,
 } from '../helpers/operator.ts';
 
-let api: TestApiServer;
-const operators: OperatorProcess[] = [];
-let docker: Awaited<ReturnType<typeof testDocker>>;
+const env = useControllerEnv();
+const { kubectl } = env;
 
-before(async () => {
-  docker = await testDocker();
-  api = await startTestApiServer();
-});
-
-after(async () => {
-  for (const op of operators) await op.kill();
-  await api?.close();
-});
-
-const kubectl = (args: string[], opts?: { stdin?: string }) => api.kubectl(args, opts);
 const leaderElection = {
   leaseName: 'ofelia-e2e',
   leaseDurationSeconds: 4,
@@ -52,12 +38,10 @@ function finishedRuns(op: OperatorProcess, job: string): string[] {
 }
 
 test('leader election: one replica runs jobs; after it is killed the other takes over, no time runs twice', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
-  const a = startOperator({ kubeconfig: api.kubeconfig, identity: 'replica-a', leaderElection });
-  operators.push(a);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
+  const a = env.startOperator({ identity: 'replica-a', leaderElection });
   await a.waitForLog(/became leader/, { timeoutMs: 30_000 });
-  const b = startOperator({ kubeconfig: api.kubeconfig, identity: 'replica-b', leaderElection });
-  operators.push(b);
+  const b = env.startOperator({ identity: 'replica-b', leaderElection });
   await b.waitForLog(/operator started/, { timeoutMs: 30_000 });
 
   await applyJob(

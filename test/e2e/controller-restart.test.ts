@@ -5,38 +5,15 @@
  * recent one runs (it is within startingDeadlineSeconds); the others are counted as missed.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
-import { testDocker } from '../helpers/docker.ts';
-import {
-  applyJob,
-  getJob,
-  jobManifest,
-  type OperatorProcess,
-  startOperator,
-  waitFor,
-} from '../helpers/operator.ts';
+import { test } from 'node:test';
+import { applyJob, getJob, jobManifest, useControllerEnv, waitFor } from '../helpers/operator.ts';
 
-let api: TestApiServer;
-const operators: OperatorProcess[] = [];
-let docker: Awaited<ReturnType<typeof testDocker>>;
-
-before(async () => {
-  docker = await testDocker();
-  api = await startTestApiServer();
-});
-
-after(async () => {
-  for (const op of operators) await op.kill();
-  await api?.close();
-});
-
-const kubectl = (args: string[], opts?: { stdin?: string }) => api.kubectl(args, opts);
+const env = useControllerEnv();
+const { kubectl } = env;
 
 test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the latest missed time runs once', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
-  const first = startOperator({ kubeconfig: api.kubeconfig, identity: 'first' });
-  operators.push(first);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
+  const first = env.startOperator({ identity: 'first' });
   await first.waitForLog(/operator started/, { timeoutMs: 30_000 });
   const spec = {
     schedule: '*/2 * * * * *',
@@ -64,8 +41,7 @@ test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the 
   // Down long enough for two scheduled times to pass.
   await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 4500 - Date.now())));
 
-  const second = startOperator({ kubeconfig: api.kubeconfig, identity: 'second' });
-  operators.push(second);
+  const second = env.startOperator({ identity: 'second' });
   // The run in flight is adopted whether its container still runs or not: wait for that, then
   // check it was the running case this test is about (a clear failure instead of a timeout).
   const adopted = await second.waitForLog(/adopted a run of an earlier process/, {

@@ -3,44 +3,26 @@
  * real Docker daemon and the real kubectl. Jobs fire every 2 seconds.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { LABELS } from '../../src/api/run-identity.ts';
-import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
-import { testDocker } from '../helpers/docker.ts';
-import {
-  applyJob,
-  getJob,
-  jobManifest,
-  type OperatorProcess,
-  startOperator,
-  waitFor,
-} from '../helpers/operator.ts';
+import { applyJob, getJob, jobManifest, useControllerEnv, waitFor } from '../helpers/operator.ts';
 
-let api: TestApiServer;
-let operator: OperatorProcess;
-let docker: Awaited<ReturnType<typeof testDocker>>;
-
-before(async () => {
-  docker = await testDocker();
-  api = await startTestApiServer();
-  operator = startOperator({ kubeconfig: api.kubeconfig, identity: 'solo' });
-  await operator.waitForLog(/operator started/, { timeoutMs: 30_000 });
+const env = useControllerEnv({
+  endOperatorsBy: 'stop',
+  async setup({ startOperator }) {
+    const operator = startOperator({ identity: 'solo' });
+    await operator.waitForLog(/operator started/, { timeoutMs: 30_000 });
+  },
 });
-
-after(async () => {
-  await operator?.stop();
-  await api?.close();
-});
-
-const kubectl = (args: string[], opts?: { stdin?: string }) => api.kubectl(args, opts);
+const { kubectl } = env;
 
 async function containersOf(uid: string) {
-  if ('skip' in docker) return [];
-  return docker.docker.listContainers({ all: true, filters: { label: [`${LABELS.jobUid}=${uid}`] } });
+  if ('skip' in env.docker) return [];
+  return env.docker.docker.listContainers({ all: true, filters: { label: [`${LABELS.jobUid}=${uid}`] } });
 }
 
 test('a job every 2 seconds runs, and kubectl get sdj shows LAST RESULT and NEXT', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
   await applyJob(kubectl, jobManifest('every-two', { schedule: '*/2 * * * * *' }));
   const job = await waitFor('two successful runs', async () => {
     const j = await getJob(kubectl, 'every-two');
@@ -67,7 +49,7 @@ const patchJob = (name: string, patch: unknown) =>
   kubectl(['patch', 'sdj', name, '--type=merge', '-p', JSON.stringify(patch)]);
 
 test('suspend stops scheduled runs and clears NEXT; resume starts them again', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
   await applyJob(kubectl, jobManifest('suspend-me', { schedule: '*/2 * * * * *' }));
   await waitFor(
     'a first run',
@@ -97,7 +79,7 @@ test('suspend stops scheduled runs and clears NEXT; resume starts them again', a
 });
 
 test('a schedule change re-arms the job on the new schedule', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
   await applyJob(kubectl, jobManifest('reschedule', { schedule: '*/2 * * * * *' }));
   await waitFor(
     'a first run',
@@ -119,7 +101,7 @@ test('a schedule change re-arms the job on the new schedule', async (t) => {
 });
 
 test('Forbid with a slow job: overlapping times are skipped with JobAlreadyActive, one run at a time', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
   await applyJob(
     kubectl,
     jobManifest(
@@ -150,7 +132,7 @@ test('Forbid with a slow job: overlapping times are skipped with JobAlreadyActiv
 });
 
 test('Replace cancels the active run, then starts the new one', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
   await applyJob(
     kubectl,
     jobManifest(
@@ -176,7 +158,7 @@ test('Replace cancels the active run, then starts the new one', async (t) => {
 });
 
 test('kubectl delete while a run is active: the container is stopped and removed, then the job is gone', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
   await applyJob(kubectl, jobManifest('delete-me', { schedule: '*/2 * * * * *' }, { command: 'sleep 60' }));
   const job = await waitFor('an active run with its container', async () => {
     const j = await getJob(kubectl, 'delete-me');
@@ -191,7 +173,7 @@ test('kubectl delete while a run is active: the container is stopped and removed
 });
 
 test('manual trigger: a new ofelia.dev/run-now value runs the job once', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+  if ('skip' in env.docker) return t.skip(env.docker.skip);
   await applyJob(kubectl, jobManifest('by-hand', { schedule: '@manual' }));
   await waitFor('Ready reason Manual', async () => {
     const j = await getJob(kubectl, 'by-hand');

@@ -4,8 +4,15 @@
  * for the failure message; every process is killed when the test ends, whatever happens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { KubectlResult } from './apiserver.ts';
+import {
+  type KubectlResult,
+  startTestApiServer,
+  type TestApiServer,
+  type TestApiServerOptions,
+} from './apiserver.ts';
+import { testDocker } from './docker.ts';
 import type { OperatorProcessConfig } from './operator-main.ts';
 
 const MAIN = fileURLToPath(new URL('./operator-main.ts', import.meta.url));
@@ -200,4 +207,95 @@ export async function waitFor<T>(
 export async function applyJob(kubectl: Kubectl, manifest: string): Promise<void> {
   const r = await kubectl(['apply', '-f', '-'], { stdin: manifest });
   if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
+}
+
+// ---- the shared set-up of the controller e2e tests ------------------------------------------------
+
+export interface ControllerEnvOptions {
+  /** How many API servers to start, each with its own data dir (and so its own instance). Default 1. */
+  apiServers?: number;
+  /** Options of every API server started (e.g. a store seeded before the start). */
+  apiServer?: TestApiServerOptions;
+  /** How the `after` hook ends the operators: SIGKILL (default) or SIGTERM and a graceful stop. */
+  endOperatorsBy?: 'kill' | 'stop';
+  /**
+   * Runs at the end of the `before` hook, once the API servers run (e.g. an operator every test
+   * shares). Use this, not a second top-level `before`: on Node 20 those start without waiting
+   * for this one.
+   */
+  setup?: (env: ControllerEnv) => Promise<void>;
+  /** Runs first in the `after` hook, while the operators still run (e.g. deletes that wait on their finalizers). */
+  beforeOperatorsEnd?: (env: ControllerEnv) => Promise<void>;
+  /** Runs in the `after` hook once the operators have ended, before the API servers close (e.g. removes containers). */
+  afterOperatorsEnd?: (env: ControllerEnv) => Promise<void>;
+}
+
+/** Read its fields inside tests and hooks only: the API servers and the daemon are set by the `before` hook. */
+export interface ControllerEnv {
+  /** The first API server. */
+  readonly api: TestApiServer;
+  /** Every API server, in start order. */
+  readonly apis: readonly TestApiServer[];
+  /** The test daemon's client, or why Docker tests are skipped. */
+  readonly docker: Awaited<ReturnType<typeof testDocker>>;
+  /** Every operator started through `startOperator` (or pushed here): ended in the `after` hook. */
+  readonly operators: OperatorProcess[];
+  /** kubectl against the first API server. */
+  readonly kubectl: Kubectl;
+  /** Starts an operator process (against the first API server unless `kubeconfig` is given) and adds it to `operators`. */
+  startOperator(config: Omit<OperatorProcessConfig, 'kubeconfig'> & { kubeconfig?: string }): OperatorProcess;
+}
+
+/**
+ * Registers the `before` and `after` hooks every controller e2e file needs: the test daemon found
+ * (or the reason to skip), the embedded API server(s) started; at the end every operator started is
+ * ended (even when a test failed half-way) and the API servers closed. It starts no operator itself
+ * (one that every test of a file shares is started in `setup`).
+ */
+export function useControllerEnv(opts: ControllerEnvOptions = {}): ControllerEnv {
+  let apis: TestApiServer[] = [];
+  let docker: Awaited<ReturnType<typeof testDocker>> | undefined;
+  const operators: OperatorProcess[] = [];
+  /** The test's own teardown runs only when the set-up completed (else it would fail on what is missing). */
+  let started = false;
+
+  const env: ControllerEnv = {
+    get api() {
+      const first = apis[0];
+      if (!first) throw new Error('useControllerEnv: api read before the before hook started it');
+      return first;
+    },
+    get apis() {
+      return apis;
+    },
+    get docker() {
+      if (!docker) throw new Error('useControllerEnv: docker read before the before hook found it');
+      return docker;
+    },
+    operators,
+    kubectl: (args, kubectlOpts) => env.api.kubectl(args, kubectlOpts),
+    startOperator(config) {
+      const op = startOperator({ ...config, kubeconfig: config.kubeconfig ?? env.api.kubeconfig });
+      operators.push(op);
+      return op;
+    },
+  };
+
+  before(async () => {
+    docker = await testDocker();
+    apis = await Promise.all(
+      Array.from({ length: opts.apiServers ?? 1 }, () => startTestApiServer(opts.apiServer)),
+    );
+    started = true;
+    await opts.setup?.(env);
+  });
+
+  after(async () => {
+    if (started) await opts.beforeOperatorsEnd?.(env);
+    for (const op of operators) await (opts.endOperatorsBy === 'stop' ? op.stop() : op.kill());
+    if (started) await opts.afterOperatorsEnd?.(env);
+    await Promise.all(apis.map((api) => api.close()));
+  });
+
+  return env;
 }
