@@ -53,14 +53,15 @@ export function humanDuration(ms: number): string {
 
 /**
  * The age of an RFC 3339 timestamp at `now`; a time in the future (a next schedule time) reads
- * `in 5m` instead of a real server's `<invalid>`. Unparseable or missing: undefined.
+ * `in 5m` instead of a real server's `<invalid>`, rounded up so that a run due in 400 ms reads
+ * `in 1s`, never a misleading `0s`. Unparseable or missing: undefined.
  */
 export function formatAge(timestamp: unknown, now: number): string | undefined {
   if (typeof timestamp !== 'string' || timestamp === '') return undefined;
   const t = Date.parse(timestamp);
   if (Number.isNaN(t)) return undefined;
   const delta = now - t;
-  if (delta < -2000) return `in ${humanDuration(-delta)}`;
+  if (delta < 0) return `in ${humanDuration(Math.ceil(-delta / 1000) * 1000)}`;
   return humanDuration(delta);
 }
 
