@@ -110,6 +110,7 @@ export class JobRunner {
       namespace: req.identity.namespace,
       job: req.identity.jobName,
       run: runName(req.identity),
+      scheduledTime: new Date(req.identity.scheduledTime).toISOString(),
     });
     const started = performance.now();
     let outcome: RunOutcome;

@@ -82,7 +82,12 @@ export class LoggerOutputSink implements OutputSink {
     this.dropping = false;
     let runLog = this.runLogs.get(run);
     if (!runLog) {
-      runLog = this.log.child({ namespace: run.namespace, job: run.jobName, run: runName(run) });
+      runLog = this.log.child({
+        namespace: run.namespace,
+        job: run.jobName,
+        run: runName(run),
+        scheduledTime: new Date(run.scheduledTime).toISOString(),
+      });
       this.runLogs.set(run, runLog);
     }
     runLog.info({ stream, line }, 'run output');

@@ -34,6 +34,7 @@ test('LoggerOutputSink: one record per line with the run fields', () => {
   assert.equal(a?.namespace, 'ns');
   assert.equal(a?.job, 'job');
   assert.equal(typeof a?.run, 'string');
+  assert.equal(a?.scheduledTime, '2026-01-01T00:00:00.000Z');
   assert.equal(a?.stream, 'stdout');
   assert.equal(a?.line, 'hello');
   assert.equal(b?.stream, 'stderr');
