@@ -114,7 +114,7 @@ export function apiResourceList(
   group: string,
   version: string,
 ): Record<string, unknown> | undefined {
-  const gv = registry.groupVersions().find((g) => g.group === group && g.version === version);
+  const gv = registry.groupVersion(group, version);
   if (!gv) return undefined;
   return {
     kind: 'APIResourceList',

@@ -125,4 +125,12 @@ export class KindRegistry {
     }
     return out;
   }
+
+  /** The kinds served under one group/version, or undefined when it is not served. */
+  groupVersion(
+    group: string,
+    version: string,
+  ): { group: string; version: string; kinds: ResourceKind[] } | undefined {
+    return this.groupVersions().find((g) => g.group === group && g.version === version);
+  }
 }

@@ -172,7 +172,7 @@ export function openApiDocument(
   group: string,
   version: string,
 ): Record<string, unknown> | undefined {
-  const gv = registry.groupVersions().find((g) => g.group === group && g.version === version);
+  const gv = registry.groupVersion(group, version);
   if (!gv) return undefined;
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, unknown> = { ...metaSchemas() };

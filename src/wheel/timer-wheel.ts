@@ -106,6 +106,8 @@ export class TimerWheel<T> {
   private readonly drainChunk: number;
   /** Start of the slot `earliestSlot` last found. */
   private foundStart = 0;
+  /** Out-value of `firstOccupiedFromNow` (kept in a field so the hot path allocates nothing). */
+  private slotStart = 0;
 
   constructor(startMs = 0, options: TimerWheelOptions = {}) {
     const maxMoves = options.maxMovesPerAdvance ?? DEFAULT_MAX_MOVES_PER_ADVANCE;
@@ -158,13 +160,9 @@ export class TimerWheel<T> {
     let wake = Number.POSITIVE_INFINITY;
     for (let level = 0; level < LEVELS; level++) {
       const span = SPAN[level]!;
-      const current = Math.floor(this.elapsed / span);
-      const from = current % RING;
-      const slot = this.firstOccupied(level, from);
+      const slot = this.firstOccupiedFromNow(level);
       if (slot < 0) continue;
-      // The current slot itself can hold entries only while advance is mid-way through this
-      // instant (a lower level's slot started at the same time): then it is due now.
-      const start = (current + ((slot - from + RING) % RING)) * span;
+      const start = this.slotStart;
       if (start < wake) wake = start;
       const pending = this.counts[level * RING + slot]!;
       if (level === 0 || pending <= this.smallSlot) continue;
@@ -302,14 +300,9 @@ export class TimerWheel<T> {
     let best = -1;
     let bestStart = Number.POSITIVE_INFINITY;
     for (let level = 0; level < LEVELS; level++) {
-      const span = SPAN[level]!;
-      const current = Math.floor(this.elapsed / span);
-      const from = current % RING;
-      const slot = this.firstOccupied(level, from);
+      const slot = this.firstOccupiedFromNow(level);
       if (slot < 0) continue;
-      // The current slot itself can hold entries only while advance is mid-way through this
-      // instant (a lower level's slot started at the same time): then it is due now.
-      const start = (current + ((slot - from + RING) % RING)) * span;
+      const start = this.slotStart;
       if (start < bestStart) {
         bestStart = start;
         best = level * RING + slot;
@@ -317,6 +310,20 @@ export class TimerWheel<T> {
     }
     this.foundStart = bestStart;
     return best;
+  }
+
+  /**
+   * First occupied slot of a level from the wheel's current time on (its start in `slotStart`),
+   * or -1. The current slot itself can hold entries only while advance is mid-way through this
+   * instant (a lower level's slot started at the same time): then it is due now.
+   */
+  private firstOccupiedFromNow(level: number): number {
+    const span = SPAN[level]!;
+    const current = Math.floor(this.elapsed / span);
+    const from = current % RING;
+    const slot = this.firstOccupied(level, from);
+    if (slot >= 0) this.slotStart = (current + ((slot - from + RING) % RING)) * span;
+    return slot;
   }
 
   /** First occupied slot of a level at or after `from`, going round the ring, or -1. */
