@@ -17,7 +17,8 @@ import { validateScheduledDockerJob } from '../api/validate.ts';
 import type { EventTarget, EventType } from '../kube/event-recorder.ts';
 import type { FinalizerClient, JobObject } from '../kube/job-api.ts';
 import { applyMergePatch } from '../kube/merge-patch.ts';
-import type { ObjectKey, StatusPatch } from '../kube/status-writer.ts';
+import type { ResultJournal } from '../kube/result-journal.ts';
+import type { ObjectKey, StatusPatch, SubmitOptions } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { compileSchedule } from '../schedule/index.ts';
@@ -39,7 +40,7 @@ export interface JobCache {
 }
 
 export interface StatusSink {
-  submit(key: ObjectKey, patch: StatusPatch, options?: { urgent?: boolean }): void;
+  submit(key: ObjectKey, patch: StatusPatch, options?: SubmitOptions): void;
   forget(key: ObjectKey): void;
 }
 
@@ -61,6 +62,8 @@ export interface JobControllerOptions {
   role: () => ReplicaRole;
   /** Queue a key for reconcile. */
   enqueue: (key: string) => void;
+  /** Where run results are kept until they are in the status (none: as long as the process lives). */
+  results?: ResultJournal;
 }
 
 export function keyOf(namespace: string, name: string): string {
@@ -170,9 +173,37 @@ export class JobController {
     this.release(key, why);
   }
 
+  /**
+   * Apply a change to the job's status as this replica sees it and queue it for writing. Its class
+   * in the writer: a run start (`urgent`) or a run result first, then the job's first status, then
+   * routine refreshes. A run result (a patch with `lastRun`) is journaled before it is submitted
+   * and settled once written, so it survives a shutdown, a kill or an API outage.
+   */
   changeStatus(state: JobState, patch: StatusPatch, urgent = false): void {
+    const first = state.status.conditions === undefined;
     state.status = applyMergePatch(state.status, patch);
-    this.opts.statusWriter.submit({ namespace: state.namespace, name: state.name }, patch, { urgent });
+    const key = { namespace: state.namespace, name: state.name };
+    const record = patch.lastRun ?? undefined;
+    const journal = this.opts.results;
+    if (record && journal) {
+      const id = journal.add({ namespace: state.namespace, name: state.name, uid: state.uid, record });
+      if (id === undefined)
+        this.opts.logger.warn(
+          { job: state.key, run: record.name },
+          'result journal full: result kept in memory only',
+        );
+      const onDone = id === undefined ? undefined : () => journal.settle(id);
+      this.opts.statusWriter.submit(key, patch, { urgent, priority: 'run', onDone });
+      return;
+    }
+    const priority = urgent || record ? 'run' : first ? 'first' : 'routine';
+    this.opts.statusWriter.submit(key, patch, { urgent, priority });
+  }
+
+  /** Queue a status change with explicit writer options (start-up replay of journaled results). */
+  submitStatus(state: JobState, patch: StatusPatch, options: SubmitOptions): void {
+    state.status = applyMergePatch(state.status, patch);
+    this.opts.statusWriter.submit({ namespace: state.namespace, name: state.name }, patch, options);
   }
 
   event(state: JobState, type: EventType, reason: string, message: string): void {

@@ -26,6 +26,7 @@ import { type JobObject, jobsPath, kubeFinalizerClient, listJobs } from '../kube
 import { kubeEventSink } from '../kube/kube-event-sink.ts';
 import { kubeStatusPatch } from '../kube/kube-status-patch.ts';
 import { KubeLeaseClient } from '../kube/lease-client.ts';
+import type { ResultJournal } from '../kube/result-journal.ts';
 import { StatusWriter } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
@@ -37,6 +38,7 @@ import { JobController, keyOf } from './job-controller.ts';
 import { LeaderElector } from './leader-election.ts';
 import type { ReplicaRole } from './placement.ts';
 import { defaultControllerRateLimiter } from './rate-limiter.ts';
+import { replayPendingResults } from './result-replay.ts';
 import { Scheduler } from './scheduler.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -91,6 +93,11 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** How long start() waits for the first list (default 60 s). */
   syncTimeoutMs?: number;
+  /**
+   * Where run results are kept until written to status; its pending results (of an earlier
+   * process) are written at start. The caller opens and closes it. None: in memory only.
+   */
+  results?: ResultJournal;
 }
 
 export class ManagerStartError extends Error {
@@ -197,6 +204,7 @@ export class ControllerManager {
       metrics: this.schedulerMetrics,
       role: () => this.role(),
       enqueue: (key) => this.queue.add(key),
+      results: opts.results,
     });
     this.controller = controller;
 
@@ -247,6 +255,17 @@ export class ControllerManager {
     const synced = await this.informer.waitForSync(this.opts.syncTimeoutMs ?? 60_000);
     if (!synced) throw new ManagerStartError('the ScheduledDockerJob informer did not sync in time');
     this.log.info({ jobs: this.informer.list().length }, 'informer synced');
+    // Results an earlier process could not write go first: adoption must see them as known.
+    if (this.opts.results && this.opts.results.pendingCount > 0) {
+      const summary = replayPendingResults({
+        journal: this.opts.results,
+        jobs: this.informer.list(),
+        controller: this.controller,
+        role: this.role(),
+        logger: this.log,
+      });
+      this.log.info(summary, 'run results of an earlier process replayed');
+    }
     // Adopt first, then schedule: a catch-up must never start a run whose container still runs.
     await this.adopt();
     const workers = Math.max(1, this.opts.workers ?? 4);

@@ -29,6 +29,7 @@ import {
 } from '../http/index.ts';
 import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
+import { FileResultJournal, type ResultJournal } from '../kube/result-journal.ts';
 import type { Logger } from '../log/logger.ts';
 import { createOperatorMetrics } from '../metrics/index.ts';
 import { JobRunner } from '../runner/job-runner.ts';
@@ -157,7 +158,23 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       clock,
       tailBytes: config.runs.outputTailBytes,
     });
+    let results: ResultJournal | undefined;
+    if (config.controller.resultsDir !== undefined) {
+      try {
+        results = FileResultJournal.open(config.controller.resultsDir);
+      } catch (e) {
+        throw new StartupError(
+          'ResultsDirUnusable',
+          `--results-dir ${config.controller.resultsDir}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      const journal = results;
+      cleanups.push({ name: 'result journal', run: () => journal.close() });
+      log.info({ dir: config.controller.resultsDir, pending: journal.pendingCount }, 'result journal opened');
+    }
     const manager = new ControllerManager({
+      results,
       kubeConfig,
       executor: runner,
       instance: instance.id,
