@@ -41,6 +41,7 @@ import { defaultControllerRateLimiter } from './rate-limiter.ts';
 import { replayPendingResults } from './result-replay.ts';
 import { Scheduler } from './scheduler.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { UpdateFilter } from './update-filter.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export const CONTROLLER_NAME = 'scheduleddockerjob';
@@ -228,13 +229,16 @@ export class ControllerManager {
       });
     }
 
-    const enqueue = (obj: JobObject) => {
+    // Status-only updates (the echo of this controller's own writes) are not reconciled.
+    const updates = new UpdateFilter();
+    const enqueue = (event: 'added' | 'updated' | 'deleted') => (obj: JobObject) => {
       if (this.stopping) return;
-      this.queue.add(keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''));
+      const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+      if (event === 'deleted' ? updates.deleted(key) : updates[event](key, obj)) this.queue.add(key);
     };
-    this.informer.on('add', enqueue);
-    this.informer.on('update', enqueue);
-    this.informer.on('delete', enqueue);
+    this.informer.on('add', enqueue('added'));
+    this.informer.on('update', enqueue('updated'));
+    this.informer.on('delete', enqueue('deleted'));
   }
 
   /** This replica's role now. */

@@ -16,7 +16,10 @@ import type {
   RequestContext,
   ResponseContext,
 } from '@kubernetes/client-node/dist/gen/index.js';
+import { createConfiguration } from '@kubernetes/client-node/dist/gen/index.js';
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
+import { ServerConfiguration } from '@kubernetes/client-node/dist/gen/servers.js';
+import { pooledAuth } from './connection-pool.ts';
 
 export interface KubeClients {
   readonly kubeConfig: KubeConfig;
@@ -25,12 +28,22 @@ export interface KubeClients {
   readonly coordination: CoordinationV1Api;
 }
 
+/**
+ * The API clients, sharing keep-alive connections (connection-pool.ts) instead of client-node's
+ * new TLS connection per call.
+ */
 export function makeKubeClients(kubeConfig: KubeConfig): KubeClients {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: pooledAuth(kubeConfig) },
+  });
   return {
     kubeConfig,
-    customObjects: kubeConfig.makeApiClient(CustomObjectsApi),
-    core: kubeConfig.makeApiClient(CoreV1Api),
-    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    customObjects: new CustomObjectsApi(config),
+    core: new CoreV1Api(config),
+    coordination: new CoordinationV1Api(config),
   };
 }
 
