@@ -13,23 +13,12 @@
  *   (Events are best-effort, as in Kubernetes).
  */
 
-import type { TokenBucket } from '../controller/token-bucket.ts';
+import type { EventTarget, EventType } from '../api/job-reporting.ts';
 import type { Logger } from '../log/logger.ts';
+import type { TokenBucket } from '../machinery/token-bucket.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { describeError, isAlreadyExists, isNotFound } from './api-errors.ts';
-
-export type EventType = 'Normal' | 'Warning';
-
-/** The object an Event is about. */
-export interface EventTarget {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  uid?: string;
-  resourceVersion?: string;
-}
 
 /** The core/v1 Event fields the recorder writes. */
 export interface CoreEvent {
