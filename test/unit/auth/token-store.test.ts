@@ -7,6 +7,7 @@ import { after, mock, test } from 'node:test';
 import { TokenFileError, TokenInputError, TokenLimitError } from '../../../src/apiserver/auth/errors.ts';
 import { type CreatedToken, TOKEN_FILE, TokenStore } from '../../../src/apiserver/auth/token-store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'token-store-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -95,7 +96,10 @@ test('sweep: one timer for many tokens, armed at the nearest expiry; expired tok
   assert.equal(clock.pending, 1, 'a single sweep timer');
   clock.advance(600 * 1000);
   await waitFor(
+    'the expired token gone from the file',
     () => !readFileSync(join(dir, TOKEN_FILE), 'utf8').includes(made[1]!.id) && clock.pending === 1,
+    1_000,
+    5,
   );
   assert.deepEqual(
     store
@@ -105,7 +109,12 @@ test('sweep: one timer for many tokens, armed at the nearest expiry; expired tok
     ['t0', 't1800', 't3600', 't7200'],
   );
   clock.advance(7200 * 1000);
-  await waitFor(() => store.list().length === 1 && clock.pending === 0);
+  await waitFor(
+    'one token left and no sweep timer',
+    () => store.list().length === 1 && clock.pending === 0,
+    1_000,
+    5,
+  );
   assert.deepEqual(
     store.list().map((t) => t.name),
     ['t0'],
@@ -208,8 +217,3 @@ test('a damaged token file is an error at open, never an empty token list', asyn
   writeFileSync(join(dir, TOKEN_FILE), 'not json');
   await assert.rejects(TokenStore.open({ dir }), /cannot use the token file .*not JSON/);
 });
-
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), 'condition not reached');
-}

@@ -3,13 +3,10 @@
  * effect as applying them in order, which is what lets the status writer keep one pending patch
  * per object however many changes arrive before it is sent.
  */
+import { isPlainObject } from './plain-object.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type MergePatch = { [key: string]: unknown };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The patch equivalent to applying `first` then `second`: objects merge key by key, anything else
