@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { type DaemonConfig, localDaemonConfig, type PoolOptions } from '../docker/config.ts';
-import { POLICY_LEVELS, type SecurityPolicy } from '../runner/policy/config.ts';
 import { DaemonSpecError, mergeDaemons, parseDaemonFile, parseDaemonSpec } from './daemons.ts';
 import { FLAGS, type FlagSpec, flagSpec } from './flags.ts';
 import {
@@ -46,8 +45,24 @@ export interface InClusterMode {
 }
 export type Mode = EmbeddedMode | KubeconfigMode | InClusterMode;
 
-/** What the runner may let a job do: the runner's SecurityPolicy (docs/security.md). */
-export type PolicyConfig = SecurityPolicy;
+/** The security policy levels (the runner's PolicyLevel; docs/security.md). */
+export const POLICY_LEVELS = ['privileged', 'baseline', 'restricted'] as const;
+
+/**
+ * What the runner may let a job do: the shape of the runner's SecurityPolicy (config sits beside
+ * the runner, not above it; the operator hands one to the other, so the compiler keeps them equal).
+ */
+export interface PolicyConfig {
+  level: (typeof POLICY_LEVELS)[number];
+  allowPrivileged: boolean;
+  allowHostNetwork: boolean;
+  allowHostPid: boolean;
+  allowedBindPrefixes: string[];
+  allowedBindPrefixesReadWrite: string[];
+  allowedNetworks: string[];
+  allowedVolumes: string[];
+  allowedExecContainers: string[];
+}
 
 export interface Config {
   mode: Mode;
