@@ -347,7 +347,7 @@ test('restricted: a hardened job runs as non-root with a read-only root and no c
   );
   assert.equal(hardened.result, 'Succeeded', hardened.message);
   const out = hardened.logTail ?? '';
-  assert.match(out, /^1000\n/);
+  assert.match(out, /^1000$/m);
   assert.match(out, /CapEff:\s+0000000000000000/);
   assert.match(out, /NoNewPrivs:\s+1/);
   assert.match(out, /read-only/);
