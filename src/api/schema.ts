@@ -114,7 +114,12 @@ export const ResourcesSchema = z.object({
 /** Linux capability names as Docker takes them (without the CAP_ prefix), or ALL. */
 const CapabilityName = z
   .string()
-  .regex(/^(ALL|[A-Z][A-Z_]{1,31})$/, 'a capability name such as NET_BIND_SERVICE (no CAP_ prefix), or ALL');
+  .regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'a capability name such as NET_BIND_SERVICE (no CAP_ prefix), or ALL')
+  // Docker accepts both spellings; one keeps the policy's comparisons exact.
+  .refine(
+    (name) => !name.startsWith('CAP_'),
+    'a capability name such as NET_BIND_SERVICE (no CAP_ prefix), or ALL',
+  );
 
 /**
  * The Kubernetes securityContext fields a Docker container has too; the operator's policy level
