@@ -95,7 +95,7 @@ export class JobRunner {
       const c = ctx();
       const facts = await this.facts(c, req);
       throwIfDenied(evaluatePolicy({ ...question, facts }));
-      if (req.spec.run) return runContainer(c, withResolvedBinds(req.spec.run, facts));
+      if (req.spec.run) return runContainer(c, withCheckedTargets(req.spec.run, facts));
       if (req.spec.exec && facts.execTarget) return runExec(c, req.spec.exec, facts.execTarget);
       throw new RunFailure('Error', 'InvalidSpec', 'spec: exactly one of run and exec is required');
     });
@@ -210,18 +210,25 @@ function throwIfDenied(decision: PolicyDecision): void {
 }
 
 /**
- * The run spec with each bind source replaced by the path the policy checked (symlinks resolved),
- * so the daemon mounts what was allowed, not what a symlink says now.
+ * The run spec with what the policy checked in place of what the spec names: each bind source
+ * with its symlinks resolved, and a network container by the id that was checked, so the daemon
+ * uses what was allowed, not what a symlink or a container name leads to a moment later.
  */
-function withResolvedBinds(run: RunSpec, facts: PolicyFacts): RunSpec {
-  if (!run.volumes?.some((v) => v.type === 'bind')) return run;
-  return {
-    ...run,
-    volumes: run.volumes.map((v) => {
-      const fact = v.type === 'bind' ? facts.bindSources.get(v.source) : undefined;
-      return fact && 'resolved' in fact ? { ...v, source: fact.resolved } : v;
-    }),
-  };
+function withCheckedTargets(run: RunSpec, facts: PolicyFacts): RunSpec {
+  let checked = run;
+  if (run.volumes?.some((v) => v.type === 'bind')) {
+    checked = {
+      ...checked,
+      volumes: run.volumes.map((v) => {
+        const fact = v.type === 'bind' ? facts.bindSources.get(v.source) : undefined;
+        return fact && 'resolved' in fact ? { ...v, source: fact.resolved } : v;
+      }),
+    };
+  }
+  if (run.network?.startsWith('container:') && facts.networkContainer) {
+    checked = { ...checked, network: `container:${facts.networkContainer.id}` };
+  }
+  return checked;
 }
 
 /** Maps an error that ended a run early to its outcome. */
