@@ -6,8 +6,9 @@
  * `run` and `adopt` never reject; every outcome (Succeeded, Failed, DeadlineExceeded, Cancelled,
  * ImagePullFailed, ContainerNotFound, DaemonUnavailable, PolicyDenied, Error) is a record with a
  * CamelCase reason and a message.
- * Never: holds a run's full output (a bounded tail only; lines go to the OutputSink), makes a Docker
- * call for a spec the security policy denies, puts secret values in logs or records, retries (the
+ * Never: holds a run's full output (a bounded tail only; lines go to the OutputSink), creates,
+ * starts or execs anything for a spec the security policy (policy/) denies (only the read-only
+ * look-ups the policy needs are made first), puts secret values in logs or records, retries (the
  * controller decides retries).
  */
 import { type RunIdentity, runName } from '../api/run-identity.ts';
