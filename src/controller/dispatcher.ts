@@ -25,10 +25,11 @@ import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import type { RunHooks, RunRequest } from '../runner/run-types.ts';
 import type { Clock } from '../util/clock.ts';
+import { iso } from '../util/iso-time.ts';
 import type { ActiveRun, JobState } from './job-state.ts';
 import { nextRetry, PendingRetries } from './retry-policy.ts';
 import { admit, isNominal, mayStillStart } from './run-admission.ts';
-import { iso, RunReporter } from './run-reporter.ts';
+import { RunReporter } from './run-reporter.ts';
 import { RunSlots } from './run-slots.ts';
 import { RunTracker } from './run-tracker.ts';
 

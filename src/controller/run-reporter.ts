@@ -16,6 +16,7 @@
 import type { RunRecord } from '../api/schema.ts';
 import type { StatusPatch } from '../kube/status-writer.ts';
 import type { SchedulerMetrics, SkipReason } from '../metrics/scheduler-metrics.ts';
+import { iso } from '../util/iso-time.ts';
 import type { DispatcherHost, FireRequest } from './dispatcher.ts';
 import type { JobState } from './job-state.ts';
 import { isNominal } from './run-admission.ts';
@@ -150,8 +151,4 @@ export class RunReporter {
         );
     }
   }
-}
-
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import type { RunRequest } from '../runner/run-types.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
+import { iso } from '../util/iso-time.ts';
 import type { ActiveRun, JobState } from './job-state.ts';
 
 export class RunTracker {
@@ -94,8 +95,4 @@ export class RunTracker {
       await all();
     }
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -20,8 +20,8 @@ import type { TokenBucket } from '../controller/token-bucket.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
+import { composeMergePatches, type MergePatch } from '../util/merge-patch.ts';
 import { describeError, httpStatusOf, isNotFound, isPermanentRejection } from './api-errors.ts';
-import { composeMergePatches, type MergePatch } from './merge-patch.ts';
 
 /** A merge patch of `status`: a field set to null is removed. */
 export type StatusPatch = { [K in keyof ScheduledDockerJobStatus]?: ScheduledDockerJobStatus[K] | null };

@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiException, ApisApi, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { renderKubeconfig } from '../../src/apiserver/auth/kubeconfig.ts';
-import { TokenStore } from '../../src/apiserver/auth/token-store.ts';
 import {
   type EmbeddedApiServer,
   EmbeddedApiServerError,
+  renderKubeconfig,
   startEmbeddedApiServer,
-} from '../../src/apiserver/bootstrap.ts';
+  TokenStore,
+} from '../../src/apiserver/index.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { waitFor } from '../helpers/operator.ts';

@@ -6,11 +6,11 @@ import type { RunRecord, RunResult, ScheduledDockerJob } from '../../../src/api/
 import { validateScheduledDockerJob } from '../../../src/api/validate.ts';
 import { Dispatcher, type DispatcherHost, type RunExecutor } from '../../../src/controller/dispatcher.ts';
 import { JobState } from '../../../src/controller/job-state.ts';
-import { applyMergePatch } from '../../../src/kube/merge-patch.ts';
 import type { StatusPatch } from '../../../src/kube/status-writer.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { SchedulerMetrics } from '../../../src/metrics/scheduler-metrics.ts';
 import type { RunHooks, RunRequest } from '../../../src/runner/run-types.ts';
+import { applyMergePatch } from '../../../src/util/merge-patch.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 /**
