@@ -22,10 +22,11 @@ import { type Clock, systemClock } from '../util/clock.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/request-body.ts';
 import { createRequestListener } from './http/request-listener.ts';
-import { RestHandler } from './http/rest-handler.ts';
+import { MAX_WATCH_TIMEOUT_SECONDS, RestHandler } from './http/rest-handler.ts';
 import { defaultKinds } from './kinds/served-kinds.ts';
 import { ResourceService } from './registry/resource-service.ts';
 import type { ObjectStore } from './store/object-store.ts';
+import { DEFAULT_WATCH_LIMITS, OpenWatches } from './watch/open-watches.ts';
 import { WatchHub } from './watch/watch-hub.ts';
 
 export interface ApiServerOptions {
@@ -39,12 +40,22 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** Changes kept for resuming watches (default 10,000); older versions get 410 Expired. */
   watchHistory?: number;
-  /** Watches without timeoutSeconds end after this many seconds (default 1800). */
+  /**
+   * The longest a watch lasts, in seconds (default and cap 1800, Kubernetes' min-request-timeout);
+   * watches asking for more, or for nothing, end at a random time in [half of it, all of it].
+   */
   watchTimeoutSeconds?: number;
   /** Interval of BOOKMARK events for watches that allow them (default 60 s). */
   bookmarkIntervalMs?: number;
   /** Bytes a watcher may lag behind before it is dropped with an in-stream 410 (default 16 MiB). */
   maxWatchBacklogBytes?: number;
+  /** Connections open at once (default 1024); more are closed as they arrive. */
+  maxConnections?: number;
+  /** Watches open at once (default 1000), and with one token (default 200); more get a 429. */
+  maxWatches?: number;
+  maxWatchesPerToken?: number;
+  /** A TLS handshake not done within this is dropped (default 10 s): idle sockets cannot hold slots. */
+  tlsHandshakeTimeoutMs?: number;
   /** Namespaces created at start besides default, kube-system and ofelia-system. */
   namespaces?: string[];
   /** The caller opened the store and will close it. */
@@ -73,12 +84,23 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
   const hub = new WatchHub(opts.store, registry, opts.watchHistory ?? 10_000);
   const service = new ResourceService(opts.store, hub, registry, clock);
   await service.ensureNamespaces([...new Set([...DEFAULT_NAMESPACES, ...(opts.namespaces ?? [])])]);
-  const rest = new RestHandler(service, hub, {
+  const watches = new OpenWatches({
+    maxWatches: opts.maxWatches ?? DEFAULT_WATCH_LIMITS.maxWatches,
+    maxWatchesPerToken: opts.maxWatchesPerToken ?? DEFAULT_WATCH_LIMITS.maxWatchesPerToken,
+  });
+  // A revoked or expired token ends its watches: a watch is not a way to outlive a token.
+  const unsubscribeTokens = opts.authenticator.onTokenGone((tokenId) => {
+    const ended = watches.endToken(tokenId);
+    if (ended > 0) log.info({ tokenId, watches: ended }, 'watches ended: their token is no longer valid');
+  });
+  const rest = new RestHandler(service, hub, watches, {
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    watchTimeoutMs: (opts.watchTimeoutSeconds ?? 1800) * 1000,
+    watchTimeoutMs:
+      Math.min(opts.watchTimeoutSeconds ?? MAX_WATCH_TIMEOUT_SECONDS, MAX_WATCH_TIMEOUT_SECONDS) * 1000,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     maxWatchBacklogBytes: opts.maxWatchBacklogBytes ?? 16 * 1024 * 1024,
     now: () => clock.now(),
+    random: Math.random,
     metrics: opts.metrics,
   });
   const listener = createRequestListener({
@@ -88,7 +110,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
     logger: log,
     metrics: opts.metrics,
   });
-  const server: Server = createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener);
+  const server: Server = createServer(
+    {
+      cert: opts.tls.cert,
+      key: opts.tls.key,
+      handshakeTimeout: opts.tlsHandshakeTimeoutMs ?? 10_000,
+    },
+    listener,
+  );
+  server.maxConnections = opts.maxConnections ?? 1024;
   // Watches are long-lived; a request's headers and body still have to arrive promptly.
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
@@ -103,6 +133,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
       });
     });
   } catch (e) {
+    unsubscribeTokens();
     hub.close();
     if (!opts.storeOpened) await opts.store.close();
     throw e;
@@ -117,7 +148,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        rest.endWatches();
+        unsubscribeTokens();
+        watches.endAll();
         server.closeIdleConnections();
         // Requests in flight get a moment to finish; then every connection goes.
         const grace = setTimeout(() => server.closeAllConnections(), 2000);

@@ -5,11 +5,15 @@
  *
  * In: a data directory (see store/data-dir.ts), a listen address, where to write the kubeconfig,
  * the kubeconfig token's lifetime, a logger and a clock.
- * Out: a running HTTPS API server over the durable store; a kubeconfig (0600) whose token — named
- * `kubeconfig` unless told otherwise — replaces the previous token of that name, and is renewed
- * (the file rewritten, then the old token revoked) when two thirds of its lifetime have passed;
- * `issueToken` for callers that need their own token for as long as the server runs; `close()`
- * that stops in order: renewal, server, the issued tokens revoked, token file, store.
+ * Out: a running HTTPS API server over the durable store; a kubeconfig (0600) whose token is
+ * named `kubeconfig` unless told otherwise. Tokens behave like Kubernetes' so that running clients
+ * are never locked out: a restart keeps the kubeconfig's token while it is valid and not yet due
+ * for renewal (the file is only rewritten when the URL or certificate changed); a new token —
+ * at two thirds of the old one's lifetime, or when the file holds none that works — is written
+ * first, and the tokens it replaces stay valid for a grace period (`rotationGraceSeconds`) so
+ * clients re-read the file before they stop working.
+ * `issueToken` is for callers that need their own token for as long as the server runs; `close()`
+ * stops in order: renewal, server, the issued tokens revoked, token file, store.
  * Failures: an `EmbeddedApiServerError` with a `reason`, and everything started so far undone;
  * each caller turns it into its own one line.
  * Never: checks or creates the data directory beyond what the store and token file need (the
@@ -20,17 +24,21 @@ import type { Logger } from '../log/logger.ts';
 import type { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { type ApiServerHandle, type ApiServerOptions, startApiServer } from './api-server.ts';
-import { writeKubeconfig } from './auth/kubeconfig.ts';
+import { readKubeconfigToken, writeKubeconfig } from './auth/kubeconfig.ts';
 import { loadOrCreateServingCert, type ServingCert } from './auth/tls.ts';
-import { TokenStore } from './auth/token-store.ts';
+import { type TokenInfo, TokenStore } from './auth/token-store.ts';
 import { dataDirPaths } from './store/data-dir.ts';
 import { WalObjectStore } from './store/wal-store.ts';
 
 /** Lifetime of the kubeconfig's token by default; renewed at two thirds. */
 export const DEFAULT_KUBECONFIG_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 export const KUBECONFIG_TOKEN_NAME = 'kubeconfig';
+/** How long a replaced kubeconfig token keeps working (client-go re-reads token files every minute). */
+export const DEFAULT_ROTATION_GRACE_SECONDS = 600;
 /** The longest delay a Node timer takes (~24.8 days). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+/** A failed renewal is tried again after this long (the current token still works meanwhile). */
+const RENEWAL_RETRY_MS = 60_000;
 
 export type EmbeddedApiServerFailure =
   | 'StoreUnusable'
@@ -67,6 +75,8 @@ export interface EmbeddedApiServerOptions {
   tokenName?: string;
   /** Lifetime of the kubeconfig's token in seconds; 0 = never expires, never renewed. */
   tokenTtlSeconds: number;
+  /** How long a replaced kubeconfig token stays valid (default 600 s). */
+  rotationGraceSeconds?: number;
   /** Host names or IPs the serving certificate covers besides loopback and a non-loopback listen host. */
   extraHosts?: readonly string[];
   /** Changes kept for resuming watches (the API server's default when absent). */
@@ -110,6 +120,12 @@ function dialHost(host: string): string {
   return host;
 }
 
+/** Two thirds into a token's lifetime. */
+function renewAt(t: TokenInfo): number {
+  const created = Date.parse(t.createdAt);
+  return created + ((Date.parse(t.expiresAt ?? t.createdAt) - created) * 2) / 3;
+}
+
 async function step<T>(reason: EmbeddedApiServerFailure, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -150,7 +166,7 @@ export async function startEmbeddedApiServer(o: EmbeddedApiServerOptions): Promi
 
   try {
     tokens = await step('TokensUnusable', () =>
-      TokenStore.open({ dir: paths.root, logger: o.logger, clock: o.clock }),
+      TokenStore.open({ dir: paths.root, logger: o.logger, clock: o.clock, pollFile: true }),
     );
     const dial = dialHost(o.listen.host);
     const loopbackOnly = isLoopbackHost(dial);
@@ -180,26 +196,55 @@ export async function startEmbeddedApiServer(o: EmbeddedApiServerOptions): Promi
     );
     const url = `https://${dial.includes(':') ? `[${dial}]` : dial}:${server.port}`;
 
-    const issueKubeconfig = async () => {
+    const graceSeconds = o.rotationGraceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+    const write = (token: string) =>
+      writeKubeconfig(o.kubeconfigPath, { server: url, caData: cert.caData, token });
+    /** A new token in the file first; then the ones it replaces get their grace period. */
+    const rotate = async (): Promise<TokenInfo> => {
       const t = await tokens!.create({ name: tokenName, ttlSeconds: o.tokenTtlSeconds });
-      await writeKubeconfig(o.kubeconfigPath, { server: url, caData: cert.caData, token: t.token });
-      // The previous token is revoked only once the new file is in place.
-      for (const old of tokens!.list()) {
-        if (old.name === tokenName && old.id !== t.id) await tokens!.revoke(old.id);
-      }
+      await write(t.token);
+      await tokens!.retire(tokenName, graceSeconds, t.id);
+      return t;
     };
-    const scheduleRenewal = () => {
-      if (o.tokenTtlSeconds === 0 || closing) return;
-      const delay = Math.min((o.tokenTtlSeconds * 1000 * 2) / 3, MAX_TIMER_DELAY_MS);
-      renewal = o.clock.setTimeout(() => {
-        issueKubeconfig()
-          .then(() => log.info({ kubeconfig: o.kubeconfigPath }, 'kubeconfig token renewed'))
-          .catch((e: unknown) => log.error({ err: e }, 'kubeconfig token renewal failed'))
-          .finally(scheduleRenewal);
-      }, delay);
+    /** The token the kubeconfig already holds, when it works and is not yet due for renewal. */
+    const keepable = async (): Promise<{ token: string; info: TokenInfo } | undefined> => {
+      const token = await readKubeconfigToken(o.kubeconfigPath);
+      const principal = tokens!.authenticate(token);
+      const held = principal && tokens!.get(principal.tokenId);
+      if (!token || !held || held.name !== tokenName) return undefined;
+      if ((held.expiresAt === null) !== (o.tokenTtlSeconds === 0)) return undefined;
+      if (held.expiresAt !== null && renewAt(held) <= o.clock.now()) return undefined;
+      return { token, info: held };
     };
-    await step('KubeconfigUnusable', issueKubeconfig);
-    scheduleRenewal();
+    const scheduleRenewal = (current: TokenInfo, retryMs?: number) => {
+      if (current.expiresAt === null || closing) return;
+      const due = Math.max(renewAt(current) - o.clock.now(), 0);
+      renewal = o.clock.setTimeout(
+        () => {
+          // A delay past the longest timer fires early: wait again until it is really due.
+          if (retryMs === undefined && o.clock.now() < renewAt(current)) return scheduleRenewal(current);
+          rotate()
+            .then((next) => {
+              log.info({ kubeconfig: o.kubeconfigPath }, 'kubeconfig token renewed');
+              scheduleRenewal(next);
+            })
+            .catch((e: unknown) => {
+              log.error({ err: e }, 'kubeconfig token renewal failed');
+              scheduleRenewal(current, RENEWAL_RETRY_MS);
+            });
+        },
+        Math.min(retryMs ?? due, MAX_TIMER_DELAY_MS),
+      );
+    };
+    const current = await step('KubeconfigUnusable', async () => {
+      const kept = await keepable();
+      if (!kept) return rotate();
+      // Same token; the URL (a new port) or the certificate may have changed.
+      await write(kept.token);
+      log.info({ kubeconfig: o.kubeconfigPath }, 'kubeconfig token kept: still valid');
+      return kept.info;
+    });
+    scheduleRenewal(current);
     log.info({ url, kubeconfig: o.kubeconfigPath, dataDir: o.dataDir }, 'API server ready');
 
     return {

@@ -33,6 +33,7 @@ export {
 } from './auth/token-store.ts';
 export {
   DEFAULT_KUBECONFIG_TOKEN_TTL_SECONDS,
+  DEFAULT_ROTATION_GRACE_SECONDS,
   type EmbeddedApiServer,
   EmbeddedApiServerError,
   type EmbeddedApiServerFailure,

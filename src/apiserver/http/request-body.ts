@@ -4,9 +4,9 @@
  * (deep nesting would blow the stack of every recursive walk that follows).
  */
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { errors } from '../status-errors.ts';
 import { decodeProtobufObject } from './protobuf-body.ts';
+import { parseYamlBody } from './yaml-body.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
 export const MAX_NESTING_DEPTH = 100;
@@ -94,7 +94,7 @@ export function decodeBody(raw: Buffer, contentType: string | undefined): unknow
   }
   let value: unknown;
   try {
-    value = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+    value = parseYamlBody(text);
   } catch (e) {
     throw errors.badRequest(`the request body is not valid YAML: ${(e as Error).message}`);
   }

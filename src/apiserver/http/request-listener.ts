@@ -60,6 +60,8 @@ function sendError(res: ServerResponse, e: ApiError): void {
     res.destroy();
     return;
   }
+  const retryAfter = e.details?.retryAfterSeconds;
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
   sendJson(res, e.code, e.toStatus());
 }
 
@@ -106,7 +108,8 @@ async function handle(p: RequestPipeline, req: IncomingMessage, res: ServerRespo
     res.end('ok');
     return;
   }
-  if (!p.authenticator.authenticate(bearer(req))) throw errors.unauthorized();
+  const principal = p.authenticator.authenticate(bearer(req));
+  if (!principal) throw errors.unauthorized();
   const head = req.method === 'HEAD';
   if (r.type !== 'resource' && req.method !== 'GET' && !head) throw errors.methodNotAllowed(req.method ?? '');
   switch (r.type) {
@@ -141,7 +144,7 @@ async function handle(p: RequestPipeline, req: IncomingMessage, res: ServerRespo
       return sendJson(res, 200, doc, [], head);
     }
     case 'resource': {
-      const reply = await p.rest.handle(req, res, r, url.searchParams);
+      const reply = await p.rest.handle(req, res, r, url.searchParams, principal);
       if (reply.kind === 'json') sendJson(res, reply.code, reply.body, reply.warnings, head);
       return;
     }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiServerMetrics } from '../../metrics/apiserver-metrics.ts';
+import type { Principal } from '../auth/authenticator.ts';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../kinds/kind.ts';
 import { defaultFieldManager, parseFieldValidation } from '../registry/object-rules.ts';
 import type {
@@ -15,18 +16,29 @@ import type {
   WriteResult,
 } from '../registry/resource-service.ts';
 import { errors } from '../status-errors.ts';
+import type { OpenWatches } from '../watch/open-watches.ts';
 import type { WatchHub } from '../watch/watch-hub.ts';
 import { startWatchStream } from '../watch/watch-stream.ts';
+import { boolParam, secondsParam } from './query-params.ts';
 import { decodeBody, mediaType, readBody } from './request-body.ts';
 import { buildTable, wantsTable } from './tables.ts';
 
+/** Kubernetes' --min-request-timeout: no watch lasts longer than this. */
+export const MAX_WATCH_TIMEOUT_SECONDS = 1800;
+
 export interface RestConfig {
   maxBodyBytes: number;
-  /** Watches without timeoutSeconds end after this long. */
+  /**
+   * The longest a watch lasts (at most MAX_WATCH_TIMEOUT_SECONDS). Watches that ask for no
+   * timeoutSeconds, or a longer one, end after a random time between half of it and all of it,
+   * as a real server randomises, so clients started together do not all re-list together.
+   */
   watchTimeoutMs: number;
   bookmarkIntervalMs: number;
   maxWatchBacklogBytes: number;
   now(): number;
+  /** Uniform in [0, 1): the watch timeout's randomisation (Math.random unless a test fixes it). */
+  random(): number;
   metrics?: ApiServerMetrics | undefined;
 }
 
@@ -50,11 +62,10 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 export class RestHandler {
-  private readonly openWatches = new Set<() => void>();
-
   constructor(
     private readonly service: ResourceService,
     private readonly hub: WatchHub,
+    private readonly watches: OpenWatches,
     private readonly config: RestConfig,
   ) {}
 
@@ -63,6 +74,7 @@ export class RestHandler {
     res: ServerResponse,
     r: ResourceRoute,
     q: URLSearchParams,
+    principal: Principal,
   ): Promise<Reply> {
     const { kind, namespace, name } = r;
     const sub = r.subresource;
@@ -74,7 +86,7 @@ export class RestHandler {
 
     if (method === 'GET' || method === 'HEAD') {
       if (name === undefined) {
-        if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(res, r, q, table);
+        if (boolParam(q, 'watch')) return this.watch(res, r, q, { table, principal });
         const result = this.service.list(kind, namespace, listQuery(q));
         return {
           kind: 'json',
@@ -113,8 +125,7 @@ export class RestHandler {
       if (patchType === 'apply') {
         if (!q.get('fieldManager'))
           throw errors.badRequest('PATCH requests with apply patch type must have fieldManager set');
-        const force = q.get('force');
-        opts.force = force === 'true' || force === '1';
+        opts.force = boolParam(q, 'force');
       } else if (q.get('force') !== null) {
         throw errors.badRequest('force must be unset for non-apply patch requests');
       }
@@ -139,8 +150,14 @@ export class RestHandler {
     throw errors.methodNotAllowed(method);
   }
 
-  private watch(res: ServerResponse, r: ResourceRoute, q: URLSearchParams, table: boolean): Reply {
+  private watch(
+    res: ServerResponse,
+    r: ResourceRoute,
+    q: URLSearchParams,
+    { table, principal }: { table: boolean; principal: Principal },
+  ): Reply {
     const { kind, namespace } = r;
+    this.watches.admit(principal.tokenId);
     const matches = this.service.matcher(kind, q.get('labelSelector'), q.get('fieldSelector'));
     const rvParam = q.get('resourceVersion');
     let fromRv: number | undefined;
@@ -152,12 +169,8 @@ export class RestHandler {
       if (!Number.isSafeInteger(fromRv) || fromRv < 0)
         throw errors.badRequest(`invalid resource version: ${rvParam}`);
     }
-    const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '');
-    const timeoutMs =
-      Number.isFinite(timeoutSeconds) && timeoutSeconds > 0
-        ? timeoutSeconds * 1000
-        : this.config.watchTimeoutMs;
-    const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    const timeoutMs = this.watchTimeoutMs(secondsParam(q, 'timeoutSeconds'));
+    const bookmarks = boolParam(q, 'allowWatchBookmarks');
     const includeObject = q.get('includeObject') ?? 'Metadata';
     const filter: { kind: ResourceKind; namespace?: string; matches: (o: KubeObject) => boolean } = {
       kind,
@@ -170,7 +183,7 @@ export class RestHandler {
       onStart: () => gauge?.inc(),
       onEnd: () => {
         gauge?.dec();
-        if (end) this.openWatches.delete(end);
+        if (end) this.watches.delete(principal.tokenId, end);
       },
       filter,
       fromRv,
@@ -185,14 +198,16 @@ export class RestHandler {
         metadata: { resourceVersion: rv },
       }),
     });
-    if (!res.writableEnded) this.openWatches.add(end);
+    if (!res.writableEnded) this.watches.add(principal.tokenId, end);
     return { kind: 'streaming' };
   }
 
-  /** End every open watch cleanly (at shutdown: clients re-watch once the server is back). */
-  endWatches(): void {
-    for (const end of [...this.openWatches]) end();
-    this.openWatches.clear();
+  /** The requested timeout when it is within the cap; otherwise random in [cap/2, cap]. */
+  private watchTimeoutMs(requestedSeconds: number | undefined): number {
+    const cap = Math.min(this.config.watchTimeoutMs, MAX_WATCH_TIMEOUT_SECONDS * 1000);
+    if (requestedSeconds !== undefined && requestedSeconds > 0 && requestedSeconds * 1000 <= cap)
+      return requestedSeconds * 1000;
+    return Math.round(cap * (0.5 + this.config.random() / 2));
   }
 
   private table(kind: ResourceKind, result: ListResult, q: URLSearchParams): KubeObject {
