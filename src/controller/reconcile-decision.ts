@@ -16,6 +16,8 @@
  *   `startingDeadlineSeconds`; the others count in `status.counters.missed` (at most 101 per
  *   decision: counting stops there). The most recent one outside the deadline gives a Warning
  *   MissSchedule; more than 100 give TooManyMissedTimes (with a deadline: more than 100 inside it);
+ * - last run refused by the security policy (for this spec): Ready=False reason PolicyDenied with
+ *   the denial, where it would be True (policy-denied-condition.ts);
  * - manual trigger: a non-empty `ofelia.dev/run-now` annotation that differs from
  *   `status.lastManualTrigger` asks for one run now (also when suspended or @manual).
  */
@@ -25,6 +27,7 @@ import type { CompileResult } from '../schedule/index.ts';
 import { jitteredDueMs } from '../schedule/jitter.ts';
 import { isWithinStartingDeadline, mostRecentScheduleTime } from '../schedule/missed.ts';
 import { type DesiredCondition, findCondition, READY, sameCondition, setCondition } from './conditions.ts';
+import { policyDeniedReady } from './policy-denied-condition.ts';
 
 /** Longest condition/event message kept (the causes list can be long). */
 export const MAX_MESSAGE_LENGTH = 1024;
@@ -89,7 +92,15 @@ export function decide(input: DecisionInput): ReconcilePlan {
     desired: Omit<DesiredCondition, 'type' | 'observedGeneration'>,
     rest: Partial<ReconcilePlan> = {},
   ): ReconcilePlan => {
-    const condition: DesiredCondition = { type: READY, observedGeneration: meta.generation, ...desired };
+    // A job whose runs the security policy refuses is not ready, whatever its schedule says.
+    const denied =
+      desired.status === 'True' ? policyDeniedReady(status, meta.generation, MAX_MESSAGE_LENGTH) : undefined;
+    const condition: DesiredCondition = {
+      type: READY,
+      observedGeneration: meta.generation,
+      ...desired,
+      ...(denied ? { status: 'False' as const, ...denied } : {}),
+    };
     const conditions = setCondition(status.conditions, condition, nowIso);
     const next = rest.next;
     return {
