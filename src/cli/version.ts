@@ -1,14 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { operatorVersion } from '../version.ts';
 
 export const usage =
   'Usage: ofelia-operator version\n\nPrint the operator version and the API version it serves.\n';
-
-export function operatorVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /** Whether this process runs the compiled build (dist/*.js) or the TypeScript sources (tsx). */
 export function runningFrom(): 'compiled' | 'sources' {

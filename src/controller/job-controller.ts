@@ -12,19 +12,19 @@
  * Returns `{}` or throws (the work queue retries with backoff). Due entries from the schedule
  * table start their run at once and queue the job for its next time.
  */
+
+import type { ObjectKey, StatusPatch } from '../api/job-reporting.ts';
 import { FINALIZER, type ScheduledDockerJobStatus } from '../api/schema.ts';
 import { validateScheduledDockerJob } from '../api/validate.ts';
-import type { EventTarget, EventType } from '../kube/event-recorder.ts';
 import type { FinalizerClient, JobObject } from '../kube/job-api.ts';
-import { applyMergePatch } from '../kube/merge-patch.ts';
-import type { ResultJournal } from '../kube/result-journal.ts';
-import type { ObjectKey, StatusPatch, SubmitOptions } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { compileSchedule } from '../schedule/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Dispatcher } from './dispatcher.ts';
+import type { JobEvents } from './job-events.ts';
 import { JobState } from './job-state.ts';
+import type { JobStatusView } from './job-status-view.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
 import { decide } from './reconcile-decision.ts';
 import { emptyCounters } from './run-history.ts';
@@ -39,19 +39,10 @@ export interface JobCache {
   list(): ReadonlyArray<JobObject>;
 }
 
-export interface StatusSink {
-  submit(key: ObjectKey, patch: StatusPatch, options?: SubmitOptions): void;
-  forget(key: ObjectKey): void;
-}
-
-export interface EventSinkLike {
-  record(target: EventTarget, type: EventType, reason: string, message: string): void;
-}
-
 export interface JobControllerOptions {
   cache: JobCache;
-  statusWriter: StatusSink;
-  events: EventSinkLike;
+  status: JobStatusView;
+  events: JobEvents;
   finalizers: FinalizerClient;
   scheduler: Scheduler;
   dispatcher: Dispatcher;
@@ -62,8 +53,6 @@ export interface JobControllerOptions {
   role: () => ReplicaRole;
   /** Queue a key for reconcile. */
   enqueue: (key: string) => void;
-  /** Where run results are kept until they are in the status (none: as long as the process lives). */
-  results?: ResultJournal;
 }
 
 export function keyOf(namespace: string, name: string): string {
@@ -90,7 +79,9 @@ interface JobMeta {
 export class JobController {
   private readonly states = new Map<string, JobState>();
 
-  constructor(private readonly opts: JobControllerOptions) {}
+  constructor(private readonly opts: JobControllerOptions) {
+    opts.scheduler.handleDue((key, armed) => this.onDue(key, armed));
+  }
 
   /** Jobs this replica currently owns. */
   get ownedCount(): number {
@@ -173,43 +164,6 @@ export class JobController {
     this.release(key, why);
   }
 
-  /**
-   * Apply a change to the job's status as this replica sees it and queue it for writing. Its class
-   * in the writer: a run start (`urgent`) or a run result first, then the job's first status, then
-   * routine refreshes. A run result (a patch with `lastRun`) is journaled before it is submitted
-   * and settled once written, so it survives a shutdown, a kill or an API outage.
-   */
-  changeStatus(state: JobState, patch: StatusPatch, urgent = false): void {
-    const first = state.status.conditions === undefined;
-    state.status = applyMergePatch(state.status, patch);
-    const key = { namespace: state.namespace, name: state.name };
-    const record = patch.lastRun ?? undefined;
-    const journal = this.opts.results;
-    if (record && journal) {
-      const id = journal.add({ namespace: state.namespace, name: state.name, uid: state.uid, record });
-      if (id === undefined)
-        this.opts.logger.warn(
-          { job: state.key, run: record.name },
-          'result journal full: result kept in memory only',
-        );
-      const onDone = id === undefined ? undefined : () => journal.settle(id);
-      this.opts.statusWriter.submit(key, patch, { urgent, priority: 'run', onDone });
-      return;
-    }
-    const priority = urgent || record ? 'run' : first ? 'first' : 'routine';
-    this.opts.statusWriter.submit(key, patch, { urgent, priority });
-  }
-
-  /** Queue a status change with explicit writer options (start-up replay of journaled results). */
-  submitStatus(state: JobState, patch: StatusPatch, options: SubmitOptions): void {
-    state.status = applyMergePatch(state.status, patch);
-    this.opts.statusWriter.submit({ namespace: state.namespace, name: state.name }, patch, options);
-  }
-
-  event(state: JobState, type: EventType, reason: string, message: string): void {
-    this.opts.events.record(this.target(state.namespace, state.name, state.uid), type, reason, message);
-  }
-
   private decideAndApply(state: JobState, obj: JobObject, meta: JobMeta): void {
     const now = this.opts.clock.now();
     const validation = validateScheduledDockerJob(obj);
@@ -264,8 +218,9 @@ export class JobController {
       this.opts.metrics?.missedRuns.inc(plan.missed);
     }
     if (plan.manualTrigger) patch.lastManualTrigger = plan.manualTrigger;
-    if (Object.keys(patch).length > 0) this.changeStatus(state, patch, plan.manualTrigger !== undefined);
-    for (const e of plan.events) this.event(state, e.type, e.reason, e.message);
+    if (Object.keys(patch).length > 0)
+      this.opts.status.change(state, patch, plan.manualTrigger !== undefined);
+    for (const e of plan.events) this.opts.events.record(state, e.type, e.reason, e.message);
 
     if (plan.next) {
       this.opts.scheduler.arm(state.key, plan.next);
@@ -319,7 +274,7 @@ export class JobController {
         this.opts.logger.info({ job: key, active: state.active.size }, 'job deleted: cancelling active runs');
       await this.opts.dispatcher.cancel(state, 'the job was deleted');
       this.states.delete(key);
-      this.opts.statusWriter.forget({ namespace: state.namespace, name: state.name });
+      this.opts.status.forget(state);
     }
     if (meta.finalizers?.includes(FINALIZER)) {
       await this.opts.finalizers.remove(splitKey(key), meta.finalizers);
@@ -331,7 +286,7 @@ export class JobController {
     this.opts.scheduler.disarm(state.key);
     this.opts.metrics?.forgetJob(state.namespace, state.name);
     this.states.delete(state.key);
-    this.opts.statusWriter.forget({ namespace: state.namespace, name: state.name });
+    this.opts.status.forget(state);
     this.opts.logger.info({ job: state.key, why }, 'forgetting job');
     await this.opts.dispatcher.cancel(state, why);
   }
@@ -344,9 +299,5 @@ export class JobController {
     this.opts.dispatcher.release(state);
     this.states.delete(key);
     this.opts.logger.info({ job: key, why, active: state.active.size }, 'releasing job');
-  }
-
-  private target(namespace: string, name: string, uid: string): EventTarget {
-    return { apiVersion: 'ofelia.dev/v1alpha1', kind: 'ScheduledDockerJob', namespace, name, uid };
   }
 }

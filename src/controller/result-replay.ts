@@ -19,6 +19,7 @@ import type { ResultJournal } from '../kube/result-journal.ts';
 import type { Logger } from '../log/logger.ts';
 import { type JobController, keyOf } from './job-controller.ts';
 import { JobState } from './job-state.ts';
+import type { JobStatusView } from './job-status-view.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
 import { isNominal } from './run-admission.ts';
 import { applyFinishedRun } from './run-history.ts';
@@ -27,6 +28,8 @@ export interface ResultReplayDeps {
   journal: ResultJournal;
   jobs: ReadonlyArray<JobObject>;
   controller: JobController;
+  /** Where the replayed changes are merged and queued for writing. */
+  status: JobStatusView;
   role: ReplicaRole;
   logger: Logger;
 }
@@ -68,7 +71,7 @@ export function replayPendingResults(deps: ResultReplayDeps): ResultReplaySummar
       journal.settle(pending.id);
       continue;
     }
-    const patch: Parameters<JobController['submitStatus']>[1] = { ...fields };
+    const patch: Parameters<JobStatusView['submit']>[1] = { ...fields };
     const active = state.status.active ?? [];
     if (active.some((a) => a.name === record.name)) {
       const rest = active.filter((a) => a.name !== record.name);
@@ -82,7 +85,7 @@ export function replayPendingResults(deps: ResultReplayDeps): ResultReplaySummar
       if (!(last >= scheduledMs)) patch.lastScheduleTime = record.scheduledTime;
     }
     const id = pending.id;
-    controller.submitStatus(state, patch, { priority: 'run', onDone: () => journal.settle(id) });
+    deps.status.submit(state, patch, { priority: 'run', onDone: () => journal.settle(id) });
     summary.replayed++;
     logger.info(
       { job: key, run: record.name, result: record.result },
