@@ -84,7 +84,13 @@ export interface EmbeddedApiServerOptions {
   /** Protocol limits passed to the server as they are (the server's defaults when absent). */
   serverLimits?: Pick<
     ApiServerOptions,
-    'watchTimeoutSeconds' | 'bookmarkIntervalMs' | 'maxBodyBytes' | 'maxWatchBacklogBytes'
+    | 'watchTimeoutSeconds'
+    | 'bookmarkIntervalMs'
+    | 'maxBodyBytes'
+    | 'maxWatchBacklogBytes'
+    | 'maxWatches'
+    | 'maxWatchesPerToken'
+    | 'maxConnections'
   >;
   logger: Logger;
   clock: Clock;
