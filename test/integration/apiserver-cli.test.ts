@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
 import { spawnChild } from '../helpers/operator-process.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const bin = new URL('../../bin/ofelia-operator.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'apiserver-cli-'));
@@ -63,14 +64,8 @@ function get(path: string, token?: string): Promise<number> {
   });
 }
 
-async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const eventually = (what: string, check: () => Promise<boolean> | boolean, ms = 10_000) =>
+  waitFor(what, check, ms, 100);
 
 before(async () => {
   server = spawn(

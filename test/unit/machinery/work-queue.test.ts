@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { ItemExponentialRateLimiter } from '../../../src/controller/rate-limiter.ts';
-import { WorkQueue } from '../../../src/controller/work-queue.ts';
+import { ItemExponentialRateLimiter } from '../../../src/machinery/rate-limiter.ts';
+import { WorkQueue } from '../../../src/machinery/work-queue.ts';
 import { ControllerMetrics } from '../../../src/metrics/controller-metrics.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 

@@ -5,8 +5,8 @@ import {
   defaultControllerRateLimiter,
   ItemExponentialRateLimiter,
   MaxOfRateLimiter,
-} from '../../../src/controller/rate-limiter.ts';
-import { TokenBucket } from '../../../src/controller/token-bucket.ts';
+} from '../../../src/machinery/rate-limiter.ts';
+import { TokenBucket } from '../../../src/machinery/token-bucket.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const exponentialCases: { name: string; failures: number; want: number }[] = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LeaderElector } from '../../../src/controller/leader-election.ts';
+import { LeaderElector } from '../../../src/kube/leader-election.ts';
 import {
   type LeaseClient,
   LeaseConflictError,
@@ -9,6 +9,7 @@ import {
 } from '../../../src/kube/lease-client.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { settle } from '../../helpers/wait.ts';
 
 /**
  * An in-memory Lease (test double for the API server): compare-and-swap on a resourceVersion
@@ -40,10 +41,6 @@ class FakeLeaseStore {
     };
   }
 }
-
-const settle = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-};
 
 /** Advance the fake clock in steps, letting the electors' promises run between them. */
 async function run(clock: FakeClock, ms: number, step = 500): Promise<void> {

@@ -9,11 +9,14 @@ import { test } from 'node:test';
 import { FINALIZER, type RunRecord } from '../../../src/api/schema.ts';
 import { Dispatcher, type RunExecutor } from '../../../src/controller/dispatcher.ts';
 import { JobController } from '../../../src/controller/job-controller.ts';
+import { JobEvents } from '../../../src/controller/job-events.ts';
+import { JobStatusView } from '../../../src/controller/job-status-view.ts';
 import { Scheduler } from '../../../src/controller/scheduler.ts';
 import type { JobObject } from '../../../src/kube/job-api.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import type { RunRequest } from '../../../src/runner/run-types.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { recordingRunEvents } from '../../helpers/run-events.ts';
 
 const t0 = Date.UTC(2026, 2, 10, 10, 0, 0);
 
@@ -52,27 +55,22 @@ function setup(spec: Record<string, unknown>) {
     },
     status: { lastScheduleTime: new Date(t0).toISOString() },
   };
-  let controller: JobController | undefined;
   const dispatcher = new Dispatcher({
     executor,
     clock,
     logger: silentLogger(),
-    host: {
-      changeStatus: (s, patch, urgent) => controller?.changeStatus(s, patch, urgent),
-      event: () => {},
-    },
+    events: recordingRunEvents().bus,
   });
   const scheduler = new Scheduler({
     clock,
-    onDue: (key, armed) => controller?.onDue(key, armed),
     onError: (error) => {
       throw error;
     },
   });
-  controller = new JobController({
+  const controller = new JobController({
     cache: { get: () => job, list: () => [job] },
-    statusWriter: { submit: () => {}, forget: () => {} },
-    events: { record: () => {} },
+    status: new JobStatusView({ submit: () => {}, forget: () => {} }),
+    events: new JobEvents({ record: () => {} }),
     finalizers: { add: async () => {}, remove: async () => {} },
     scheduler,
     dispatcher,
@@ -81,12 +79,11 @@ function setup(spec: Record<string, unknown>) {
     role: () => ({ leads: true }),
     enqueue: () => {},
   });
-  const c = controller;
   return {
     clock,
     executor,
     scheduler,
-    reconcile: () => c.reconcile('default/job'),
+    reconcile: () => controller.reconcile('default/job'),
     update: (change: Record<string, unknown>) => {
       job = { ...job, spec: { ...(job.spec as object), ...change } };
     },

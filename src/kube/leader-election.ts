@@ -13,11 +13,11 @@
  * Out: `isLeader`, `leader` (last observed holder), callbacks on start/stop of leadership.
  */
 
-import { describeError } from '../kube/api-errors.ts';
-import type { LeaseClient, LeaseRecord, ObservedLease } from '../kube/lease-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
+import { describeError } from './api-errors.ts';
+import type { LeaseClient, LeaseRecord, ObservedLease } from './lease-client.ts';
 
 export interface LeaderElectionTiming {
   leaseDurationMs: number;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunResult } from '../../../src/api/schema.ts';
-import type { FireRequest } from '../../../src/controller/dispatcher.ts';
+import type { FireRequest } from '../../../src/controller/fire-request.ts';
 import { JobState } from '../../../src/controller/job-state.ts';
 import { nextRetry, PendingRetries, type RetrySpec } from '../../../src/controller/retry-policy.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
