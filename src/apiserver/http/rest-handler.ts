@@ -111,7 +111,11 @@ export class RestHandler {
       if (name === undefined) throw errors.methodNotAllowed(method);
       const body = await this.body(req);
       return written(
-        await this.service.update(kind, namespace, name, status, body, this.writeOptions(req, q)),
+        await this.service.update(
+          { kind, namespace, name, subresource: status },
+          body,
+          this.writeOptions(req, q),
+        ),
       );
     }
     if (method === 'PATCH') {
@@ -131,7 +135,12 @@ export class RestHandler {
       }
       const body = await this.body(req);
       return written(
-        await this.service.patch(kind, namespace, name, status, patchType ?? 'strategic', body, opts),
+        await this.service.patch(
+          { kind, namespace, name, subresource: status },
+          patchType ?? 'strategic',
+          body,
+          opts,
+        ),
       );
     }
     if (method === 'DELETE') {
