@@ -19,6 +19,7 @@ import type { Logger } from '../log/logger.ts';
 import type { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import type { Authenticator } from './auth/authenticator.ts';
+import { jobNotifierKind } from './kind-job-notifier.ts';
 import { scheduledDockerJobKind } from './kind-scheduled-docker-job.ts';
 import { KindRegistry } from './kinds.ts';
 import { configMapKind, eventKind, leaseKind, namespaceKind, secretKind } from './kinds-core.ts';
@@ -69,6 +70,7 @@ export function defaultKinds(): KindRegistry {
     secretKind(),
     configMapKind(),
     scheduledDockerJobKind(),
+    jobNotifierKind(),
     leaseKind(),
   ]);
 }

@@ -19,6 +19,7 @@ import {
   duration,
   type HostPort,
   hostPort,
+  httpUrl,
   instanceId,
   integer,
   oneOf,
@@ -76,6 +77,12 @@ export interface Config {
     instance: string | undefined;
     leaderElection: { enabled: boolean; namespace: string; name: string };
     statusWritesPerSecond: number;
+  };
+  notify: {
+    /** Folders `save` notifiers may write into. */
+    saveDirs: string[];
+    /** Base URL of the dashboard for links in messages; undefined = no link. */
+    dashboardUrl: string | undefined;
   };
   shutdownGraceMs: number;
 }
@@ -345,6 +352,10 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     runs,
     policy,
     controller,
+    notify: {
+      saveDirs: [...new Set(r.list('notify-save-dir', absolutePath).values)],
+      dashboardUrl: r.optional('notify-dashboard-url', httpUrl),
+    },
     shutdownGraceMs: r.get('shutdown-grace', duration(0, 24 * 3_600_000)),
   };
 }
