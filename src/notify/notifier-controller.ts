@@ -193,7 +193,7 @@ export class NotifierController implements RunObserver {
 
   private enqueue(entry: Entry, event: RunEvent, kind: NotifyEvent): void {
     const labels = { namespace: entry.namespace, notifier: entry.name };
-    const admitted = entry.cooldown.admit(`${event.job.key}\u0000${kind}`, event.atMs);
+    const admitted = entry.cooldown.admit(event.job.key, kind, event.atMs);
     if (!admitted.send) {
       entry.counters.suppressed++;
       this.opts.metrics.suppressed.inc(labels);

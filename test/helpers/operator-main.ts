@@ -19,6 +19,8 @@ import { DockerPool } from '../../src/docker/pool.ts';
 import { makeKubeClients } from '../../src/kube/clients.ts';
 import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { NotifyMetrics } from '../../src/metrics/notify-metrics.ts';
+import { NotifierController } from '../../src/notify/notifier-controller.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
 import { systemClock } from '../../src/util/clock.ts';
@@ -37,6 +39,8 @@ export interface OperatorProcessConfig {
   maxConcurrentRunsPerDaemon?: number;
   /** The operator instance (default: derived from the API server URL). */
   instance?: string;
+  /** JobNotifiers: the folders `save` may write into, the dashboard link base. */
+  notify?: { saveDirs?: string[]; dashboardUrl?: string };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as OperatorProcessConfig;
@@ -53,8 +57,10 @@ const runner = new JobRunner({
   sink: { line() {} },
   secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock: systemClock }),
 });
+const clients = makeKubeClients(kubeConfig);
 const manager = new ControllerManager({
   kubeConfig,
+  clients,
   executor: runner,
   instance,
   leftovers: poolLeftoverSource(pool),
@@ -73,7 +79,8 @@ process.on('SIGTERM', () => {
   stopping = true;
   void manager
     .shutdown(config.shutdownGraceMs ?? 5000)
-    .then(() => {
+    .then(async () => {
+      for (const part of [...notifierParts].reverse()) await part.stop();
       pool.close();
       process.exit(0);
     })
@@ -83,5 +90,20 @@ process.on('SIGTERM', () => {
     });
 });
 
+// JobNotifiers, as the operator wires them: the informer synced before the controller starts.
+const notifier = new NotifierController({
+  kubeConfig,
+  clients,
+  secrets: new KubeSecretSource({ clients, clock: systemClock }),
+  clock: systemClock,
+  logger: log.child({ replica: config.identity }),
+  metrics: new NotifyMetrics(new Registry()),
+  saveDirs: config.notify?.saveDirs ?? [],
+  dashboardBaseUrl: config.notify?.dashboardUrl,
+  resyncMs: 2_000,
+});
+manager.runEvents.subscribe(notifier);
+const notifierParts = notifier.runnables();
+for (const part of notifierParts) await part.start();
 await manager.start();
 log.info({ identity: config.identity, instance }, 'operator started');
