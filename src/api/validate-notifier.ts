@@ -61,7 +61,7 @@ export function validateJobNotifier(input: unknown): NotifierValidation {
         const cause = issueToCause(issue);
         // Header values may be tokens: never echo them.
         if (/headers\[\d+\]\.value$/.test(cause.field))
-          cause.message = cause.message.replace(/".*"/, '(value)');
+          cause.message = 'Invalid value: (not shown): must be a string of at most 4096 characters';
         causes.add(cause);
       }
       return { ok: false, causes: causes.list };
