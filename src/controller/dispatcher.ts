@@ -27,7 +27,7 @@ import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import type { RunHooks, RunRequest } from '../runner/run-types.ts';
 import type { Clock } from '../util/clock.ts';
-import { isoTime } from '../util/iso-time.ts';
+import { iso } from '../util/iso-time.ts';
 import type { FireRequest } from './fire-request.ts';
 import type { ActiveRun, JobState } from './job-state.ts';
 import { nextRetry, PendingRetries } from './retry-policy.ts';
@@ -93,7 +93,7 @@ export class Dispatcher {
     if (!this.accepting || state.closed || !spec) return;
     if (isNominal(req.trigger) && !state.claim(req.scheduledMs)) {
       this.opts.logger.debug(
-        { job: state.key, scheduledTime: isoTime(req.scheduledMs) },
+        { job: state.key, scheduledTime: iso(req.scheduledMs) },
         'scheduled time already acted on',
       );
       return;

@@ -386,13 +386,12 @@ export class ControllerManager {
         this.queue.forget(key);
         if (outcome.requeueAfterMs !== undefined) {
           this.queue.addAfter(key, outcome.requeueAfterMs);
-          m.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: 'requeue_after' });
+          m.reconciled(CONTROLLER_NAME, 'requeue_after');
         } else {
-          m.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: 'success' });
+          m.reconciled(CONTROLLER_NAME, 'success');
         }
       } catch (error) {
-        m.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: 'error' });
-        m.reconcileErrors.inc({ controller: CONTROLLER_NAME });
+        m.reconciled(CONTROLLER_NAME, 'error');
         this.log.warn(
           { job: key, retries: this.queue.numRequeues(key), error: String(error) },
           'reconcile failed',

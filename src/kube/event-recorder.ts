@@ -147,7 +147,7 @@ export class EventRecorder {
       // Still waiting: the one write carries the latest count (a create then creates it with it).
       queued.event = event;
     } else if (this.pending.size >= this.maxPending) {
-      this.opts.metrics?.events.inc({ result: 'dropped' });
+      this.opts.metrics?.eventWritten('dropped');
       this.opts.logger.warn(
         { namespace: target.namespace, job: target.name, reason },
         'event queue full: event dropped',
@@ -210,21 +210,21 @@ export class EventRecorder {
     try {
       if (mine && aggregate.created) {
         await bump();
-        metrics?.events.inc({ result: 'aggregated' });
+        metrics?.eventWritten('aggregated');
         return;
       }
       try {
         await sink.create(event);
-        metrics?.events.inc({ result: 'created' });
+        metrics?.eventWritten('created');
       } catch (error) {
         // Created by an earlier write whose answer was lost: bump it instead.
         if (!isAlreadyExists(error)) throw error;
         await bump();
-        metrics?.events.inc({ result: 'aggregated' });
+        metrics?.eventWritten('aggregated');
       }
       if (mine) aggregate.created = true;
     } catch (error) {
-      metrics?.events.inc({ result: 'error' });
+      metrics?.eventWritten('error');
       // The Event expired or was deleted: the next occurrence starts a new one.
       if (isNotFound(error) && aggregate?.name === event.metadata.name) this.cache.delete(write.id);
       logger.warn(

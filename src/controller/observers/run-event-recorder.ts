@@ -6,7 +6,7 @@
  * results and the runner's reason.
  */
 import type { RunRecord } from '../../api/schema.ts';
-import { isoTime } from '../../util/iso-time.ts';
+import { iso } from '../../util/iso-time.ts';
 import type { JobEvents } from '../job-events.ts';
 import type { RunEvent, RunObserver, RunSubject } from '../run-events/run-event.ts';
 
@@ -42,7 +42,7 @@ export class RunEventRecorder implements RunObserver {
           job,
           'Warning',
           'MissSchedule',
-          `Missed scheduled time to start a run: ${isoTime(event.scheduledMs)} (past startingDeadlineSeconds)`,
+          `Missed scheduled time to start a run: ${iso(event.scheduledMs)} (past startingDeadlineSeconds)`,
         );
         return;
       case 'Skipped':
@@ -50,7 +50,7 @@ export class RunEventRecorder implements RunObserver {
           job,
           'Warning',
           event.reason,
-          `Not starting the run scheduled for ${isoTime(event.scheduledMs)}: ${event.message}`,
+          `Not starting the run scheduled for ${iso(event.scheduledMs)}: ${event.message}`,
         );
         return;
       case 'Scheduled':

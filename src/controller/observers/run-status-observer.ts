@@ -10,7 +10,7 @@
  * - Missed / Skipped: the counter.
  * Never: waits for a write (the status writer queues it).
  */
-import { isoTime } from '../../util/iso-time.ts';
+import { iso } from '../../util/iso-time.ts';
 import type { JobState } from '../job-state.ts';
 import type { JobStatusView } from '../job-status-view.ts';
 import { isNominal } from '../run-admission.ts';
@@ -30,7 +30,7 @@ export class RunStatusObserver implements RunObserver<JobState> {
           active: state.activeStatus(),
           activeCount: state.active.size,
         };
-        if (isNominal(event.trigger)) patch.lastScheduleTime = isoTime(event.scheduledMs);
+        if (isNominal(event.trigger)) patch.lastScheduleTime = iso(event.scheduledMs);
         this.view.change(state, patch, true);
         return;
       }

@@ -104,3 +104,21 @@ test('every import in src/ points to a lower layer', () => {
   }
   assert.deepEqual(violations, [], violations.join('\n'));
 });
+
+/** Folders whose only entry point from the rest of src/ is their index.ts. */
+const SINGLE_ENTRY = ['apiserver'];
+
+test('folders with a single entry point are imported through their index.ts only', () => {
+  const violations: string[] = [];
+  for (const file of tsFiles(src)) {
+    const from = relative(src, file).split('/')[0];
+    for (const spec of relativeImports(readFileSync(file, 'utf8'))) {
+      const target = relative(src, resolve(dirname(file), spec));
+      const [folder, ...rest] = target.split('/');
+      if (!folder || folder === from || !SINGLE_ENTRY.includes(folder)) continue;
+      if (rest.join('/') !== 'index.ts')
+        violations.push(`src/${relative(src, file)} imports ${spec}: use src/${folder}/index.ts`);
+    }
+  }
+  assert.deepEqual(violations, [], violations.join('\n'));
+});

@@ -1,4 +1,0 @@
-/** A JSON object (not null, not an array): the one guard for "may I walk its keys". */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
