@@ -8,13 +8,14 @@ import { z } from 'zod';
 import { structural } from './crd.ts';
 import {
   JobNotifierSchema,
+  NOTIFIER_CATEGORIES,
   NOTIFIER_KIND,
   NOTIFIER_LIST_KIND,
   NOTIFIER_PLURAL,
   NOTIFIER_SHORT_NAMES,
   NOTIFIER_SINGULAR,
 } from './notifier-schema.ts';
-import { API_VERSION, CATEGORIES, GROUP, VERSION } from './schema.ts';
+import { API_VERSION, GROUP, VERSION } from './schema.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -89,7 +90,7 @@ export function buildNotifierCrd(): Record<string, unknown> {
         kind: NOTIFIER_KIND,
         listKind: NOTIFIER_LIST_KIND,
         shortNames: [...NOTIFIER_SHORT_NAMES],
-        categories: [...CATEGORIES],
+        categories: [...NOTIFIER_CATEGORIES],
       },
       scope: 'Namespaced',
       versions: [

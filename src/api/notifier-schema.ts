@@ -15,6 +15,8 @@ export const NOTIFIER_LIST_KIND = 'JobNotifierList';
 export const NOTIFIER_PLURAL = 'jobnotifiers';
 export const NOTIFIER_SINGULAR = 'jobnotifier';
 export const NOTIFIER_SHORT_NAMES = ['jn'] as const;
+/** `kubectl get ofelia` lists notifiers; `get all` does not (configuration, not workloads, as Flux's Alerts). */
+export const NOTIFIER_CATEGORIES = ['ofelia'] as const;
 
 export const NOTIFIER_TYPES = [
   'webhook',

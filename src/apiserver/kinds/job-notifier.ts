@@ -5,13 +5,14 @@
  */
 import { NOTIFIER_PRINTER_COLUMNS, notifierOpenApiSchema } from '../../api/notifier-crd.ts';
 import {
+  NOTIFIER_CATEGORIES,
   NOTIFIER_KIND,
   NOTIFIER_LIST_KIND,
   NOTIFIER_PLURAL,
   NOTIFIER_SHORT_NAMES,
   NOTIFIER_SINGULAR,
 } from '../../api/notifier-schema.ts';
-import { CATEGORIES, GROUP, VERSION } from '../../api/schema.ts';
+import { GROUP, VERSION } from '../../api/schema.ts';
 import { findUnknownFields } from '../../api/unknown-fields.ts';
 import { validateJobNotifier } from '../../api/validate-notifier.ts';
 import { AGE_COLUMN } from './column-values.ts';
@@ -46,7 +47,7 @@ export function jobNotifierKind(): ResourceKind {
     singular: NOTIFIER_SINGULAR,
     namespaced: true,
     shortNames: [...NOTIFIER_SHORT_NAMES],
-    categories: [...CATEGORIES],
+    categories: [...NOTIFIER_CATEGORIES],
     statusSubresource: true,
     tracksGeneration: true,
     columns,
