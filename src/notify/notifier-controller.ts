@@ -96,6 +96,8 @@ interface Entry {
   cooldownSeconds: number;
   worker: DeliveryWorker;
   mail: MailSender | undefined;
+  /** The notifier `mail` was built for. */
+  mailFor: JobNotifier | undefined;
   counters: Counters;
   last: { time: string; result: 'Delivered' | 'Failed'; error: string | null } | undefined;
   /** A resolution in progress (a newer one supersedes it). */
@@ -263,6 +265,7 @@ export class NotifierController implements RunObserver {
       cooldown: new Cooldown(0),
       cooldownSeconds: 0,
       mail: undefined,
+      mailFor: undefined,
       counters: { delivered: 0, failed: 0, suppressed: 0, dropped: 0, ...(obj.status?.counters ?? {}) },
       last: undefined,
       resolving: 0,
@@ -310,17 +313,16 @@ export class NotifierController implements RunObserver {
     }
     const before = entry.resolved;
     entry.resolved = resolution.resolved;
-    if (
-      notifier.spec.type === 'email' &&
-      notifier.spec.email &&
-      JSON.stringify(before) !== JSON.stringify(entry.resolved)
-    ) {
+    // A new transport when the SMTP settings (a new spec) or the credentials changed.
+    const changed = entry.mailFor !== notifier || JSON.stringify(before) !== JSON.stringify(entry.resolved);
+    if (notifier.spec.type === 'email' && notifier.spec.email && changed) {
       entry.mail?.close();
       entry.mail = mailSender(
         notifier.spec.email,
         resolution.resolved.credentials,
         notifier.spec.timeoutSeconds * 1000,
       );
+      entry.mailFor = notifier;
     }
     this.setReady(entry, 'True', 'Ready', `delivering ${notifier.spec.type} notifications`);
   }
