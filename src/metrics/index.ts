@@ -12,6 +12,7 @@ import { Registry } from 'prom-client';
 import { ApiServerMetrics } from './apiserver-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
+import { NotifyMetrics } from './notify-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
 import { RunEventMetrics } from './run-event-metrics.ts';
 import { RunMetrics } from './run-metrics.ts';
@@ -25,6 +26,7 @@ export interface OperatorMetrics {
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
   readonly runEvents: RunEventMetrics;
+  readonly notify: NotifyMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
 }
@@ -44,6 +46,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
     runEvents: new RunEventMetrics(registry),
+    notify: new NotifyMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }
