@@ -321,6 +321,27 @@ export const ScheduledDockerJobSpecSchema = z.object({
     'Run a command in a running container. Exactly one of run and exec.',
   ),
   placement: PlacementSchema.optional().describe('Where the job runs.'),
+  after: z
+    .array(
+      z.object({
+        job: z
+          .string()
+          .min(1)
+          .max(253)
+          .describe('A ScheduledDockerJob of the same namespace whose finished runs start this job.'),
+        on: z
+          .enum(['Succeeded', 'Failed', 'Completed'])
+          .default('Succeeded')
+          .describe(
+            'Which finishes start a run: Succeeded, Failed (any result but Succeeded and Cancelled), or Completed (either).',
+          ),
+      }),
+    )
+    .max(20)
+    .optional()
+    .describe(
+      'Chains: each matching finish of an upstream job starts one run of this job (trigger Chained), under its own concurrency policy, suspend and startingDeadlineSeconds (counted from the upstream finish). Use schedule @manual for a chain-only job.',
+    ),
   notifications: z
     .object({
       enabled: z
@@ -354,7 +375,7 @@ export const RUN_RESULTS = [
 ] as const;
 export const RunResultSchema = z.enum(RUN_RESULTS);
 
-export const RunTriggerSchema = z.enum(['Schedule', 'Manual', 'Retry', 'CatchUp']);
+export const RunTriggerSchema = z.enum(['Schedule', 'Manual', 'Retry', 'CatchUp', 'Chained']);
 
 export const RunRecordSchema = z.object({
   name: z.string().describe('Run name, derived from (job, scheduled time); also the container name.'),
@@ -414,6 +435,16 @@ export const ScheduledDockerJobStatusSchema = z.object({
     .describe('Most recent runs, newest first, within the history limits.'),
   counters: RunCountersSchema.optional(),
   lastManualTrigger: z.string().optional().describe('The ofelia.dev/run-now value last acted on.'),
+  upstreamRuns: z
+    .array(
+      z.object({
+        job: z.string().describe('The upstream job (spec.after[].job).'),
+        run: z.string().optional().describe('Its latest finished run this job has acted on.'),
+        finishTime: RFC3339.describe('That run’s finish time: later finishes are new.'),
+      }),
+    )
+    .optional()
+    .describe('Chains: per upstream job, the latest finish already acted on (so each starts one run, once).'),
 });
 
 // ---- the object -------------------------------------------------------------------------------

@@ -14,13 +14,19 @@
  */
 
 import type { ObjectKey, StatusPatch } from '../api/job-reporting.ts';
-import { FINALIZER, type ScheduledDockerJobStatus } from '../api/schema.ts';
+import {
+  FINALIZER,
+  type RunRecord,
+  type ScheduledDockerJobSpec,
+  type ScheduledDockerJobStatus,
+} from '../api/schema.ts';
 import { validateScheduledDockerJob } from '../api/validate.ts';
 import type { FinalizerClient, JobObject } from '../kube/job-api.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { compileSchedule } from '../schedule/index.ts';
 import type { Clock } from '../util/clock.ts';
+import { type ChainPlan, decideChains } from './chains/chain-decision.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobEvents } from './job-events.ts';
 import { JobState } from './job-state.ts';
@@ -181,6 +187,7 @@ export class JobController {
         compiled = { ok: true, schedule: state.compiled.schedule };
       }
     }
+    const chains = validation.ok ? this.chainPlan(state, validation.job.spec, now) : undefined;
     const created = meta.creationTimestamp;
     const plan = decide({
       nowMs: now,
@@ -195,6 +202,7 @@ export class JobController {
       validation,
       compiled,
       lastActedMs: state.lastActedMs,
+      chainCycle: chains?.cycle,
     });
 
     // Status fields the decision owns, written only when they change (every write comes back as
@@ -218,6 +226,9 @@ export class JobController {
       this.opts.metrics?.missedRuns.inc(plan.missed);
     }
     if (plan.manualTrigger) patch.lastManualTrigger = plan.manualTrigger;
+    // Markers go out with the Chained runs' start (one coalesced urgent write): a crash before it
+    // lands re-decides the same runs, whose deterministic identities make them adoptable, not new.
+    if (chains?.markers && !chains.cycle) patch.upstreamRuns = chains.markers;
     if (Object.keys(patch).length > 0)
       this.opts.status.change(state, patch, plan.manualTrigger !== undefined);
     for (const e of plan.events) this.opts.events.record(state, e.type, e.reason, e.message);
@@ -243,6 +254,70 @@ export class JobController {
     if (plan.actedThroughMs !== undefined) state.claim(plan.actedThroughMs);
     if (plan.manualTrigger) {
       this.opts.dispatcher.fire(state, { scheduledMs: now, trigger: 'Manual', attempt: 1, dueMs: now });
+    }
+    if (chains && !chains.cycle) this.applyChains(state, chains);
+  }
+
+  /** What spec.after asks for now (see chains/chain-decision.ts); reads upstream status from memory or the cache. */
+  private chainPlan(state: JobState, spec: ScheduledDockerJobSpec, now: number): ChainPlan | undefined {
+    if (!spec.after || spec.after.length === 0) return undefined;
+    const { namespace } = state;
+    return decideChains({
+      name: state.name,
+      after: spec.after,
+      markers: state.status.upstreamRuns,
+      suspended: spec.suspend,
+      nowMs: now,
+      upstreamRuns: (job) => {
+        const obj = this.opts.cache.get(job, namespace);
+        if (!obj) return undefined;
+        // An upstream this replica owns: its in-memory status is ahead of the cache.
+        const status =
+          this.states.get(keyOf(namespace, job))?.status ?? (obj.status as ScheduledDockerJobStatus);
+        const runs = [status?.lastRun, ...(status?.recentRuns ?? [])].filter((r): r is RunRecord => !!r);
+        return [...new Map(runs.map((r) => [r.name, r])).values()];
+      },
+      afterOf: (job) => {
+        const obj = this.opts.cache.get(job, namespace);
+        if (!obj) return undefined;
+        const after = (obj.spec as { after?: { job?: unknown }[] } | undefined)?.after;
+        return Array.isArray(after)
+          ? after.map((a) => a?.job).filter((j): j is string => typeof j === 'string')
+          : [];
+      },
+    });
+  }
+
+  private applyChains(state: JobState, chains: ChainPlan): void {
+    const missing = chains.missing.join(',');
+    if (missing !== state.missingUpstreams) {
+      state.missingUpstreams = missing;
+      if (missing)
+        this.opts.events.record(
+          state,
+          'Warning',
+          'UpstreamNotFound',
+          `spec.after names jobs that do not exist in ${state.namespace}: ${chains.missing.join(', ')} (the other chains still run)`,
+        );
+    }
+    if (chains.consumedWhileSuspended > 0)
+      this.opts.events.record(
+        state,
+        'Normal',
+        'ChainSkipped',
+        `${chains.consumedWhileSuspended} upstream run(s) finished while suspended: not started`,
+      );
+    for (const f of chains.fire) {
+      this.opts.logger.info(
+        { job: state.key, upstream: f.upstream, upstreamRun: f.run.name },
+        'chained run due',
+      );
+      this.opts.dispatcher.fire(state, {
+        scheduledMs: f.scheduledMs,
+        trigger: 'Chained',
+        attempt: 1,
+        dueMs: f.scheduledMs,
+      });
     }
   }
 

@@ -43,6 +43,8 @@ export class JobState {
   replacement: FireRequest | undefined;
   pendingRetry: { handle: TimerHandle; attempt: number; scheduledMs: number } | undefined;
   compiled: { cacheKey: string; schedule: CompiledSchedule } | undefined;
+  /** Upstream jobs of spec.after last reported missing (comma-joined; one Event per change). */
+  missingUpstreams = '';
   /** Set once the job is being deleted or released: nothing new may start. */
   closed = false;
 

@@ -44,6 +44,7 @@ import { RunEventMetrics } from '../metrics/run-event-metrics.ts';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { adoptLeftovers, type LeftoverSource } from './adoption.ts';
+import { ChainIndex, ChainObserver } from './chains/chain-index.ts';
 import { Dispatcher, type RunExecutor } from './dispatcher.ts';
 import { JobController, keyOf } from './job-controller.ts';
 import { JobEvents } from './job-events.ts';
@@ -208,6 +209,8 @@ export class ControllerManager {
     this.runEvents.subscribe(new RunStatusObserver(statusView));
     this.runEvents.subscribe(new RunEventRecorder(jobEvents));
     this.runEvents.subscribe(new RunMetricsObserver(schedulerMetrics));
+    const chains = new ChainIndex();
+    this.runEvents.subscribe(new ChainObserver(chains, (key) => this.queue.add(key)));
 
     this.dispatcher = new Dispatcher({
       executor: opts.executor,
@@ -257,11 +260,15 @@ export class ControllerManager {
       });
     }
 
-    // Status-only updates (the echo of this controller's own writes) are not reconciled.
+    // Status-only updates (the echo of this controller's own writes) are not reconciled; but any
+    // change of a job (its status: a finished run) re-queues the jobs chained after it.
     const updates = new UpdateFilter();
     const enqueue = (event: 'added' | 'updated' | 'deleted') => (obj: JobObject) => {
       if (this.stopping) return;
       const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+      if (event === 'deleted') chains.remove(key);
+      else chains.set(obj);
+      for (const downstream of chains.downstreamOf(key)) this.queue.add(downstream);
       if (event === 'deleted' ? updates.deleted(key) : updates[event](key, obj)) this.queue.add(key);
     };
     this.informer.on('add', enqueue('added'));

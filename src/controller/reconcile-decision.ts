@@ -50,6 +50,8 @@ export interface DecisionInput {
   compiled?: CompileResult;
   /** The latest scheduled time already run or counted (max of status.lastScheduleTime and memory). */
   lastActedMs?: number;
+  /** A cycle through spec.after (`a -> b -> a`): the job is not usable (Ready=False ChainCycle). */
+  chainCycle?: string;
 }
 
 export interface PlannedEvent {
@@ -287,6 +289,8 @@ function usableJob(input: DecisionInput): Usable {
       truncate(`spec.${compiled.field}: ${compiled.reason}`),
     );
   }
+  if (input.chainCycle)
+    return problem('ChainCycle', truncate(`spec.after: a cycle of chained jobs: ${input.chainCycle}`));
   return { ok: true, spec: validation.job.spec, schedule: compiled.schedule };
 }
 

@@ -11,6 +11,7 @@
  *   newer time takes the pending one's place (which is skipped, reason Superseded);
  * - `start`: start it now or queue it for a slot (Allow, nothing active, or only queued runs).
  * Pure: never reads a clock, never changes the job. Manual and Retry runs have no deadline.
+ * Chained runs have one, counted from the upstream finish (their scheduled time).
  */
 import type { RunTrigger, ScheduledDockerJobSpec } from '../api/schema.ts';
 import { isWithinStartingDeadline } from '../schedule/missed.ts';
@@ -36,14 +37,18 @@ export function isNominal(trigger: RunTrigger): boolean {
   return trigger === 'Schedule' || trigger === 'CatchUp';
 }
 
-/** Whether a run for `scheduledMs` may still start at `nowMs` (always for Manual and Retry). */
+/**
+ * Whether a run for `scheduledMs` may still start at `nowMs`: nominal times and Chained runs (whose
+ * scheduled time is the upstream finish) within startingDeadlineSeconds; Manual and Retry always.
+ */
 export function mayStillStart(
   trigger: RunTrigger,
   scheduledMs: number,
   nowMs: number,
   startingDeadlineSeconds: number | undefined,
 ): boolean {
-  return !isNominal(trigger) || isWithinStartingDeadline(scheduledMs, nowMs, startingDeadlineSeconds);
+  const hasDeadline = isNominal(trigger) || trigger === 'Chained';
+  return !hasDeadline || isWithinStartingDeadline(scheduledMs, nowMs, startingDeadlineSeconds);
 }
 
 export function admit(input: AdmissionInput): Admission {
