@@ -65,6 +65,10 @@ export interface Config {
     outputTailBytes: number;
   };
   policy: PolicyConfig;
+  /** Policy of the Ofelia-derived job options (runner/policy-host-access.ts). */
+  hostAccess: { allowLocalJobs: boolean };
+  /** The live Docker-label source (src/labels). */
+  dockerLabels: { enabled: boolean; namespace: string; resyncMs: number };
   controller: {
     /** undefined = all namespaces. */
     namespace: string | undefined;
@@ -344,6 +348,12 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     docker: { daemons: merged.daemons, pool },
     runs,
     policy,
+    hostAccess: { allowLocalJobs: r.flag('allow-local-jobs') },
+    dockerLabels: {
+      enabled: r.flag('docker-labels'),
+      namespace: r.get('docker-labels-namespace', dnsLabel),
+      resyncMs: r.get('docker-labels-resync', duration(1_000, 24 * 3_600_000)),
+    },
     controller,
     shutdownGraceMs: r.get('shutdown-grace', duration(0, 24 * 3_600_000)),
   };

@@ -153,6 +153,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock }),
       log: deps.logger.child({ component: 'runner' }),
       policy: config.policy,
+      hostAccess: config.hostAccess,
       metrics: metrics.runs,
       clock,
       tailBytes: config.runs.outputTailBytes,

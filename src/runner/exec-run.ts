@@ -17,6 +17,7 @@ import { isConflict, isNotFound } from '../docker/errors.ts';
 import { sleep } from './clock-sleep.ts';
 import { inspectContainer } from './container-run.ts';
 import { resolveEnv } from './env.ts';
+import { resolveEnvFrom } from './env-from.ts';
 import { countOutput, newCapture, notifyStarted, type RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import type { RunOutcome } from './run-types.ts';
@@ -27,7 +28,11 @@ const EXIT_CODE_POLL_MS = 50;
 export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutcome> {
   const { daemon } = ctx;
   if (ctx.signal.aborted) throw new RunFailure('Cancelled', 'Cancelled', 'cancelled before the exec started');
-  const env = await resolveEnv(spec.env, ctx.req.identity.namespace, ctx.secrets, 'spec.exec.env');
+  const ns = ctx.req.identity.namespace;
+  const env = [
+    ...(await resolveEnvFrom(spec.envFrom, ns, ctx.secrets, daemon, 'spec.exec.envFrom')),
+    ...(await resolveEnv(spec.env, ns, ctx.secrets, 'spec.exec.env')),
+  ];
 
   let target: ContainerInspect;
   try {

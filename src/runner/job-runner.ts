@@ -24,11 +24,24 @@ import { type DockerPool, UnknownDaemonError } from '../docker/pool.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RunKind, RunMetrics } from '../metrics/run-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
-import { continueContainer, inspectContainer, runContainer } from './container-run.ts';
+import {
+  continueContainer,
+  inspectContainer,
+  runContainer,
+  startExistingContainer,
+} from './container-run.ts';
 import { runExec } from './exec-run.ts';
+import { runLocal } from './local-run.ts';
 import { DEFAULT_MAX_LINE_CHARS, DEFAULT_TAIL_BYTES } from './output-capture.ts';
 import { LoggerOutputSink, type OutputSink } from './output-sink.ts';
 import { checkPolicy, DEFAULT_POLICY, type SecurityPolicy } from './policy.ts';
+import {
+  checkHostAccess,
+  checkVolumesFromMounts,
+  DEFAULT_HOST_ACCESS_POLICY,
+  type HostAccessPolicy,
+  type SourceMount,
+} from './policy-host-access.ts';
 import type { RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import type { RunHooks, RunOutcome, RunRequest } from './run-types.ts';
@@ -58,27 +71,43 @@ export interface JobRunnerOptions {
   drainGraceMs?: number;
   /** How long to wait for the exit after SIGKILL before giving up on a container (default 30 s). */
   killGraceMs?: number;
+  /** Policy of the Ofelia-derived job options (local jobs); default: local jobs refused. */
+  hostAccess?: HostAccessPolicy;
+  /** PATH given to local jobs (default: a standard system PATH). */
+  localPath?: string;
 }
 
 export class JobRunner {
   private readonly clock: Clock;
   private readonly policy: SecurityPolicy;
   private readonly sink: OutputSink;
+  private readonly hostAccess: HostAccessPolicy;
 
   constructor(private readonly opts: JobRunnerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.sink = opts.sink ?? new LoggerOutputSink(opts.log);
+    this.hostAccess = opts.hostAccess ?? DEFAULT_HOST_ACCESS_POLICY;
   }
 
   /** Runs the job once. Never rejects. */
   run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
     return this.guarded(req, signal, hooks, async (ctx) => {
-      const violation = checkPolicy(req.spec, this.policy);
+      const violation = checkPolicy(req.spec, this.policy) ?? checkHostAccess(req.spec, this.hostAccess);
       if (violation) throw new RunFailure('PolicyDenied', violation.reason, violation.message);
-      if (req.spec.run) return runContainer(ctx(), req.spec.run);
+      if (req.spec.run) {
+        const c = ctx();
+        await this.checkVolumesFrom(c, req.spec.run.volumesFrom);
+        return runContainer(c, req.spec.run);
+      }
       if (req.spec.exec) return runExec(ctx(), req.spec.exec);
-      throw new RunFailure('Error', 'InvalidSpec', 'spec: exactly one of run and exec is required');
+      if (req.spec.start) return startExistingContainer(ctx(), req.spec.start);
+      if (req.spec.local) return runLocal(ctx(), req.spec.local, this.opts.localPath);
+      throw new RunFailure(
+        'Error',
+        'InvalidSpec',
+        'spec: exactly one of run, exec, start and local is required',
+      );
     });
   }
 
@@ -99,6 +128,31 @@ export class JobRunner {
     });
   }
 
+  /** Policy of run.volumesFrom (policy-host-access.ts): the sources' bind mounts must be allowed. */
+  private async checkVolumesFrom(ctx: RunContext, volumesFrom: readonly string[] | undefined): Promise<void> {
+    for (let i = 0; i < (volumesFrom?.length ?? 0); i++) {
+      const container = volumesFrom![i]!.split(':')[0]!;
+      let mounts: SourceMount[];
+      try {
+        const info = await ctx.daemon.call('container.inspect', () =>
+          ctx.daemon.docker.getContainer(container).inspect(),
+        );
+        mounts = (info.Mounts as SourceMount[] | undefined) ?? [];
+      } catch (e) {
+        if (isNotFound(e)) {
+          throw new RunFailure(
+            'ContainerNotFound',
+            'VolumesFromContainerNotFound',
+            `spec.run.volumesFrom[${i}]: no container ${container}`,
+          );
+        }
+        throw e;
+      }
+      const violation = checkVolumesFromMounts(i, container, mounts, this.policy.allowedBindPrefixes);
+      if (violation) throw new RunFailure('PolicyDenied', violation.reason, violation.message);
+    }
+  }
+
   private async guarded(
     req: RunRequest,
     signal: AbortSignal,
@@ -106,6 +160,7 @@ export class JobRunner {
     body: (ctx: () => RunContext) => Promise<RunOutcome>,
   ): Promise<RunRecord> {
     const kind: RunKind = req.spec.exec && !req.spec.run ? 'exec' : 'run';
+    // (start and local runs are counted as 'run': the metric's kind label stays two-valued)
     const log = this.opts.log.child({
       namespace: req.identity.namespace,
       job: req.identity.jobName,
