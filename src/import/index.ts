@@ -9,7 +9,7 @@
  */
 import { stringify } from 'yaml';
 import { detectDialect, substituteVariables } from './dialect.ts';
-import { type IniSyntaxError, readIni } from './ini-reader.ts';
+import { type IniDocument, type IniSyntaxError, readIni } from './ini-reader.ts';
 import type { Dialect } from './keys.ts';
 import { type LabelledContainer, sectionsFromLabels } from './label-reader.ts';
 import { kubeName } from './names.ts';
@@ -38,13 +38,18 @@ export function importIni(
   files: ReadonlyArray<{ source: string; text: string }>,
   opts: ImportOptions,
 ): IniImport {
-  const sections: OfeliaSection[] = [];
+  const documents: IniDocument[] = [];
   for (const f of files) {
     const read = readIni(f.text, f.source);
     if (!read.ok) return { ok: false, error: read.error };
-    sections.push(...sectionsFromIni(read.document));
+    documents.push(read.document);
   }
-  const dialect = opts.dialect && opts.dialect !== 'auto' ? opts.dialect : detectDialect(sections);
+  // Keys decide the dialect; the dialect decides how quotes in values are read.
+  const dialect =
+    opts.dialect && opts.dialect !== 'auto'
+      ? opts.dialect
+      : detectDialect(documents.flatMap((d) => sectionsFromIni(d, 'upstream')));
+  const sections: OfeliaSection[] = documents.flatMap((d) => sectionsFromIni(d, dialect));
   const issues: ImportIssue[] = [];
   const prepared =
     dialect === 'netresearch' ? substituteVariables(sections, opts.env ?? {}, issues) : sections;

@@ -20,7 +20,10 @@ export const MAX_INI_ENTRIES = 20_000;
 export interface IniEntry {
   /** As written, trimmed. */
   rawKey: string;
+  /** As gcfg (upstream) reads it: double-quoted parts unquoted, escapes applied. */
   value: string;
+  /** As ini.v1 (the fork) reads it: one pair of surrounding quotes removed, inner quotes kept. */
+  forkValue: string;
   line: number;
 }
 
@@ -93,7 +96,7 @@ export function readIni(text: string, source: string): IniResult {
     let raw = m[2];
     const startLine = lineNo;
     if (raw === undefined) {
-      current.entries.push({ rawKey: m[1] ?? '', value: 'true', line: startLine });
+      current.entries.push({ rawKey: m[1] ?? '', value: 'true', forkValue: 'true', line: startLine });
       continue;
     }
     // A trailing backslash (outside quotes) continues the value on the next line.
@@ -103,7 +106,12 @@ export function readIni(text: string, source: string): IniResult {
     }
     const value = parseValue(raw);
     if (!value.ok) return fail(startLine, `key "${m[1]}": ${value.reason}`);
-    current.entries.push({ rawKey: m[1] ?? '', value: value.value, line: startLine });
+    current.entries.push({
+      rawKey: m[1] ?? '',
+      value: value.value,
+      forkValue: forkValue(raw),
+      line: startLine,
+    });
   }
   return { ok: true, document: { source, sections } };
 }
@@ -155,6 +163,16 @@ function parseValue(raw: string): { ok: true; value: string } | { ok: false; rea
     i++;
   }
   return { ok: true, value: out };
+}
+
+/** ini.v1: the text up to an inline comment; a value wholly in double quotes loses them (escapes applied). */
+function forkValue(raw: string): string {
+  const text = stripComment(raw);
+  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
+    const quoted = parseValue(text);
+    if (quoted.ok) return quoted.value;
+  }
+  return text;
 }
 
 function stripComment(text: string): string {

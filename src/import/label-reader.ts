@@ -109,7 +109,8 @@ function labelValues(
   key: string,
   value: string,
 ): { ok: true; values: string[] } | { ok: false; reason: string } {
-  if (!REPEATABLE_KEYS.has(canonicalKey(key)) || !value.trimStart().startsWith('[')) {
+  // JSON is recognised by its first character; anything else is one plain value.
+  if (!REPEATABLE_KEYS.has(canonicalKey(key)) || !/^\s*[[{]/.test(value)) {
     return { ok: true, values: [value] };
   }
   let parsed: unknown;

@@ -3,6 +3,7 @@
  * each entry with every value it was given (repeated INI keys, JSON arrays in labels) and its place.
  */
 import type { IniDocument } from './ini-reader.ts';
+import type { Dialect } from './keys.ts';
 
 export interface OfeliaEntry {
   /** As written. */
@@ -32,15 +33,19 @@ export interface OfeliaSection {
   container?: LabelContainer;
 }
 
-/** An INI document's sections, with repeated keys of a section gathered into one entry. */
-export function sectionsFromIni(doc: IniDocument): OfeliaSection[] {
+/**
+ * An INI document's sections, with repeated keys of a section gathered into one entry; values as
+ * the dialect's INI library reads them (quotes inside a value differ, see ini-reader.ts).
+ */
+export function sectionsFromIni(doc: IniDocument, dialect: Dialect): OfeliaSection[] {
   return doc.sections.map((s) => {
     const byKey = new Map<string, OfeliaEntry>();
     for (const e of s.entries) {
       const k = e.rawKey.toLowerCase();
+      const value = dialect === 'upstream' ? e.value : e.forkValue;
       const existing = byKey.get(k);
-      if (existing) existing.values.push(e.value);
-      else byKey.set(k, { key: e.rawKey, values: [e.value], line: e.line });
+      if (existing) existing.values.push(value);
+      else byKey.set(k, { key: e.rawKey, values: [value], line: e.line });
     }
     const section: OfeliaSection = {
       kind: s.kind,

@@ -392,9 +392,8 @@ class JobBuilder {
     const container = this.one('container') ?? this.s.container?.name;
     if (container === undefined) this.invalid('container', 'container is required for job-exec');
     else exec.container = container;
-    const command = this.words('command');
-    if (command === undefined || command.length === 0) this.invalid('command', 'command is required');
-    else exec.command = command;
+    const command = this.requiredWords('command');
+    if (command) exec.command = command;
     exec.user = this.one('user') ?? this.defaultUser();
     const tty = this.bool('tty');
     if (tty !== undefined) exec.tty = tty;
@@ -530,9 +529,8 @@ class JobBuilder {
 
   private local(): Spec {
     const local: Spec = {};
-    const command = this.words('command');
-    if (command === undefined || command.length === 0) this.invalid('command', 'command is required');
-    else local.command = command;
+    const command = this.requiredWords('command');
+    if (command) local.command = command;
     const dir = this.one('dir') ?? this.one('working-dir');
     if (dir !== undefined) local.workingDir = dir;
     if (this.take('env-from')) {
@@ -657,6 +655,15 @@ class JobBuilder {
       return undefined;
     }
     return split.words;
+  }
+
+  /** A command that must be there: missing or empty is an issue (a malformed one already has its own). */
+  private requiredWords(key: string): string[] | undefined {
+    const present = this.entries.has(canonicalKey(key));
+    const words = this.words(key);
+    if (words?.length) return words;
+    if (!present || words !== undefined) this.invalid(key, `${key} is required`);
+    return undefined;
   }
 
   private entryLine(key: string): number | undefined {
