@@ -31,6 +31,7 @@ import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
 import type { Logger } from '../log/logger.ts';
 import { createOperatorMetrics } from '../metrics/index.ts';
+import { startDockerLabelSource } from '../labels/index.ts';
 import { JobRunner } from '../runner/job-runner.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { clusterKubeConfig } from './cluster-mode.ts';
@@ -185,6 +186,19 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       await manager.start();
     } catch (e) {
       throw new StartupError('ControllerFailed', `controller: ${(e as Error).message}`, { cause: e });
+    }
+    if (config.dockerLabels.enabled) {
+      // Ofelia's container labels, read live (src/labels): after the controller, which runs the jobs.
+      const labels = await startDockerLabelSource({
+        daemon: pool.get(),
+        kubeConfig,
+        namespace: config.dockerLabels.namespace,
+        nodeName: config.controller.nodeName,
+        resyncMs: config.dockerLabels.resyncMs,
+        clock,
+        log: deps.logger.child({ component: 'docker-labels' }),
+      });
+      cleanups.push({ name: 'docker labels', run: () => labels.stop() });
     }
     starting = false;
     log.info(

@@ -18,6 +18,7 @@ import { localDaemonConfig } from '../../src/docker/config.ts';
 import { DockerPool } from '../../src/docker/pool.ts';
 import { makeKubeClients } from '../../src/kube/clients.ts';
 import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
+import { type LabelSource, startDockerLabelSource } from '../../src/labels/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
@@ -37,6 +38,10 @@ export interface OperatorProcessConfig {
   maxConcurrentRunsPerDaemon?: number;
   /** The operator instance (default: derived from the API server URL). */
   instance?: string;
+  /** --allow-local-jobs. */
+  allowLocalJobs?: boolean;
+  /** --docker-labels: the live label source, with its namespace and resync period (needs nodeName). */
+  dockerLabels?: { namespace: string; resyncMs: number };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as OperatorProcessConfig;
@@ -51,6 +56,7 @@ const runner = new JobRunner({
   instance,
   log,
   sink: { line() {} },
+  hostAccess: { allowLocalJobs: config.allowLocalJobs === true },
   secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock: systemClock }),
 });
 const manager = new ControllerManager({
@@ -68,11 +74,12 @@ const manager = new ControllerManager({
 });
 
 let stopping = false;
+let labels: LabelSource | undefined;
 process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
-  void manager
-    .shutdown(config.shutdownGraceMs ?? 5000)
+  void Promise.resolve(labels?.stop())
+    .then(() => manager.shutdown(config.shutdownGraceMs ?? 5000))
     .then(() => {
       pool.close();
       process.exit(0);
@@ -84,4 +91,15 @@ process.on('SIGTERM', () => {
 });
 
 await manager.start();
+if (config.dockerLabels) {
+  labels = await startDockerLabelSource({
+    daemon: pool.get(),
+    kubeConfig,
+    namespace: config.dockerLabels.namespace,
+    nodeName: config.nodeName ?? config.identity,
+    resyncMs: config.dockerLabels.resyncMs,
+    clock: systemClock,
+    log: log.child({ component: 'docker-labels' }),
+  });
+}
 log.info({ identity: config.identity, instance }, 'operator started');
