@@ -12,7 +12,10 @@ const RELEVANT = ['create', 'start', 'destroy', 'rename', 'update', 'die'];
 
 export interface ContainerEventSource {
   /** Resolves once the stream is open; `stop()` closes it (onEnd is then not called). */
-  subscribe(onChange: (containerId: string, action: string) => void, onEnd: (err?: Error) => void): Promise<{ stop(): void }>;
+  subscribe(
+    onChange: (containerId: string, action: string) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<{ stop(): void }>;
 }
 
 export function dockerEventSource(daemon: DaemonClient): ContainerEventSource {

@@ -20,7 +20,12 @@ export interface LabelJobStore {
   delete(name: string): Promise<void>;
 }
 
-export function kubeLabelJobStore(kubeConfig: KubeConfig, namespace: string, owner: string, timeoutMs = 10_000): LabelJobStore {
+export function kubeLabelJobStore(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  owner: string,
+  timeoutMs = 10_000,
+): LabelJobStore {
   const api = makeKubeClients(kubeConfig).customObjects;
   const base = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
   return {
@@ -33,7 +38,10 @@ export function kubeLabelJobStore(kubeConfig: KubeConfig, namespace: string, own
     },
     async get(name) {
       try {
-        return (await api.getNamespacedCustomObject({ ...base, name }, withTimeout(timeoutMs))) as ExistingJob;
+        return (await api.getNamespacedCustomObject(
+          { ...base, name },
+          withTimeout(timeoutMs),
+        )) as ExistingJob;
       } catch (e) {
         if ((e as { code?: number }).code === 404) return undefined;
         throw e;
@@ -51,7 +59,10 @@ export function kubeLabelJobStore(kubeConfig: KubeConfig, namespace: string, own
           annotations: { ...(existing.metadata.annotations ?? {}), ...(job.metadata.annotations ?? {}) },
         },
       };
-      await api.replaceNamespacedCustomObject({ ...base, name: job.metadata.name, body }, withTimeout(timeoutMs));
+      await api.replaceNamespacedCustomObject(
+        { ...base, name: job.metadata.name, body },
+        withTimeout(timeoutMs),
+      );
     },
     async delete(name) {
       try {

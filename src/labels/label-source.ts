@@ -21,8 +21,8 @@ import { formatIssue, importLabels, type KubeObject } from '../import/index.ts';
 import { kubeName } from '../import/names.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
-import { listLabelledContainers } from './container-list.ts';
 import type { ContainerEventSource } from './container-events.ts';
+import { listLabelledContainers } from './container-list.ts';
 import type { LabelJobStore } from './job-store.ts';
 import { OWNER_LABEL, planSync } from './sync-plan.ts';
 
@@ -55,7 +55,11 @@ export interface SyncStats {
 
 /** The owner label value for a node (a label value: at most 63 characters). */
 export function ownerFor(nodeName: string): string {
-  return kubeName(nodeName).slice(0, 63).replace(/[^a-z0-9]+$/, '') || 'node';
+  return (
+    kubeName(nodeName)
+      .slice(0, 63)
+      .replace(/[^a-z0-9]+$/, '') || 'node'
+  );
 }
 
 export class LabelSource {
@@ -89,13 +93,16 @@ export class LabelSource {
     this.running = false;
     this.subscription?.stop();
     this.subscription = undefined;
-    for (const t of [this.coalesceTimer, this.periodTimer, this.reconnectTimer]) if (t) this.opts.clock.clearTimeout(t);
+    for (const t of [this.coalesceTimer, this.periodTimer, this.reconnectTimer])
+      if (t) this.opts.clock.clearTimeout(t);
     await this.inFlight;
   }
 
   /** Resolves after a pass that started after this call has finished (tests, readiness). */
   nextPass(): Promise<void> {
-    return new Promise((resolve) => this.passWaiters.push({ after: this.passes + (this.inFlight ? 1 : 0), resolve }));
+    return new Promise((resolve) =>
+      this.passWaiters.push({ after: this.passes + (this.inFlight ? 1 : 0), resolve }),
+    );
   }
 
   /** One pass now, or right after the one in flight. */
@@ -131,13 +138,22 @@ export class LabelSource {
         origin: LABEL_SOURCE_ORIGIN,
         metadata: (s) => ({
           labels: { [OWNER_LABEL]: this.owner },
-          annotations: { [CONTAINER_ANNOTATION]: s.container?.name ?? '', [CONTAINER_ID_ANNOTATION]: s.container?.id ?? '' },
+          annotations: {
+            [CONTAINER_ANNOTATION]: s.container?.name ?? '',
+            [CONTAINER_ID_ANNOTATION]: s.container?.id ?? '',
+          },
         }),
       });
       for (const issue of t.issues) log.warn({ issue: formatIssue(issue) }, 'docker label not translated');
-      desired = t.jobs.map((j) => ({ ...j, spec: { ...(j.spec as object), placement: { nodeName: this.opts.nodeName } } }));
+      desired = t.jobs.map((j) => ({
+        ...j,
+        spec: { ...(j.spec as object), placement: { nodeName: this.opts.nodeName } },
+      }));
     } catch (e) {
-      log.warn({ err: (e as Error).message }, 'docker labels could not be read; retrying at the next event or resync');
+      log.warn(
+        { err: (e as Error).message },
+        'docker labels could not be read; retrying at the next event or resync',
+      );
       return;
     }
     try {
@@ -165,11 +181,17 @@ export class LabelSource {
               break;
           }
         } catch (e) {
-          log.warn({ err: (e as Error).message, action: action.kind }, 'docker-label job not written; retrying at the next pass');
+          log.warn(
+            { err: (e as Error).message, action: action.kind },
+            'docker-label job not written; retrying at the next pass',
+          );
         }
       }
     } catch (e) {
-      log.warn({ err: (e as Error).message }, 'docker-label jobs could not be listed; retrying at the next pass');
+      log.warn(
+        { err: (e as Error).message },
+        'docker-label jobs could not be listed; retrying at the next pass',
+      );
     }
   }
 

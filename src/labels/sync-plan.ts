@@ -32,7 +32,11 @@ export type SyncAction =
   | { kind: 'delete'; name: string; existing: ExistingJob }
   | { kind: 'conflict'; name: string; reason: string };
 
-export function planSync(desired: readonly KubeObject[], existing: readonly ExistingJob[], owner: string): SyncAction[] {
+export function planSync(
+  desired: readonly KubeObject[],
+  existing: readonly ExistingJob[],
+  owner: string,
+): SyncAction[] {
   const actions: SyncAction[] = [];
   const byName = new Map(existing.map((e) => [e.metadata.name, e]));
   const wanted = new Set<string>();
@@ -92,7 +96,9 @@ function withDefaults(spec: unknown): string {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
       : v,
   );
 }

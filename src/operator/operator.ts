@@ -29,9 +29,9 @@ import {
 } from '../http/index.ts';
 import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
+import { startDockerLabelSource } from '../labels/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { createOperatorMetrics } from '../metrics/index.ts';
-import { startDockerLabelSource } from '../labels/index.ts';
 import { JobRunner } from '../runner/job-runner.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { clusterKubeConfig } from './cluster-mode.ts';

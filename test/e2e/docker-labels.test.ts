@@ -34,7 +34,10 @@ const env = useControllerEnv({
   },
   async afterOperatorsEnd({ docker }) {
     if ('skip' in docker) return;
-    for (const c of await docker.docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${RUN_ID}`] } })) {
+    for (const c of await docker.docker.listContainers({
+      all: true,
+      filters: { label: [`${TEST_LABEL}=${RUN_ID}`] },
+    })) {
       await docker.docker.getContainer(c.Id).remove({ force: true });
     }
   },
@@ -86,7 +89,10 @@ test('a labelled container gets a job that runs in it, follows a recreate, and g
     },
     30_000,
   );
-  assert.equal((ran.metadata as { labels?: Record<string, string> }).labels?.['ofelia.dev/imported-from'], 'docker-labels');
+  assert.equal(
+    (ran.metadata as { labels?: Record<string, string> }).labels?.['ofelia.dev/imported-from'],
+    'docker-labels',
+  );
   assert.equal(ran.metadata.annotations?.['ofelia.dev/docker-container-id'], first);
   const exec = ran.spec.exec as { container: string; command: string[]; env: unknown };
   assert.equal(exec.container, `${PROJECT}-web-1`);
@@ -118,15 +124,24 @@ test('a labelled container gets a job that runs in it, follows a recreate, and g
     'a successful run in the new container',
     async () => {
       const j = await getJob(kubectl, JOB);
-      return j?.status?.recentRuns?.some((r) => r.result === 'Succeeded' && Date.parse(r.scheduledTime) >= seen - 1000);
+      return j?.status?.recentRuns?.some(
+        (r) => r.result === 'Succeeded' && Date.parse(r.scheduledTime) >= seen - 1000,
+      );
     },
     30_000,
   );
-  assert.equal((followed.spec.exec as { env?: unknown }).env, undefined, 'the dropped environment label is gone');
+  assert.equal(
+    (followed.spec.exec as { env?: unknown }).env,
+    undefined,
+    'the dropped environment label is gone',
+  );
   // The clash job is no longer asked for by the labels, and was never ours: still the user's.
   const userAfter = await getJob(kubectl, CLASH);
   assert.deepEqual(userAfter?.spec, userBefore.spec);
-  assert.equal((userAfter?.metadata as { labels?: Record<string, string> }).labels?.['ofelia.dev/imported-from'], undefined);
+  assert.equal(
+    (userAfter?.metadata as { labels?: Record<string, string> }).labels?.['ofelia.dev/imported-from'],
+    undefined,
+  );
 
   // The container goes: so does its job.
   await docker.getContainer(second).remove({ force: true });
