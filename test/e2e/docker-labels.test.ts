@@ -139,7 +139,9 @@ test('a labelled container gets a job that runs in it, follows a recreate, and g
   const userAfter = await getJob(kubectl, CLASH);
   assert.deepEqual(userAfter?.spec, userBefore.spec);
   assert.equal(
-    (userAfter?.metadata as { labels?: Record<string, string> }).labels?.['ofelia.dev/imported-from'],
+    (userAfter?.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[
+      'ofelia.dev/imported-from'
+    ],
     undefined,
   );
 
