@@ -11,6 +11,7 @@ import type { DaemonClient } from '../docker/daemon-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import { dockerEventSource } from './container-events.ts';
+import { listLabelledContainers } from './container-list.ts';
 import { kubeLabelJobStore } from './job-store.ts';
 import { LabelSource, ownerFor } from './label-source.ts';
 
@@ -30,7 +31,7 @@ export interface DockerLabelSourceOptions {
 /** Builds and starts the source; `stop()` ends its event stream and timers. */
 export async function startDockerLabelSource(opts: DockerLabelSourceOptions): Promise<LabelSource> {
   const source = new LabelSource({
-    daemon: opts.daemon,
+    listContainers: () => listLabelledContainers(opts.daemon),
     events: dockerEventSource(opts.daemon),
     store: kubeLabelJobStore(opts.kubeConfig, opts.namespace, ownerFor(opts.nodeName)),
     namespace: opts.namespace,

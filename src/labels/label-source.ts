@@ -16,13 +16,12 @@
  * Issues in the labels (a bad schedule, JSON that is not) are logged with the container and
  * label, never a value. Time comes from the Clock; a failed pass is retried at the next trigger.
  */
-import type { DaemonClient } from '../docker/daemon-client.ts';
 import { formatIssue, importLabels, type KubeObject } from '../import/index.ts';
 import { kubeName } from '../import/names.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import type { ContainerEventSource } from './container-events.ts';
-import { listLabelledContainers } from './container-list.ts';
+import type { LabelledListing } from './container-list.ts';
 import type { LabelJobStore } from './job-store.ts';
 import { OWNER_LABEL, planSync } from './sync-plan.ts';
 
@@ -36,7 +35,8 @@ const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
 
 export interface LabelSourceOptions {
-  daemon: DaemonClient;
+  /** The labelled containers of the node-local daemon (container-list.ts). */
+  listContainers: () => Promise<LabelledListing>;
   events: ContainerEventSource;
   store: LabelJobStore;
   namespace: string;
@@ -98,11 +98,9 @@ export class LabelSource {
     await this.inFlight;
   }
 
-  /** Resolves after a pass that started after this call has finished (tests, readiness). */
+  /** Resolves when the pass in flight, or else the next pass, has finished (tests, readiness). */
   nextPass(): Promise<void> {
-    return new Promise((resolve) =>
-      this.passWaiters.push({ after: this.passes + (this.inFlight ? 1 : 0), resolve }),
-    );
+    return new Promise((resolve) => this.passWaiters.push({ after: this.passes, resolve }));
   }
 
   /** One pass now, or right after the one in flight. */
@@ -130,7 +128,7 @@ export class LabelSource {
     const { log } = this.opts;
     let desired: KubeObject[];
     try {
-      const listing = await listLabelledContainers(this.opts.daemon);
+      const listing = await this.opts.listContainers();
       if (listing.truncated) log.warn({}, 'too many labelled containers: the list was cut');
       const t = importLabels(listing.containers, {
         namespace: this.opts.namespace,
