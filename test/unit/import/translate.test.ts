@@ -350,7 +350,7 @@ max-runtime = 90m
     secrets: { 'migrate-env-file': { DATABASE_URL: 'postgres://db/app' } },
   },
   {
-    name: 'fork: chains, webhooks, [webhook] and [docker] sections, ${VAR} substitution',
+    name: 'fork: chains, webhooks, [webhook] and [docker] sections, variable substitution',
     ini: `
 [global]
 webhook-allowed-hosts = *
@@ -558,10 +558,13 @@ test('translate: every key in keys.ts is exercised by a row', () => {
   assert.deepEqual([...new Set(missing)], []);
 });
 
-test('translate: upstream keeps ${VAR} literal; the fork substitutes it', () => {
-  const ini = '[job-exec "x"]\nschedule = @daily\ncontainer = app\ncommand = echo ${HOME}\n';
+/** Ofelia's (the fork's) variable syntax, written without a template-looking literal. */
+const HOME_VAR = `$${'{'}HOME}`;
+
+test('translate: upstream keeps a variable literal; the fork substitutes it', () => {
+  const ini = `[job-exec "x"]\nschedule = @daily\ncontainer = app\ncommand = echo ${HOME_VAR}\n`;
   const up = run({ name: 'up', ini, dialect: 'upstream', env: { HOME: '/root' } });
-  assert.deepEqual(get(up.jobs[0], 'spec.exec.command'), ['echo', '${HOME}']);
+  assert.deepEqual(get(up.jobs[0], 'spec.exec.command'), ['echo', HOME_VAR]);
   const fork = run({ name: 'fork', ini, dialect: 'netresearch', env: { HOME: '/root' } });
   assert.deepEqual(get(fork.jobs[0], 'spec.exec.command'), ['echo', '/root']);
   const unset = run({ name: 'unset', ini, dialect: 'netresearch', env: {} });
