@@ -30,7 +30,14 @@ export interface DockerLabelSourceOptions {
 
 /** Builds and starts the source; `stop()` ends its event stream and timers. */
 export async function startDockerLabelSource(opts: DockerLabelSourceOptions): Promise<LabelSource> {
-  const source = new LabelSource({
+  const source = dockerLabelSource(opts);
+  await source.start();
+  return source;
+}
+
+/** Builds the source over the daemon and the API (not started: a Runnable's start()). */
+export function dockerLabelSource(opts: DockerLabelSourceOptions): LabelSource {
+  return new LabelSource({
     listContainers: () => listLabelledContainers(opts.daemon),
     events: dockerEventSource(opts.daemon),
     store: kubeLabelJobStore(opts.kubeConfig, opts.namespace, ownerFor(opts.nodeName)),
@@ -40,6 +47,4 @@ export async function startDockerLabelSource(opts: DockerLabelSourceOptions): Pr
     clock: opts.clock,
     log: opts.log,
   });
-  await source.start();
-  return source;
 }

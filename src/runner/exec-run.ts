@@ -12,12 +12,12 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecSpec } from '../api/schema.ts';
-import type { ContainerInspect, ExecInspect } from '../docker/engine-types.ts';
+import type { ExecInspect } from '../docker/engine-types.ts';
 import { isConflict, isNotFound } from '../docker/errors.ts';
 import { sleep } from './clock-sleep.ts';
-import { inspectContainer } from './container-run.ts';
 import { resolveEnv } from './env.ts';
 import { resolveEnvFrom } from './env-from.ts';
+import type { ContainerFacts } from './policy/facts.ts';
 import { countOutput, newCapture, notifyStarted, type RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import type { RunOutcome } from './run-types.ts';
@@ -25,7 +25,8 @@ import type { RunOutcome } from './run-types.ts';
 const EXIT_CODE_POLLS = 40;
 const EXIT_CODE_POLL_MS = 50;
 
-export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutcome> {
+/** Runs the exec in `target`, the container the policy looked up and allowed (by id from here on). */
+export async function runExec(ctx: RunContext, spec: ExecSpec, target: ContainerFacts): Promise<RunOutcome> {
   const { daemon } = ctx;
   if (ctx.signal.aborted) throw new RunFailure('Cancelled', 'Cancelled', 'cancelled before the exec started');
   const ns = ctx.req.identity.namespace;
@@ -34,25 +35,18 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
     ...(await resolveEnv(spec.env, ns, ctx.secrets, 'spec.exec.env')),
   ];
 
-  let target: ContainerInspect;
-  try {
-    target = await inspectContainer(ctx, spec.container);
-  } catch (e) {
-    if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
-    throw e;
-  }
-  if (!target.State.Running) {
+  if (!target.running) {
     throw new RunFailure(
       'ContainerNotFound',
       'ContainerNotRunning',
-      `container ${spec.container} is ${target.State.Status}, not running`,
-      { containerId: target.Id },
+      `container ${spec.container} is ${target.status}, not running`,
+      { containerId: target.id },
     );
   }
 
   let exec: Docker.Exec;
   try {
-    const container = daemon.docker.getContainer(target.Id);
+    const container = daemon.docker.getContainer(target.id);
     exec = await daemon.call('exec.create', () =>
       container.exec({
         Cmd: spec.command,
@@ -68,7 +62,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
   } catch (e) {
     if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
     if (isConflict(e))
-      throw new RunFailure('ContainerNotFound', 'ContainerNotRunning', e.message, { containerId: target.Id });
+      throw new RunFailure('ContainerNotFound', 'ContainerNotRunning', e.message, { containerId: target.id });
     throw e;
   }
 
@@ -79,7 +73,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
     exec.start({ Detach: false, Tty: spec.tty ?? false, abortSignal: streamAbort.signal }),
   )) as unknown as Readable;
   const startTime = ctx.clock.now();
-  notifyStarted(ctx, target.Id, startTime);
+  notifyStarted(ctx, target.id, startTime);
 
   let stoppedFor: 'deadline' | 'cancel' | undefined;
   const stop = (why: 'deadline' | 'cancel'): void => {
@@ -105,7 +99,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
   countOutput(ctx, capture);
   if (capture.droppedLines > 0) {
     ctx.log.warn(
-      { containerId: target.Id, droppedLines: capture.droppedLines },
+      { containerId: target.id, droppedLines: capture.droppedLines },
       'run output lines dropped by the sink',
     );
   }
@@ -125,7 +119,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
     if (!stoppedFor) throw e;
   }
   const base = {
-    containerId: target.Id,
+    containerId: target.id,
     startTime,
     logTail: capture.tailText(),
     exitCode: running ? undefined : exitCode,

@@ -11,8 +11,9 @@
  * controller decides retries).
  */
 import { type RunIdentity, runName } from '../api/run-identity.ts';
-import type { RunRecord } from '../api/schema.ts';
+import type { RunRecord, RunSpec } from '../api/schema.ts';
 import type { DaemonClient } from '../docker/daemon-client.ts';
+import type { ContainerInspect } from '../docker/engine-types.ts';
 import {
   DaemonUnavailableError,
   DockerApiError,
@@ -34,7 +35,23 @@ import { runExec } from './exec-run.ts';
 import { runLocal } from './local-run.ts';
 import { DEFAULT_MAX_LINE_CHARS, DEFAULT_TAIL_BYTES } from './output-capture.ts';
 import { LoggerOutputSink, type OutputSink } from './output-sink.ts';
-import { checkPolicy, DEFAULT_POLICY, type SecurityPolicy } from './policy.ts';
+import { containerFacts } from './policy/docker-facts.ts';
+import {
+  DEFAULT_POLICY,
+  ExecTargetNotFound,
+  evaluatePolicy,
+  gatherPolicyFacts,
+  type HostPaths,
+  localHostPaths,
+  NO_FACTS,
+  type PolicyDecision,
+  type PolicyFacts,
+  policyDocker,
+  type SecurityPolicy,
+  STATIC_RULES,
+} from './policy/index.ts';
+import { bindAllowed } from './policy/rules/bind-mounts.ts';
+import { containerOptedIn, optInHint } from './policy/rules/opt-in.ts';
 import {
   checkHostAccess,
   checkVolumesFromMounts,
@@ -59,6 +76,8 @@ export interface JobRunnerOptions {
   secrets: SecretSource;
   log: Logger;
   policy?: SecurityPolicy;
+  /** Where bind sources are resolved (default: this process's filesystem). */
+  hostPaths?: HostPaths;
   /** Where output lines go (default: the logger, at info). */
   sink?: OutputSink;
   metrics?: RunMetrics;
@@ -93,16 +112,25 @@ export class JobRunner {
   /** Runs the job once. Never rejects. */
   run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
     return this.guarded(req, signal, hooks, async (ctx) => {
-      const violation = checkPolicy(req.spec, this.policy) ?? checkHostAccess(req.spec, this.hostAccess);
-      if (violation) throw new RunFailure('PolicyDenied', violation.reason, violation.message);
-      if (req.spec.run) {
-        const c = ctx();
-        await this.checkVolumesFrom(c, req.spec.run.volumesFrom);
-        return runContainer(c, req.spec.run);
-      }
-      if (req.spec.exec) return runExec(ctx(), req.spec.exec);
-      if (req.spec.start) return startExistingContainer(ctx(), req.spec.start);
+      const question = { spec: req.spec, namespace: req.identity.namespace, policy: this.policy };
+      // What the spec alone denies costs no Docker call; the rest needs the facts.
+      throwIfDenied(evaluatePolicy({ ...question, facts: NO_FACTS }, STATIC_RULES));
+      // Local jobs are host access: the operator's flag decides, at every policy level.
+      const hostAccess = checkHostAccess(req.spec, this.hostAccess);
+      if (hostAccess) throw new RunFailure('PolicyDenied', hostAccess.reason, hostAccess.message);
       if (req.spec.local) return runLocal(ctx(), req.spec.local, this.opts.localPath);
+      const c = ctx();
+      const facts = await this.facts(c, req);
+      throwIfDenied(evaluatePolicy({ ...question, facts }));
+      if (req.spec.run) {
+        await this.checkVolumesFrom(c, req.spec.run.volumesFrom);
+        return runContainer(c, withResolvedBinds(req.spec.run, facts));
+      }
+      if (req.spec.exec && facts.execTarget) return runExec(c, req.spec.exec, facts.execTarget);
+      if (req.spec.start) {
+        await this.checkStartTarget(c, req.spec.start.container, req.identity.namespace);
+        return startExistingContainer(c, req.spec.start);
+      }
       throw new RunFailure(
         'Error',
         'InvalidSpec',
@@ -128,10 +156,13 @@ export class JobRunner {
     });
   }
 
-  /** Policy of run.volumesFrom (policy-host-access.ts): the sources' bind mounts must be allowed. */
+  // ---- policy of the job options carried over from Ofelia (policy-host-access.ts) ----------------
+
+  /** run.volumesFrom: every bind mount of each source must pass the bind allow-list (not at the privileged level). */
   private async checkVolumesFrom(ctx: RunContext, volumesFrom: readonly string[] | undefined): Promise<void> {
+    if (this.policy.level === 'privileged') return;
     for (let i = 0; i < (volumesFrom?.length ?? 0); i++) {
-      const container = volumesFrom![i]!.split(':')[0]!;
+      const [container = '', mode] = volumesFrom![i]!.split(':');
       let mounts: SourceMount[];
       try {
         const info = await ctx.daemon.call('container.inspect', () =>
@@ -148,8 +179,42 @@ export class JobRunner {
         }
         throw e;
       }
-      const violation = checkVolumesFromMounts(i, container, mounts, this.policy.allowedBindPrefixes);
+      const violation = checkVolumesFromMounts(i, container, mounts, mode === 'ro', this.policy, bindAllowed);
       if (violation) throw new RunFailure('PolicyDenied', violation.reason, violation.message);
+    }
+  }
+
+  /** spec.start: the container must opt in as an exec target does (not at the privileged level). */
+  private async checkStartTarget(ctx: RunContext, container: string, namespace: string): Promise<void> {
+    if (this.policy.level === 'privileged') return;
+    let info: ContainerInspect;
+    try {
+      info = await inspectContainer(ctx, container);
+    } catch (e) {
+      if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
+      throw e;
+    }
+    const target = containerFacts(info);
+    if (containerOptedIn(target, namespace, this.policy)) return;
+    throw new RunFailure(
+      'PolicyDenied',
+      'StartTargetNotOptedIn',
+      `spec.start.container: starting ${optInHint(target, namespace)}; it is not allowed by the operator's security policy`,
+    );
+  }
+
+  private async facts(c: RunContext, req: RunRequest): Promise<PolicyFacts> {
+    try {
+      return await gatherPolicyFacts(
+        req.spec,
+        this.policy,
+        policyDocker(c.daemon),
+        this.opts.hostPaths ?? localHostPaths,
+      );
+    } catch (e) {
+      if (e instanceof ExecTargetNotFound)
+        throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
+      throw e;
     }
   }
 
@@ -222,6 +287,27 @@ export class JobRunner {
       killGraceMs: this.opts.killGraceMs ?? 30_000,
     };
   }
+}
+
+function throwIfDenied(decision: PolicyDecision): void {
+  if (!decision.allowed) {
+    throw new RunFailure('PolicyDenied', decision.denial.reason, decision.denial.message);
+  }
+}
+
+/**
+ * The run spec with each bind source replaced by the path the policy checked (symlinks resolved),
+ * so the daemon mounts what was allowed, not what a symlink says now.
+ */
+function withResolvedBinds(run: RunSpec, facts: PolicyFacts): RunSpec {
+  if (!run.volumes?.some((v) => v.type === 'bind')) return run;
+  return {
+    ...run,
+    volumes: run.volumes.map((v) => {
+      const fact = v.type === 'bind' ? facts.bindSources.get(v.source) : undefined;
+      return fact && 'resolved' in fact ? { ...v, source: fact.resolved } : v;
+    }),
+  };
 }
 
 /** Maps an error that ended a run early to its outcome. */

@@ -1,16 +1,17 @@
 /**
- * Policy additions for the job options carried over from Ofelia, kept apart from policy.ts (which
- * evolves on its own): local jobs and `run.volumesFrom`.
+ * Policy additions for the job options carried over from Ofelia, kept apart from policy/ (its
+ * rules are functions of the spec and looked-up facts; these two need other inputs): local jobs
+ * and `run.volumesFrom`. JobRunner applies them next to the policy's decision.
  *
  * - `spec.local` runs a program on the operator's host: refused unless the operator was started
- *   with --allow-local-jobs (off by default). Pure.
+ *   with --allow-local-jobs (off by default), whatever the policy level. Pure.
  * - `run.volumesFrom` mounts another container's volumes, bind mounts included: allowed when every
- *   bind mount of each source container would itself pass the bind-mount allow-list, so it cannot
- *   be used to reach host paths the policy refuses. Needs the source containers' mounts (inspected
- *   by the caller).
+ *   bind mount of each source would itself pass the bind allow-list (a read-write one needs a
+ *   read-write prefix unless the job mounts them `:ro`), so it is no way around the bind rule.
+ *   Pure over the source containers' mounts, which the caller inspects.
  */
 import type { ScheduledDockerJobSpec } from '../api/schema.ts';
-import { bindAllowed, type PolicyViolation } from './policy.ts';
+import type { SecurityPolicy } from './policy/index.ts';
 
 export interface HostAccessPolicy {
   /** --allow-local-jobs: local jobs may run (host access). */
@@ -19,10 +20,16 @@ export interface HostAccessPolicy {
 
 export const DEFAULT_HOST_ACCESS_POLICY: HostAccessPolicy = Object.freeze({ allowLocalJobs: false });
 
+export interface HostAccessDenial {
+  field: string;
+  reason: string;
+  message: string;
+}
+
 export function checkHostAccess(
   spec: ScheduledDockerJobSpec,
   policy: HostAccessPolicy,
-): PolicyViolation | undefined {
+): HostAccessDenial | undefined {
   if (spec.local && !policy.allowLocalJobs) {
     return {
       field: 'spec.local',
@@ -38,23 +45,30 @@ export function checkHostAccess(
 export interface SourceMount {
   Type?: string;
   Source?: string;
+  RW?: boolean;
 }
 
-/** The first bind mount of a volumesFrom source that the allow-list refuses, as a violation. */
+/** The first bind mount of a volumesFrom source that the allow-list refuses, as a denial. */
 export function checkVolumesFromMounts(
   index: number,
   container: string,
   mounts: readonly SourceMount[],
-  allowedBindPrefixes: readonly string[],
-): PolicyViolation | undefined {
+  mountedReadOnly: boolean,
+  policy: Pick<SecurityPolicy, 'allowedBindPrefixes' | 'allowedBindPrefixesReadWrite'>,
+  bindAllowed: (source: string, prefixes: readonly string[]) => boolean,
+): HostAccessDenial | undefined {
+  const field = `spec.run.volumesFrom[${index}]`;
   for (const m of mounts) {
     if (m.Type !== 'bind' || m.Source === undefined) continue;
-    if (bindAllowed(m.Source, allowedBindPrefixes)) continue;
-    const field = `spec.run.volumesFrom[${index}]`;
+    const writable = m.RW !== false && !mountedReadOnly;
+    const prefixes = writable
+      ? policy.allowedBindPrefixesReadWrite
+      : [...policy.allowedBindPrefixesReadWrite, ...policy.allowedBindPrefixes];
+    if (bindAllowed(m.Source, prefixes)) continue;
     return {
       field,
       reason: 'BindMountNotAllowed',
-      message: `${field}: container ${container} has a bind mount of "${m.Source}", which is not allowed by the operator's security policy`,
+      message: `${field}: container ${container} has a ${writable ? 'writable ' : ''}bind mount of "${m.Source}", which is not allowed by the operator's security policy`,
     };
   }
   return undefined;

@@ -47,7 +47,8 @@ const env = useControllerEnv({
       Image: TEST_IMAGE,
       Cmd: ['sleep', '300'],
       Env: ['FROM_CONTAINER=target-value'],
-      Labels: { [TEST_LABEL]: RUN_ID },
+      // The policy's exec opt-in, which Ofelia did not have: the target accepts jobs of `default`.
+      Labels: { [TEST_LABEL]: RUN_ID, 'ofelia.dev/exec-from': 'default' },
       HostConfig: { NetworkMode: 'none', Binds: [] },
       Volumes: { '/shared': {} },
     });
@@ -56,7 +57,7 @@ const env = useControllerEnv({
       name: STOPPED,
       Image: TEST_IMAGE,
       Cmd: ['echo', 'started-existing'],
-      Labels: { [TEST_LABEL]: RUN_ID },
+      Labels: { [TEST_LABEL]: RUN_ID, 'ofelia.dev/exec-from': 'default' },
       HostConfig: { NetworkMode: 'none' },
     });
     const op = startOperator({ identity: 'importer', nodeName: 'node-import', allowLocalJobs: true });

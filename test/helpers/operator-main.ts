@@ -22,6 +22,7 @@ import { type LabelSource, startDockerLabelSource } from '../../src/labels/index
 import { createLogger } from '../../src/log/logger.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
+import { securityPolicy } from '../../src/runner/policy/index.ts';
 import { systemClock } from '../../src/util/clock.ts';
 
 export interface OperatorProcessConfig {
@@ -57,6 +58,10 @@ const runner = new JobRunner({
   log,
   sink: { line() {} },
   hostAccess: { allowLocalJobs: config.allowLocalJobs === true },
+  // As the operator does with --docker-labels: labelled containers opted in to their own jobs.
+  ...(config.dockerLabels
+    ? { policy: securityPolicy({ ofeliaLabelsNamespace: config.dockerLabels.namespace }) }
+    : {}),
   secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock: systemClock }),
 });
 const manager = new ControllerManager({

@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import { ScheduledDockerJobSpecSchema } from '../../src/api/schema.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
+import { EXEC_FROM_LABEL, securityPolicy } from '../../src/runner/policy/index.ts';
 import { StaticSecretSource } from '../../src/runner/secret-source.ts';
 import { TEST_IMAGE } from '../helpers/docker.ts';
 import { removeJobContainers, useRunnerEnv } from '../helpers/runner-env.ts';
@@ -45,12 +46,15 @@ const env = useRunnerEnv({
       if (start) await c.start();
       made.push(c);
     };
+    // Exec and start targets opt in (the policy's exec-from label); bind-source does not.
+    const optIn = { [TEST_LABEL]: suffix, [EXEC_FROM_LABEL]: 'ha' };
     await create(
       'source',
       {
         Cmd: ['sleep', '600'],
         Env: ['FROM_CONTAINER=c-value', 'SHARED=container'],
         Volumes: { '/data': {} },
+        Labels: optIn,
       },
       true,
     );
@@ -59,8 +63,8 @@ const env = useRunnerEnv({
       { Cmd: ['sleep', '600'], HostConfig: { Binds: ['/tmp:/host-tmp:ro'] } },
       true,
     );
-    await create('stopped', { Cmd: ['sh', '-c', 'echo from-existing; exit 0'] }, false);
-    await create('stopped-fails', { Cmd: ['sh', '-c', 'exit 4'] }, false);
+    await create('stopped', { Cmd: ['sh', '-c', 'echo from-existing; exit 0'], Labels: optIn }, false);
+    await create('stopped-fails', { Cmd: ['sh', '-c', 'exit 4'], Labels: optIn }, false);
   },
 });
 
@@ -92,12 +96,7 @@ function runner(opts: { allowLocalJobs?: boolean; allowedBindPrefixes?: string[]
     sink: { line() {} },
     secrets: secrets(),
     hostAccess: { allowLocalJobs: opts.allowLocalJobs === true },
-    policy: {
-      allowPrivileged: false,
-      allowHostNetwork: false,
-      allowHostPid: false,
-      allowedBindPrefixes: opts.allowedBindPrefixes ?? [],
-    },
+    policy: securityPolicy({ allowedBindPrefixes: opts.allowedBindPrefixes ?? [] }),
   });
 }
 
@@ -164,6 +163,9 @@ test('start: an existing stopped container runs, with its output, and stays', as
   assert.equal(running.reason, 'ContainerAlreadyRunning');
   const missing = await runner().run(request({ start: { container: `nope-${suffix}` } }), never);
   assert.equal(missing.result, 'ContainerNotFound');
+  const notOptedIn = await runner().run(request({ start: { container: `bind-source-${suffix}` } }), never);
+  assert.equal(notOptedIn.result, 'PolicyDenied');
+  assert.equal(notOptedIn.reason, 'StartTargetNotOptedIn');
 });
 
 test('envFrom: another container, a ConfigMap and a Secret; env entries win', async (t) => {
