@@ -67,7 +67,9 @@ export function importIni(
 export function labelJobName(section: OfeliaSection): string {
   const c = section.container;
   const owner =
-    c?.composeProject && c.composeService ? `${c.composeProject}-${c.composeService}` : (c?.name ?? 'docker');
+    c?.composeProject && c.composeService
+      ? `${c.composeProject}-${c.composeService}${c.composeNumber ? `-${c.composeNumber}` : ''}`
+      : (c?.name ?? 'docker');
   return kubeName(owner, section.name ?? 'job');
 }
 

@@ -16,6 +16,7 @@ export const ENABLED_LABEL = 'ofelia.enabled';
 export const SERVICE_LABEL = 'ofelia.service';
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+export const COMPOSE_NUMBER_LABEL = 'com.docker.compose.container-number';
 
 const JOB_KINDS = new Set(['job-exec', 'job-run', 'job-local', 'job-service-run', 'job-compose', 'webhook']);
 /** Label keys of Ofelia itself, not configuration. */
@@ -38,6 +39,8 @@ export function containerOf(c: LabelledContainer): LabelContainer {
   const service = c.labels[COMPOSE_SERVICE_LABEL];
   if (project) out.composeProject = project;
   if (service) out.composeService = service;
+  const number = c.labels[COMPOSE_NUMBER_LABEL];
+  if (number && number !== '1') out.composeNumber = number;
   return out;
 }
 

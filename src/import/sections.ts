@@ -19,6 +19,8 @@ export interface LabelContainer {
   name: string;
   composeProject?: string;
   composeService?: string;
+  /** Compose's container number (`--scale`), when it is not 1. */
+  composeNumber?: string;
 }
 
 export interface OfeliaSection {
