@@ -85,8 +85,8 @@ export function importLabels(
 ): Translation & { dialect: Dialect } {
   const issues: ImportIssue[] = [];
   const sections = sectionsFromLabels(containers, issues);
-  // Labels carry no dialect of their own: the fork's rules are a superset for labels.
-  const dialect = opts.dialect && opts.dialect !== 'auto' ? opts.dialect : 'netresearch';
+  // As for INI files: a key only the fork knows means the fork (and its defaults, e.g. user nobody).
+  const dialect = opts.dialect && opts.dialect !== 'auto' ? opts.dialect : detectDialect(sections);
   const t = translateSections(sections, {
     namespace: opts.namespace,
     dialect,

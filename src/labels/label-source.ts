@@ -30,6 +30,8 @@ export const CONTAINER_ANNOTATION = 'ofelia.dev/docker-container';
 export const CONTAINER_ID_ANNOTATION = 'ofelia.dev/docker-container-id';
 /** Events within this window share one pass. */
 export const EVENT_COALESCE_MS = 300;
+/** Delay before a pass with a failed write is tried again. */
+export const RETRY_MS = 5000;
 /** Reconnect delays of the event stream (doubling). */
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
@@ -70,6 +72,7 @@ export class LabelSource {
   private coalesceTimer: TimerHandle | undefined;
   private periodTimer: TimerHandle | undefined;
   private reconnectTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
   private reconnectMs = RECONNECT_MIN_MS;
   private subscription: { stop(): void } | undefined;
   /** Totals since start, for tests and logs. */
@@ -93,7 +96,7 @@ export class LabelSource {
     this.running = false;
     this.subscription?.stop();
     this.subscription = undefined;
-    for (const t of [this.coalesceTimer, this.periodTimer, this.reconnectTimer])
+    for (const t of [this.coalesceTimer, this.periodTimer, this.reconnectTimer, this.retryTimer])
       if (t) this.opts.clock.clearTimeout(t);
     await this.inFlight;
   }
@@ -154,6 +157,7 @@ export class LabelSource {
       );
       return;
     }
+    let failed = false;
     try {
       const existing = await this.opts.store.list();
       for (const action of planSync(desired, existing, this.owner)) {
@@ -179,18 +183,28 @@ export class LabelSource {
               break;
           }
         } catch (e) {
+          failed = true;
           log.warn(
             { err: (e as Error).message, action: action.kind },
-            'docker-label job not written; retrying at the next pass',
+            'docker-label job not written; retrying shortly',
           );
         }
       }
     } catch (e) {
-      log.warn(
-        { err: (e as Error).message },
-        'docker-label jobs could not be listed; retrying at the next pass',
-      );
+      failed = true;
+      log.warn({ err: (e as Error).message }, 'docker-label jobs could not be listed; retrying shortly');
     }
+    // A write that failed (a conflict on resourceVersion, the API server briefly away) is retried
+    // after RETRY_MS, not only at the next event or resync; one timer, so never a storm.
+    if (failed) this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (!this.running || this.retryTimer) return;
+    this.retryTimer = this.opts.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.resync();
+    }, RETRY_MS);
   }
 
   private async create(job: KubeObject): Promise<void> {

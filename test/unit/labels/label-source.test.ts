@@ -206,3 +206,40 @@ test('planSync: conflict with another owner; objects being deleted are left to f
     ['conflict'],
   );
 });
+
+test('label source: a failed write is retried after RETRY_MS, not only at the next event', async () => {
+  const s = setup();
+  let failures = 1;
+  const create = s.store.create.bind(s.store);
+  s.store.create = async (job) => {
+    if (failures-- > 0) throw Object.assign(new Error('API server briefly away'), { code: 503 });
+    return create(job);
+  };
+  s.set([container('c1', 'shop', { tick })]);
+  await s.source.start();
+  assert.equal(s.store.jobs.size, 0);
+  const next = s.source.nextPass();
+  s.clock.advance(5000);
+  await next;
+  assert.deepEqual([...s.store.jobs.keys()], ['shop-web-tick']);
+  await s.source.stop();
+});
+
+test('labels: upstream defaults unless a fork-only key is used (one Ofelia reads all the labels)', async () => {
+  const plain = setup();
+  plain.set([container('c1', 'shop', { tick })]);
+  await plain.source.start();
+  const user = (store: MemoryStore, name: string) =>
+    (store.jobs.get(name)!.spec as { exec: { user: string } }).exec.user;
+  assert.equal(user(plain.store, 'shop-web-tick'), 'root');
+  await plain.source.stop();
+  const fork = setup();
+  fork.set([
+    container('c1', 'shop', { tick }),
+    container('c2', 'blog', { tick: { ...tick, 'history-limit': '5' } }),
+  ]);
+  await fork.source.start();
+  assert.equal(user(fork.store, 'shop-web-tick'), 'nobody');
+  assert.equal(user(fork.store, 'blog-web-tick'), 'nobody');
+  await fork.source.stop();
+});
