@@ -230,7 +230,8 @@ async function translateDocker(flags: Flags): Promise<Translation> {
       dialect: flags.dialect,
       includeSecrets: flags.includeSecrets,
       origin: 'docker',
-      readEnvFile: (path, section) => envFileReader(section.source)(path),
+      // A label's env-file is a path inside Ofelia's container, not on this machine.
+      readEnvFile: () => ({ ok: false, reason: "a path inside Ofelia's container, not read here" }),
     });
     if (listing.truncated) {
       result.issues.unshift({
