@@ -9,6 +9,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DaemonClient } from '../docker/daemon-client.ts';
 import type { Logger } from '../log/logger.ts';
+import type { DockerLabelMetrics } from '../metrics/docker-label-metrics.ts';
 import type { Clock } from '../util/clock.ts';
 import { dockerEventSource } from './container-events.ts';
 import { listLabelledContainers } from './container-list.ts';
@@ -26,6 +27,7 @@ export interface DockerLabelSourceOptions {
   resyncMs: number;
   clock: Clock;
   log: Logger;
+  metrics?: DockerLabelMetrics;
 }
 
 /** Builds and starts the source; `stop()` ends its event stream and timers. */
@@ -46,5 +48,6 @@ export function dockerLabelSource(opts: DockerLabelSourceOptions): LabelSource {
     resyncMs: opts.resyncMs,
     clock: opts.clock,
     log: opts.log,
+    metrics: opts.metrics,
   });
 }

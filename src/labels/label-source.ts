@@ -19,6 +19,7 @@
 import { formatIssue, importLabels, type KubeObject } from '../import/index.ts';
 import { kubeName } from '../import/names.ts';
 import type { Logger } from '../log/logger.ts';
+import type { DockerLabelMetrics } from '../metrics/docker-label-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import type { ContainerEventSource } from './container-events.ts';
 import type { LabelledListing } from './container-list.ts';
@@ -46,6 +47,7 @@ export interface LabelSourceOptions {
   resyncMs: number;
   clock: Clock;
   log: Logger;
+  metrics?: DockerLabelMetrics;
 }
 
 export interface SyncStats {
@@ -146,6 +148,7 @@ export class LabelSource {
         }),
       });
       for (const issue of t.issues) log.warn({ issue: formatIssue(issue) }, 'docker label not translated');
+      this.opts.metrics?.untranslated.set(t.issues.length);
       desired = t.jobs.map((j) => ({
         ...j,
         spec: { ...(j.spec as object), placement: { nodeName: this.opts.nodeName } },
@@ -170,15 +173,18 @@ export class LabelSource {
             case 'replace':
               await this.opts.store.replace(action.job, action.existing);
               this.stats.replaced++;
+              this.opts.metrics?.jobWrites.inc({ action: 'replace' });
               log.info({ job: action.job.metadata.name }, 'job from docker labels updated');
               break;
             case 'delete':
               await this.opts.store.delete(action.name);
               this.stats.deleted++;
+              this.opts.metrics?.jobWrites.inc({ action: 'delete' });
               log.info({ job: action.name }, 'job from docker labels deleted (container gone)');
               break;
             case 'conflict':
               this.stats.conflicts++;
+              this.opts.metrics?.jobWrites.inc({ action: 'conflict' });
               log.warn({ job: action.name, reason: action.reason }, 'docker-label job name taken');
               break;
           }
@@ -196,6 +202,7 @@ export class LabelSource {
     }
     // A write that failed (a conflict on resourceVersion, the API server briefly away) is retried
     // after RETRY_MS, not only at the next event or resync; one timer, so never a storm.
+    this.opts.metrics?.passes.inc({ result: failed ? 'failed' : 'ok' });
     if (failed) this.scheduleRetry();
   }
 
@@ -211,11 +218,13 @@ export class LabelSource {
     try {
       await this.opts.store.create(job);
       this.stats.created++;
+      this.opts.metrics?.jobWrites.inc({ action: 'create' });
       this.opts.log.info({ job: job.metadata.name }, 'job from docker labels created');
     } catch (e) {
       if ((e as { code?: number }).code !== 409) throw e;
       // Not in our list but taken: a user's job (or another source's). Never touched.
       this.stats.conflicts++;
+      this.opts.metrics?.jobWrites.inc({ action: 'conflict' });
       this.opts.log.warn(
         { job: job.metadata.name },
         'docker-label job name taken by a job not made from these labels; left alone',

@@ -11,6 +11,7 @@
 import { Registry } from 'prom-client';
 import { ApiServerMetrics } from './apiserver-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
+import { DockerLabelMetrics } from './docker-label-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
 import { RunEventMetrics } from './run-event-metrics.ts';
@@ -25,6 +26,8 @@ export interface OperatorMetrics {
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
   readonly runEvents: RunEventMetrics;
+  /** The Docker-label source (registered always: zero unless --docker-labels). */
+  readonly dockerLabels: DockerLabelMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
 }
@@ -44,6 +47,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
     runEvents: new RunEventMetrics(registry),
+    dockerLabels: new DockerLabelMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }

@@ -202,6 +202,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         resyncMs: config.dockerLabels.resyncMs,
         clock,
         log: deps.logger.child({ component: 'docker-labels' }),
+        metrics: metrics.dockerLabels,
       });
       await lifecycle
         .add(runnable('docker labels', { start: () => labels.start(), stop: () => labels.stop() }))

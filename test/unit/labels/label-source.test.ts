@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Registry } from 'prom-client';
 import type { KubeObject } from '../../../src/import/index.ts';
 import type { LabelledContainer } from '../../../src/import/label-reader.ts';
 import type { ContainerEventSource } from '../../../src/labels/container-events.ts';
@@ -13,6 +14,7 @@ import type { LabelJobStore } from '../../../src/labels/job-store.ts';
 import { LabelSource, ownerFor } from '../../../src/labels/label-source.ts';
 import { type ExistingJob, OWNER_LABEL, planSync } from '../../../src/labels/sync-plan.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { DockerLabelMetrics } from '../../../src/metrics/docker-label-metrics.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const OWNER = ownerFor('node-a');
@@ -242,4 +244,32 @@ test('labels: upstream defaults unless a fork-only key is used (one Ofelia reads
   assert.equal(user(fork.store, 'shop-web-tick'), 'nobody');
   assert.equal(user(fork.store, 'blog-web-tick'), 'nobody');
   await fork.source.stop();
+});
+
+test('label source: metrics count passes, writes by action and untranslated labels', async () => {
+  const registry = new Registry();
+  const metrics = new DockerLabelMetrics(registry);
+  const clock = new FakeClock();
+  const store = new MemoryStore();
+  let containers = [container('c1', 'shop', { tick, bad: { schedule: 'not a schedule', command: 'x' } })];
+  const source = new LabelSource({
+    listContainers: async () => ({ containers, truncated: false }),
+    events: { subscribe: async () => ({ stop() {} }) },
+    store,
+    namespace: 'default',
+    nodeName: 'node-a',
+    resyncMs: 60_000,
+    clock,
+    log: silentLogger(),
+    metrics,
+  });
+  await source.start();
+  containers = [];
+  await source.resync();
+  await source.stop();
+  const text = await registry.metrics();
+  assert.match(text, /ofelia_docker_label_passes_total\{result="ok"\} 2/);
+  assert.match(text, /ofelia_docker_label_job_writes_total\{action="create"\} 1/);
+  assert.match(text, /ofelia_docker_label_job_writes_total\{action="delete"\} 1/);
+  assert.match(text, /ofelia_docker_label_issues 0/);
 });
