@@ -32,6 +32,7 @@ Flags:
                              json: container output on stderr, the run record as JSON on stdout
       --docker-host URL      unix:///path or tcp://host:port (default: $DOCKER_HOST or
                              unix:///var/run/docker.sock)
+  -h, --help                 show this help
 
 Security policy (the same flags, environment variables and defaults as ofelia-operator run;
 see docs/security.md):
@@ -46,7 +47,6 @@ see docs/security.md):
       --allow-volume PATTERN a named volume any job may mount; repeatable
       --allow-exec-container PATTERN
                              a container any job may exec into without the opt-in label
-  -h, --help                 show this help
 
 Exit status: 0 the run Succeeded, 1 it did not, 2 usage or manifest error.
 `;

@@ -20,11 +20,7 @@ export function policyDeniedReady(
   if (last?.result !== POLICY_DENIED) return undefined;
   const denied = {
     reason: POLICY_DENIED,
-    message:
-      `Run ${last.name} was refused by the operator's security policy: ${last.message ?? last.reason}`.slice(
-        0,
-        maxMessageLength,
-      ),
+    message: `Run ${last.name} was refused: ${last.message ?? last.reason}`.slice(0, maxMessageLength),
   };
   const ready = findCondition(status.conditions, READY);
   if (ready?.reason === POLICY_DENIED) return ready.observedGeneration === generation ? denied : undefined;

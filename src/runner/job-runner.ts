@@ -6,8 +6,9 @@
  * `run` and `adopt` never reject; every outcome (Succeeded, Failed, DeadlineExceeded, Cancelled,
  * ImagePullFailed, ContainerNotFound, DaemonUnavailable, PolicyDenied, Error) is a record with a
  * CamelCase reason and a message.
- * Never: holds a run's full output (a bounded tail only; lines go to the OutputSink), makes a Docker
- * call for a spec the security policy denies, puts secret values in logs or records, retries (the
+ * Never: holds a run's full output (a bounded tail only; lines go to the OutputSink), creates,
+ * starts or execs anything for a spec the security policy (policy/) denies (only the read-only
+ * look-ups the policy needs are made first), puts secret values in logs or records, retries (the
  * controller decides retries).
  */
 import { type RunIdentity, runName } from '../api/run-identity.ts';
@@ -124,12 +125,13 @@ export class JobRunner {
       throwIfDenied(evaluatePolicy({ ...question, facts }));
       if (req.spec.run) {
         await this.checkVolumesFrom(c, req.spec.run.volumesFrom);
-        return runContainer(c, withResolvedBinds(req.spec.run, facts));
+        return runContainer(c, withCheckedTargets(req.spec.run, facts));
       }
       if (req.spec.exec && facts.execTarget) return runExec(c, req.spec.exec, facts.execTarget);
       if (req.spec.start) {
-        await this.checkStartTarget(c, req.spec.start.container, req.identity.namespace);
-        return startExistingContainer(c, req.spec.start);
+        // Started by the id that was checked, not by a name that could point elsewhere a moment later.
+        const id = await this.checkStartTarget(c, req.spec.start.container, req.identity.namespace);
+        return startExistingContainer(c, { container: id ?? req.spec.start.container });
       }
       throw new RunFailure(
         'Error',
@@ -184,9 +186,13 @@ export class JobRunner {
     }
   }
 
-  /** spec.start: the container must opt in as an exec target does (not at the privileged level). */
-  private async checkStartTarget(ctx: RunContext, container: string, namespace: string): Promise<void> {
-    if (this.policy.level === 'privileged') return;
+  /** spec.start: the container must opt in as an exec target does (not at the privileged level); its id. */
+  private async checkStartTarget(
+    ctx: RunContext,
+    container: string,
+    namespace: string,
+  ): Promise<string | undefined> {
+    if (this.policy.level === 'privileged') return undefined;
     let info: ContainerInspect;
     try {
       info = await inspectContainer(ctx, container);
@@ -195,7 +201,7 @@ export class JobRunner {
       throw e;
     }
     const target = containerFacts(info);
-    if (containerOptedIn(target, namespace, this.policy)) return;
+    if (containerOptedIn(target, namespace, this.policy)) return info.Id;
     throw new RunFailure(
       'PolicyDenied',
       'StartTargetNotOptedIn',
@@ -296,18 +302,25 @@ function throwIfDenied(decision: PolicyDecision): void {
 }
 
 /**
- * The run spec with each bind source replaced by the path the policy checked (symlinks resolved),
- * so the daemon mounts what was allowed, not what a symlink says now.
+ * The run spec with what the policy checked in place of what the spec names: each bind source
+ * with its symlinks resolved, and a network container by the id that was checked, so the daemon
+ * uses what was allowed, not what a symlink or a container name leads to a moment later.
  */
-function withResolvedBinds(run: RunSpec, facts: PolicyFacts): RunSpec {
-  if (!run.volumes?.some((v) => v.type === 'bind')) return run;
-  return {
-    ...run,
-    volumes: run.volumes.map((v) => {
-      const fact = v.type === 'bind' ? facts.bindSources.get(v.source) : undefined;
-      return fact && 'resolved' in fact ? { ...v, source: fact.resolved } : v;
-    }),
-  };
+function withCheckedTargets(run: RunSpec, facts: PolicyFacts): RunSpec {
+  let checked = run;
+  if (run.volumes?.some((v) => v.type === 'bind')) {
+    checked = {
+      ...checked,
+      volumes: run.volumes.map((v) => {
+        const fact = v.type === 'bind' ? facts.bindSources.get(v.source) : undefined;
+        return fact && 'resolved' in fact ? { ...v, source: fact.resolved } : v;
+      }),
+    };
+  }
+  if (run.network?.startsWith('container:') && facts.networkContainer) {
+    checked = { ...checked, network: `container:${facts.networkContainer.id}` };
+  }
+  return checked;
 }
 
 /** Maps an error that ended a run early to its outcome. */

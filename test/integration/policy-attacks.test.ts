@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -162,13 +162,18 @@ test('attack 2: network container:<X> without the opt-in, and an unlisted user n
   assertDenied(userNet, 'spec.run.network', 'NetworkNotAllowed');
   assert.equal(await runContainers(), before, 'no container was created');
 
-  // With the opt-in label, joining works.
-  await sleeper('policy-netshare', { 'ofelia.dev/exec-from': '*' });
+  // With the opt-in label, joining works, and the container joined is the one checked (by id).
+  const share = await sleeper('policy-netshare', { 'ofelia.dev/exec-from': '*' });
   const ok = await r.run(
-    request('tenant-a', busybox(['true'], { network: `container:policy-netshare-${suffix}` })),
+    request(
+      'tenant-a',
+      busybox(['true'], { network: `container:policy-netshare-${suffix}`, remove: 'Never' }),
+    ),
     never,
   );
   assert.equal(ok.result, 'Succeeded', ok.message);
+  const made = await env.docker!.getContainer(ok.containerId!).inspect();
+  assert.equal(made.HostConfig.NetworkMode, `container:${share.id}`);
 });
 
 test('attack 3: a symlink planted by one job does not let a later job bind-mount the host', async (t) => {
@@ -244,6 +249,22 @@ test('bind mounts are read-only under --allow-bind-prefix; a real directory unde
   assert.equal(reads.result, 'Succeeded', reads.message);
   assert.match(reads.logTail ?? '', /^inside$/m);
   assert.match(reads.logTail ?? '', /refused/, 'the mount really is read-only');
+
+  // A symlink that stays inside the prefix is fine; the daemon is given the resolved path.
+  symlinkSync(data, join(allowedDir, 'data-link'));
+  const viaLink = await ro.run(
+    request(
+      'tenant-a',
+      busybox(['cat', '/d/f'], {
+        volumes: [{ type: 'bind', source: join(allowedDir, 'data-link'), target: '/d', readOnly: true }],
+        remove: 'Never',
+      }),
+    ),
+    never,
+  );
+  assert.equal(viaLink.result, 'Succeeded', viaLink.message);
+  const made = await env.docker!.getContainer(viaLink.containerId!).inspect();
+  assert.equal(made.HostConfig.Mounts?.[0]?.Source, data);
 });
 
 test("attack 4: another namespace's volume, and a volume binding a host path, are denied", async (t) => {

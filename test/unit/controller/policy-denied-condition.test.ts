@@ -70,7 +70,7 @@ for (const c of cases) {
     assert.equal(got !== undefined, c.denied);
     if (got) {
       assert.equal(got.reason, 'PolicyDenied');
-      assert.match(got.message, /backup-1 was refused .*spec\.exec\.container: nope/);
+      assert.match(got.message, /^Run backup-1 was refused: spec\.exec\.container: nope$/);
     }
   });
 }
