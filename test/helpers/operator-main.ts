@@ -18,6 +18,7 @@ import { localDaemonConfig } from '../../src/docker/config.ts';
 import { DockerPool } from '../../src/docker/pool.ts';
 import { makeKubeClients } from '../../src/kube/clients.ts';
 import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
+import { FileResultJournal } from '../../src/kube/result-journal.ts';
 import { type LabelSource, startDockerLabelSource } from '../../src/labels/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
@@ -43,6 +44,8 @@ export interface OperatorProcessConfig {
   allowLocalJobs?: boolean;
   /** --docker-labels: the live label source, with its namespace and resync period (needs nodeName). */
   dockerLabels?: { namespace: string; resyncMs: number };
+  /** Keep run results in this directory until written (the product's --results-dir). */
+  resultsDir?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as OperatorProcessConfig;
@@ -64,7 +67,9 @@ const runner = new JobRunner({
     : {}),
   secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock: systemClock }),
 });
+const results = config.resultsDir ? FileResultJournal.open(config.resultsDir) : undefined;
 const manager = new ControllerManager({
+  results,
   kubeConfig,
   executor: runner,
   instance,
@@ -78,14 +83,19 @@ const manager = new ControllerManager({
     : undefined,
 });
 
+// The product's HTTP endpoint keeps its process alive; here nothing else would while the API
+// server is down (every timer of the controller is unref'd), and the process would just end.
+const keepAlive = setInterval(() => {}, 1 << 30);
 let stopping = false;
 let labels: LabelSource | undefined;
 process.on('SIGTERM', () => {
+  clearInterval(keepAlive);
   if (stopping) return;
   stopping = true;
   void Promise.resolve(labels?.stop())
     .then(() => manager.shutdown(config.shutdownGraceMs ?? 5000))
     .then(() => {
+      results?.close();
       pool.close();
       process.exit(0);
     })
