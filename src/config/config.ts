@@ -19,6 +19,7 @@ import {
   duration,
   type HostPort,
   hostPort,
+  httpUrl,
   instanceId,
   integer,
   oneOf,
@@ -93,6 +94,12 @@ export interface Config {
     statusWritesPerSecond: number;
     /** Where finished runs' results are journaled until written; undefined = in memory only. */
     resultsDir: string | undefined;
+  };
+  notify: {
+    /** Folders `save` notifiers may write into. */
+    saveDirs: string[];
+    /** Base URL of the dashboard for links in messages; undefined = no link. */
+    dashboardUrl: string | undefined;
   };
   shutdownGraceMs: number;
 }
@@ -412,6 +419,10 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
       resyncMs: r.get('docker-labels-resync', duration(1_000, 24 * 3_600_000)),
     },
     controller,
+    notify: {
+      saveDirs: [...new Set(r.list('notify-save-dir', absolutePath).values)],
+      dashboardUrl: r.optional('notify-dashboard-url', httpUrl),
+    },
     shutdownGraceMs: r.get('shutdown-grace', duration(0, 24 * 3_600_000)),
   };
 }

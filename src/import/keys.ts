@@ -25,7 +25,7 @@ export function canonicalKey(key: string): string {
 }
 
 const NOTIFICATIONS_LATER =
-  'notification middleware: not translated yet (the notifications resources do not exist); reported so nothing is lost';
+  'notification middleware: not translated yet; write a JobNotifier for it (docs/notifications.md)';
 const CHAINS_LATER =
   'job chains: not translated yet (the chains resources do not exist); run the dependent job with the ofelia.dev/run-now annotation meanwhile';
 
