@@ -143,14 +143,14 @@ function envRules(at: string): CelValidation[] {
 export const CEL_VALIDATIONS: readonly CelValidation[] = [
   {
     at: 'spec',
-    rule: 'has(self.run) || has(self.exec)',
-    message: 'exactly one of spec.run and spec.exec must be set',
+    rule: 'has(self.run) || has(self.exec) || has(self.start) || has(self.local)',
+    message: 'exactly one of spec.run, spec.exec, spec.start and spec.local must be set',
     reason: 'FieldValueRequired',
   },
   {
     at: 'spec',
-    rule: '!(has(self.run) && has(self.exec))',
-    message: 'exactly one of spec.run and spec.exec must be set',
+    rule: '(has(self.run) ? 1 : 0) + (has(self.exec) ? 1 : 0) + (has(self.start) ? 1 : 0) + (has(self.local) ? 1 : 0) <= 1',
+    message: 'exactly one of spec.run, spec.exec, spec.start and spec.local must be set',
     reason: 'FieldValueForbidden',
   },
   {

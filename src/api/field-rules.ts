@@ -215,6 +215,7 @@ function checkKeySelector(selector: Json | undefined, at: string, causes: CauseL
 
 function checkCommon(spec: Json, at: string, causes: CauseList): void {
   checkEnv(spec.env, `${at}.env`, causes);
+  checkEnvFrom(spec.envFrom, `${at}.envFrom`, causes);
   const workingDir = str(spec.workingDir);
   const dirProblem = workingDir !== undefined ? absolutePathProblem(workingDir) : undefined;
   if (dirProblem) causes.invalid(`${at}.workingDir`, workingDir, dirProblem);
@@ -252,6 +253,20 @@ export function checkRunSpec(run: Json, at: string, causes: CauseList): void {
   }
   checkResources(obj(run.resources), `${at}.resources`, causes);
   checkVolumes(run.volumes, `${at}.volumes`, causes);
+  arr(run.volumesFrom).forEach((item, i) => {
+    const value = str(item);
+    if (value === undefined || value === '') return;
+    const [container, mode, extra] = value.split(':');
+    if (!container || !DOCKER_NAME.test(container) || extra !== undefined) {
+      causes.invalid(
+        `${at}.volumesFrom[${i}]`,
+        value,
+        'must be a container name, optionally followed by :ro or :rw',
+      );
+    } else if (mode !== undefined && mode !== 'ro' && mode !== 'rw') {
+      causes.invalid(`${at}.volumesFrom[${i}]`, value, 'the mode after ":" must be ro or rw');
+    }
+  });
   const secrets = new Set<string>();
   arr(run.imagePullSecrets).forEach((item, i) => {
     const name = str(obj(item)?.name);
@@ -308,6 +323,46 @@ function checkVolumes(volumes: unknown, at: string, causes: CauseList): void {
       }
     }
   });
+}
+
+/** envFrom: exactly one source per item; object names are DNS subdomains, containers Docker names. */
+function checkEnvFrom(value: unknown, at: string, causes: CauseList): void {
+  arr(value).forEach((item, i) => {
+    const source = obj(item);
+    if (!source) return;
+    const set = (['configMapRef', 'secretRef', 'container'] as const).filter((k) => source[k] !== undefined);
+    if (set.length !== 1) {
+      const why = 'exactly one of configMapRef, secretRef and container must be set';
+      if (set.length === 0) causes.required(`${at}[${i}]`, why);
+      else causes.forbidden(`${at}[${i}]`, why);
+    }
+    for (const ref of ['configMapRef', 'secretRef'] as const) {
+      const name = str(obj(source[ref])?.name);
+      if (name) causes.dnsSubdomain(`${at}[${i}].${ref}.name`, name);
+    }
+    checkContainerName(str(source.container), `${at}[${i}].container`, causes);
+  });
+}
+
+function checkContainerName(container: string | undefined, field: string, causes: CauseList): void {
+  if (container && (container.length > 255 || !DOCKER_NAME.test(container.replace(/^\//, '')))) {
+    causes.invalid(
+      field,
+      container,
+      'must be a container name or id: at least 2 characters of [a-zA-Z0-9_.-], starting with a letter or digit',
+    );
+  }
+}
+
+export function checkStartSpec(start: Json, at: string, causes: CauseList): void {
+  checkContainerName(str(start.container), `${at}.container`, causes);
+}
+
+export function checkLocalSpec(local: Json, at: string, causes: CauseList): void {
+  const command = arr(local.command);
+  if (command.length > 0 && command[0] === '')
+    causes.invalid(`${at}.command[0]`, '', 'the command must not be empty');
+  checkCommon(local, at, causes);
 }
 
 export function checkExecSpec(exec: Json, at: string, causes: CauseList): void {

@@ -111,6 +111,36 @@ export const ResourcesSchema = z.object({
     .describe('Maximum number of processes in the container (1..4194304). Default: no limit.'),
 });
 
+// ---- options carried over from Ofelia (import, Docker labels) ------------------------------------
+
+export const ObjectRefSchema = z.object({
+  name: z.string().min(1).describe("Name of the Secret or ConfigMap in the job's namespace."),
+  optional: z.boolean().optional().describe('When true, a missing object is skipped.'),
+});
+
+export const EnvFromSourceSchema = z.object({
+  configMapRef: ObjectRefSchema.optional().describe('Every key of this ConfigMap becomes a variable.'),
+  secretRef: ObjectRefSchema.optional().describe('Every key of this Secret becomes a variable.'),
+  container: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Copy the environment of this container (name or id) at run time, as Ofelia's env-from. Exactly one of the three.",
+    ),
+});
+
+/** Most envFrom sources or volumesFrom containers per job. */
+export const MAX_FROM_ITEMS = 20;
+
+const envFromField = z
+  .array(EnvFromSourceSchema)
+  .max(MAX_FROM_ITEMS)
+  .optional()
+  .describe(
+    'Whole environments taken from ConfigMaps, Secrets or other containers, in order; env entries win over them.',
+  );
+
 /** Linux capability names as Docker takes them (without the CAP_ prefix), or ALL. */
 const CapabilityName = z
   .string()
@@ -160,6 +190,7 @@ export const RunSpecSchema = z.object({
     .describe('Replaces the image ENTRYPOINT (as in a Kubernetes container).'),
   args: z.array(z.string()).optional().describe('Replaces the image CMD (as in a Kubernetes container).'),
   env: z.array(EnvVarSchema).max(MAX_LIST_ITEMS).optional().describe('Environment variables.'),
+  envFrom: envFromField,
   workingDir: z.string().optional().describe('Working directory inside the container.'),
   user: z
     .string()
@@ -170,6 +201,14 @@ export const RunSpecSchema = z.object({
   labels: z.record(z.string(), z.string()).optional().describe('Extra Docker labels on the container.'),
   resources: ResourcesSchema.optional().describe('Resource limits.'),
   volumes: z.array(VolumeSchema).max(MAX_LIST_ITEMS).optional().describe('Named volumes and bind mounts.'),
+  volumesFrom: z
+    .array(z.string().min(1))
+    .max(MAX_FROM_ITEMS)
+    .optional()
+    .describe(
+      'Mount the volumes of these containers ("name" or "name:ro"), as docker run --volumes-from. ' +
+        "Their bind mounts must pass the operator's bind-mount allow-list.",
+    ),
   network: z
     .string()
     .optional()
@@ -215,11 +254,36 @@ export const ExecSpecSchema = z.object({
   user: z.string().optional().describe('User to run the command as.'),
   workingDir: z.string().optional().describe('Working directory.'),
   env: z.array(EnvVarSchema).max(MAX_LIST_ITEMS).optional().describe('Extra environment variables.'),
+  envFrom: envFromField,
   tty: z.boolean().default(false).describe('Allocate a TTY.'),
   privileged: z
     .boolean()
     .default(false)
     .describe('Privileged exec. Refused unless the operator policy allows it.'),
+});
+
+export const StartSpecSchema = z.object({
+  container: z
+    .string()
+    .min(1)
+    .describe(
+      'Name or id of an existing, stopped container: each run starts it, follows its output and waits for its exit. ' +
+        'The container is never removed.',
+    ),
+});
+
+export const LocalSpecSchema = z.object({
+  command: z
+    .array(z.string())
+    .min(1)
+    .describe('Program and arguments, run by the operator process itself (no shell).'),
+  workingDir: z.string().optional().describe("Working directory (default: the operator's)."),
+  env: z
+    .array(EnvVarSchema)
+    .max(MAX_LIST_ITEMS)
+    .optional()
+    .describe('Environment variables; the process gets only these and PATH.'),
+  envFrom: envFromField,
 });
 
 export const RetrySchema = z.object({
@@ -316,9 +380,17 @@ export const ScheduledDockerJobSpecSchema = z.object({
     .max(100)
     .default(3)
     .describe('Failed runs kept in status.recentRuns (0..100).'),
-  run: RunSpecSchema.optional().describe('Run a new container from an image. Exactly one of run and exec.'),
+  run: RunSpecSchema.optional().describe(
+    'Run a new container from an image. Exactly one of run, exec, start and local.',
+  ),
   exec: ExecSpecSchema.optional().describe(
-    'Run a command in a running container. Exactly one of run and exec.',
+    'Run a command in a running container. Exactly one of run, exec, start and local.',
+  ),
+  start: StartSpecSchema.optional().describe(
+    "Start an existing stopped container (Ofelia's job-run with a container and no image). Exactly one of run, exec, start and local.",
+  ),
+  local: LocalSpecSchema.optional().describe(
+    "Run a command on the operator's host (Ofelia's job-local): host access, refused unless the operator runs with --allow-local-jobs. Exactly one of run, exec, start and local.",
   ),
   placement: PlacementSchema.optional().describe('Where the job runs.'),
   after: z
@@ -480,6 +552,9 @@ export type Resources = z.infer<typeof ResourcesSchema>;
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 export type SecurityContext = z.infer<typeof SecurityContextSchema>;
 export type ExecSpec = z.infer<typeof ExecSpecSchema>;
+export type StartSpec = z.infer<typeof StartSpecSchema>;
+export type LocalSpec = z.infer<typeof LocalSpecSchema>;
+export type EnvFromSource = z.infer<typeof EnvFromSourceSchema>;
 export type RetrySpec = z.infer<typeof RetrySchema>;
 export type Placement = z.infer<typeof PlacementSchema>;
 export type ConcurrencyPolicy = z.infer<typeof ConcurrencyPolicySchema>;

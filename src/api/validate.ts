@@ -16,12 +16,25 @@
 import type { z } from 'zod';
 import { compileSchedule, isKnownTimeZone } from '../schedule/index.ts';
 import { CauseList, type FieldCause, formatValue } from './causes.ts';
-import { checkExecSpec, checkMetadata, checkRunSpec, type Json, obj, str } from './field-rules.ts';
+import {
+  checkExecSpec,
+  checkLocalSpec,
+  checkMetadata,
+  checkRunSpec,
+  checkStartSpec,
+  type Json,
+  obj,
+  str,
+} from './field-rules.ts';
 import { type ScheduledDockerJob, ScheduledDockerJobSchema } from './schema.ts';
 
 export type { CauseReason, FieldCause } from './causes.ts';
 
 export type ValidationResult = { ok: true; job: ScheduledDockerJob } | { ok: false; causes: FieldCause[] };
+
+/** The job kinds: a spec sets exactly one of them. */
+export const JOB_KINDS = ['run', 'exec', 'start', 'local'] as const;
+const EXACTLY_ONE_KIND = 'exactly one of run, exec, start and local must be set';
 
 /** Deepest nesting pruned of nulls; deeper input is left to the shape check (which rejects it). */
 const MAX_PRUNE_DEPTH = 64;
@@ -161,13 +174,18 @@ function checkSemantics(input: unknown, causes: CauseList): void {
   checkSchedule(spec, meta, causes);
   const run = obj(spec.run);
   const exec = obj(spec.exec);
-  if (spec.run === undefined && spec.exec === undefined) {
-    causes.required('spec', 'exactly one of run and exec must be set');
-  } else if (spec.run !== undefined && spec.exec !== undefined) {
-    causes.forbidden('spec', 'run and exec are mutually exclusive: set exactly one');
+  const kinds = JOB_KINDS.filter((k) => spec[k] !== undefined);
+  if (kinds.length === 0) {
+    causes.required('spec', EXACTLY_ONE_KIND);
+  } else if (kinds.length > 1) {
+    causes.forbidden('spec', `${kinds.join(' and ')} are mutually exclusive: ${EXACTLY_ONE_KIND}`);
   }
   if (run) checkRunSpec(run, 'spec.run', causes);
   if (exec) checkExecSpec(exec, 'spec.exec', causes);
+  const start = obj(spec.start);
+  if (start) checkStartSpec(start, 'spec.start', causes);
+  const local = obj(spec.local);
+  if (local) checkLocalSpec(local, 'spec.local', causes);
   checkRetry(obj(spec.retry), causes);
   checkPlacement(obj(spec.placement), causes);
 }

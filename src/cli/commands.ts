@@ -26,4 +26,8 @@ export const commands: Record<string, Command> = {
   },
   validate: { summary: 'Check ScheduledDockerJob manifests offline', load: () => import('./validate.ts') },
   crd: { summary: 'Print the ScheduledDockerJob CRD', load: () => import('./crd.ts') },
+  import: {
+    summary: 'Translate an Ofelia configuration (INI files or Docker labels) into ScheduledDockerJobs',
+    load: () => import('./import.ts'),
+  },
 };

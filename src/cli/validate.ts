@@ -14,6 +14,7 @@ import { type FieldCause, validateScheduledDockerJob } from '../api/validate.ts'
 export const usage = `Usage: ofelia-operator validate -f FILE|DIR|- [-f ...] [-o text|json]
 
 Check ScheduledDockerJob manifests offline: shape, schedule, names, quantities, unknown fields.
+v1 Secrets and ConfigMaps in the same files are passed over.
 
 Flags:
   -f, --file PATH     a YAML/JSON file, a directory of them (not recursive), or - for stdin; repeatable
@@ -41,7 +42,10 @@ export interface ValidateReport {
 
 /** Validates what was loaded. Pure apart from its input. */
 export function buildReport(loaded: LoadResult): ValidateReport {
-  const selected = selectJobs(loaded);
+  // Secrets and ConfigMaps travel with jobs (the output of `import ofelia`, run-once inputs):
+  // they are not this command's to check, and not a wrong kind either.
+  const documents = loaded.documents.filter((d) => !isCompanionObject(d.object));
+  const selected = selectJobs({ ...loaded, documents });
   const jobs = selected.documents.map((doc): JobReport => {
     const result = validateScheduledDockerJob(doc.object);
     const unknownFields = findUnknownFields(doc.object);
@@ -60,6 +64,10 @@ export function buildReport(loaded: LoadResult): ValidateReport {
   });
   const valid = selected.problems.length === 0 && jobs.length > 0 && jobs.every((j) => j.valid);
   return { valid, jobs, problems: selected.problems };
+}
+
+function isCompanionObject(o: Record<string, unknown>): boolean {
+  return o.apiVersion === 'v1' && (o.kind === 'Secret' || o.kind === 'ConfigMap');
 }
 
 function problemLine(p: ManifestProblem): string {

@@ -77,6 +77,10 @@ export interface Config {
     outputTailBytes: number;
   };
   policy: PolicyConfig;
+  /** Policy of the Ofelia-derived job options (runner/policy-host-access.ts). */
+  hostAccess: { allowLocalJobs: boolean };
+  /** The live Docker-label source (src/labels). */
+  dockerLabels: { enabled: boolean; namespace: string; resyncMs: number };
   controller: {
     /** undefined = all namespaces. */
     namespace: string | undefined;
@@ -408,6 +412,12 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     docker: { daemons: merged.daemons, pool },
     runs,
     policy,
+    hostAccess: { allowLocalJobs: r.flag('allow-local-jobs') },
+    dockerLabels: {
+      enabled: r.flag('docker-labels'),
+      namespace: r.get('docker-labels-namespace', dnsLabel),
+      resyncMs: r.get('docker-labels-resync', duration(1_000, 24 * 3_600_000)),
+    },
     controller,
     notify: {
       saveDirs: [...new Set(r.list('notify-save-dir', absolutePath).values)],

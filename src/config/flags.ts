@@ -340,6 +340,41 @@ export const FLAGS: readonly FlagSpec[] = [
     group: 'Security policy',
     help: 'Container name (* wildcards) any job may exec into or join the network of without the ofelia.dev/exec-from label; repeatable (environment: comma-separated).',
   },
+  {
+    name: 'allow-local-jobs',
+    kind: 'boolean',
+    env: ['OFELIA_ALLOW_LOCAL_JOBS'],
+    default: 'false',
+    group: 'Security policy',
+    help: "Allow local jobs (spec.local: a program run by the operator itself, with the operator's host access). Off: they fail with PolicyDenied.",
+  },
+  // ---- Docker labels (Ofelia's label configuration, read live)
+  {
+    name: 'docker-labels',
+    kind: 'boolean',
+    env: ['OFELIA_DOCKER_LABELS'],
+    default: 'false',
+    group: 'Docker daemons',
+    help: 'Keep ScheduledDockerJobs in step with the ofelia.* labels of the containers on the local daemon (Docker events plus a periodic resync).',
+  },
+  {
+    name: 'docker-labels-namespace',
+    kind: 'value',
+    env: ['OFELIA_DOCKER_LABELS_NAMESPACE'],
+    default: 'default',
+    valueName: 'NS',
+    group: 'Docker daemons',
+    help: 'Namespace of the jobs made from Docker labels.',
+  },
+  {
+    name: 'docker-labels-resync',
+    kind: 'value',
+    env: ['OFELIA_DOCKER_LABELS_RESYNC'],
+    default: '60s',
+    valueName: 'DURATION',
+    group: 'Docker daemons',
+    help: 'How often the label source re-lists the containers besides following events.',
+  },
   // ---- controller
   {
     name: 'namespace',

@@ -40,6 +40,8 @@ export interface HostConfig {
   NanoCpus?: number;
   PidsLimit?: number;
   Mounts?: Mount[];
+  /** Containers whose volumes are mounted too ("name" or "name:ro"). */
+  VolumesFrom?: string[];
   AutoRemove?: boolean;
   LogConfig?: { Type: string; Config?: Record<string, string> };
 }

@@ -11,6 +11,7 @@
 import { Registry } from 'prom-client';
 import { ApiServerMetrics } from './apiserver-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
+import { DockerLabelMetrics } from './docker-label-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
 import { NotifyMetrics } from './notify-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
@@ -26,6 +27,8 @@ export interface OperatorMetrics {
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
   readonly runEvents: RunEventMetrics;
+  /** The Docker-label source (registered always: zero unless --docker-labels). */
+  readonly dockerLabels: DockerLabelMetrics;
   readonly notify: NotifyMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
@@ -46,6 +49,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
     runEvents: new RunEventMetrics(registry),
+    dockerLabels: new DockerLabelMetrics(registry),
     notify: new NotifyMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };

@@ -33,6 +33,7 @@ import {
 import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
 import { FileResultJournal, type ResultJournal } from '../kube/result-journal.ts';
+import { dockerLabelSource } from '../labels/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { runnable } from '../machinery/runnable.ts';
 import { RunnableGroup } from '../machinery/runnable-group.ts';
@@ -154,7 +155,12 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       instance: instance.id,
       secrets: new KubeSecretSource({ clients: kubeClients, clock }),
       log: deps.logger.child({ component: 'runner' }),
-      policy: config.policy,
+      policy: {
+        ...config.policy,
+        // Containers labelled ofelia.enabled=true opted in to the jobs their labels define.
+        ofeliaLabelsNamespace: config.dockerLabels.enabled ? config.dockerLabels.namespace : undefined,
+      },
+      hostAccess: config.hostAccess,
       metrics: metrics.runs,
       clock,
       tailBytes: config.runs.outputTailBytes,
@@ -216,6 +222,22 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       await lifecycle.start();
     } catch (e) {
       throw new StartupError('ControllerFailed', `controller: ${(e as Error).message}`, { cause: e });
+    }
+    if (config.dockerLabels.enabled) {
+      // Ofelia's container labels, read live (src/labels): after the controller, which runs the jobs.
+      const labels = dockerLabelSource({
+        daemon: pool.get(),
+        kubeConfig,
+        namespace: config.dockerLabels.namespace,
+        nodeName: config.controller.nodeName,
+        resyncMs: config.dockerLabels.resyncMs,
+        clock,
+        log: deps.logger.child({ component: 'docker-labels' }),
+        metrics: metrics.dockerLabels,
+      });
+      await lifecycle
+        .add(runnable('docker labels', { start: () => labels.start(), stop: () => labels.stop() }))
+        .start();
     }
     starting = false;
     log.info(

@@ -15,7 +15,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { containerName, LABELS } from '../api/run-identity.ts';
-import type { RunSpec } from '../api/schema.ts';
+import type { RunSpec, StartSpec } from '../api/schema.ts';
 import { createOptions } from '../docker/daemon-client.ts';
 import type { ContainerInspect, RegistryAuth } from '../docker/engine-types.ts';
 import { DockerApiError, isConflict, isNotFound } from '../docker/errors.ts';
@@ -28,6 +28,7 @@ import {
   superviseContainer,
 } from './container-supervisor.ts';
 import { resolveEnv } from './env.ts';
+import { resolveEnvFrom } from './env-from.ts';
 import { OutputCapture } from './output-capture.ts';
 import { resolvePullAuth } from './registry-auth.ts';
 import { QuantityError } from './resources.ts';
@@ -44,12 +45,54 @@ export const ADOPT_LOG_LINES = 100;
  */
 export const REPAIR_LOG_LINES = 256;
 
+/** What the supervision and clean-up of a container read from its spec. */
+export type ContainerHandling = Pick<RunSpec, 'remove' | 'tty' | 'stopSignal' | 'stopTimeoutSeconds'> & {
+  /** The container is the user's (start flow): never removed, whatever happens. */
+  userOwned?: boolean;
+};
+
+/**
+ * The `start` flow (Ofelia's job-run with a container and no image): an existing container that
+ * is not running is started, followed and waited for, like `docker start -a`. It belongs to the
+ * user, so it is never removed; one that is already running is a failed run, not a second start.
+ */
+export async function startExistingContainer(ctx: RunContext, spec: StartSpec): Promise<RunOutcome> {
+  if (ctx.signal.aborted) throw new RunFailure('Cancelled', 'Cancelled', 'cancelled before the start');
+  let info: ContainerInspect;
+  try {
+    info = await inspectContainer(ctx, spec.container);
+  } catch (e) {
+    if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
+    throw e;
+  }
+  const state = info.State;
+  if (state.Running || state.Status === 'paused' || state.Status === 'restarting') {
+    throw new RunFailure(
+      'Failed',
+      'ContainerAlreadyRunning',
+      `spec.start.container: container ${spec.container} is ${state.Status}; it is started only when stopped`,
+      { containerId: info.Id },
+    );
+  }
+  const handling: ContainerHandling = {
+    remove: 'Never',
+    userOwned: true,
+    tty: info.Config.Tty ?? false,
+    stopSignal: 'SIGTERM',
+    stopTimeoutSeconds: 10,
+  };
+  return startAndSupervise(ctx, handling, info.Id);
+}
+
 export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunOutcome> {
   const { daemon, req } = ctx;
   const ns = req.identity.namespace;
   if (ctx.signal.aborted)
     throw new RunFailure('Cancelled', 'Cancelled', 'cancelled before the container was created');
-  const env = await resolveEnv(spec.env, ns, ctx.secrets, 'spec.run.env');
+  const env = [
+    ...(await resolveEnvFrom(spec.envFrom, ns, ctx.secrets, daemon, 'spec.run.envFrom')),
+    ...(await resolveEnv(spec.env, ns, ctx.secrets, 'spec.run.env')),
+  ];
   let body: ReturnType<typeof containerCreateBody>;
   try {
     body = containerCreateBody(spec, req.identity, req.trigger, env, ctx.instance);
@@ -92,7 +135,7 @@ export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunO
 /** Finishes a run whose container exists: running -> supervise; created -> start; exited -> record. */
 export async function continueContainer(
   ctx: RunContext,
-  spec: RunSpec | undefined,
+  spec: ContainerHandling | undefined,
   info: ContainerInspect,
 ): Promise<RunOutcome> {
   const state = info.State;
@@ -134,7 +177,7 @@ export async function continueContainer(
 
 async function startAndSupervise(
   ctx: RunContext,
-  spec: RunSpec | undefined,
+  spec: ContainerHandling | undefined,
   id: string,
 ): Promise<RunOutcome> {
   const multiplexed = !(spec?.tty ?? false);
@@ -145,7 +188,7 @@ async function startAndSupervise(
   } catch (e) {
     attached?.stop();
     if (!(e instanceof DockerApiError)) {
-      await removeContainer(ctx, id, true);
+      if (!spec?.userOwned) await removeContainer(ctx, id, true);
       throw e;
     }
     // The daemon refused to start it (no such executable, bad mount ...): the run failed.
@@ -203,7 +246,7 @@ async function attachOutput(
 
 function superviseOptions(
   ctx: RunContext,
-  spec: RunSpec | undefined,
+  spec: ContainerHandling | undefined,
   containerId: string,
   capture: OutputCapture,
   startTime: number,
@@ -226,7 +269,7 @@ function superviseOptions(
 
 async function finish(
   ctx: RunContext,
-  spec: RunSpec | undefined,
+  spec: ContainerHandling | undefined,
   containerId: string,
   startTime: number,
   capture: OutputCapture,
@@ -316,7 +359,7 @@ async function repairedTail(
 
 async function applyRemovePolicy(
   ctx: RunContext,
-  spec: RunSpec | undefined,
+  spec: ContainerHandling | undefined,
   outcome: RunOutcome,
 ): Promise<void> {
   const policy = spec?.remove ?? 'Always';

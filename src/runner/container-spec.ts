@@ -36,6 +36,7 @@ export function containerCreateBody(
       ReadOnly: v.readOnly ?? false,
     }));
   }
+  if (spec.volumesFrom?.length) host.VolumesFrom = [...spec.volumesFrom];
   const body: ContainerCreateBody = {
     Image: spec.image,
     Labels: { ...(spec.labels ?? {}), ...runLabels(identity, trigger, instance) },

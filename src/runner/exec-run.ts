@@ -16,6 +16,7 @@ import type { ExecInspect } from '../docker/engine-types.ts';
 import { isConflict, isNotFound } from '../docker/errors.ts';
 import { sleep } from './clock-sleep.ts';
 import { resolveEnv } from './env.ts';
+import { resolveEnvFrom } from './env-from.ts';
 import type { ContainerFacts } from './policy/facts.ts';
 import { countOutput, newCapture, notifyStarted, type RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
@@ -28,7 +29,11 @@ const EXIT_CODE_POLL_MS = 50;
 export async function runExec(ctx: RunContext, spec: ExecSpec, target: ContainerFacts): Promise<RunOutcome> {
   const { daemon } = ctx;
   if (ctx.signal.aborted) throw new RunFailure('Cancelled', 'Cancelled', 'cancelled before the exec started');
-  const env = await resolveEnv(spec.env, ctx.req.identity.namespace, ctx.secrets, 'spec.exec.env');
+  const ns = ctx.req.identity.namespace;
+  const env = [
+    ...(await resolveEnvFrom(spec.envFrom, ns, ctx.secrets, daemon, 'spec.exec.envFrom')),
+    ...(await resolveEnv(spec.env, ns, ctx.secrets, 'spec.exec.env')),
+  ];
 
   if (!target.running) {
     throw new RunFailure(

@@ -14,6 +14,7 @@
 import { type RunIdentity, runName } from '../api/run-identity.ts';
 import type { RunRecord, RunSpec } from '../api/schema.ts';
 import type { DaemonClient } from '../docker/daemon-client.ts';
+import type { ContainerInspect } from '../docker/engine-types.ts';
 import {
   DaemonUnavailableError,
   DockerApiError,
@@ -25,10 +26,17 @@ import { type DockerPool, UnknownDaemonError } from '../docker/pool.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RunKind, RunMetrics } from '../metrics/run-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
-import { continueContainer, inspectContainer, runContainer } from './container-run.ts';
+import {
+  continueContainer,
+  inspectContainer,
+  runContainer,
+  startExistingContainer,
+} from './container-run.ts';
 import { runExec } from './exec-run.ts';
+import { runLocal } from './local-run.ts';
 import { DEFAULT_MAX_LINE_CHARS, DEFAULT_TAIL_BYTES } from './output-capture.ts';
 import { LoggerOutputSink, type OutputSink } from './output-sink.ts';
+import { containerFacts } from './policy/docker-facts.ts';
 import {
   DEFAULT_POLICY,
   ExecTargetNotFound,
@@ -43,6 +51,15 @@ import {
   type SecurityPolicy,
   STATIC_RULES,
 } from './policy/index.ts';
+import { bindAllowed } from './policy/rules/bind-mounts.ts';
+import { containerOptedIn, optInHint } from './policy/rules/opt-in.ts';
+import {
+  checkHostAccess,
+  checkVolumesFromMounts,
+  DEFAULT_HOST_ACCESS_POLICY,
+  type HostAccessPolicy,
+  type SourceMount,
+} from './policy-host-access.ts';
 import type { RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import type { RunHooks, RunOutcome, RunRequest } from './run-types.ts';
@@ -74,17 +91,23 @@ export interface JobRunnerOptions {
   drainGraceMs?: number;
   /** How long to wait for the exit after SIGKILL before giving up on a container (default 30 s). */
   killGraceMs?: number;
+  /** Policy of the Ofelia-derived job options (local jobs); default: local jobs refused. */
+  hostAccess?: HostAccessPolicy;
+  /** PATH given to local jobs (default: a standard system PATH). */
+  localPath?: string;
 }
 
 export class JobRunner {
   private readonly clock: Clock;
   private readonly policy: SecurityPolicy;
   private readonly sink: OutputSink;
+  private readonly hostAccess: HostAccessPolicy;
 
   constructor(private readonly opts: JobRunnerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.sink = opts.sink ?? new LoggerOutputSink(opts.log);
+    this.hostAccess = opts.hostAccess ?? DEFAULT_HOST_ACCESS_POLICY;
   }
 
   /** Runs the job once. Never rejects. */
@@ -93,12 +116,28 @@ export class JobRunner {
       const question = { spec: req.spec, namespace: req.identity.namespace, policy: this.policy };
       // What the spec alone denies costs no Docker call; the rest needs the facts.
       throwIfDenied(evaluatePolicy({ ...question, facts: NO_FACTS }, STATIC_RULES));
+      // Local jobs are host access: the operator's flag decides, at every policy level.
+      const hostAccess = checkHostAccess(req.spec, this.hostAccess);
+      if (hostAccess) throw new RunFailure('PolicyDenied', hostAccess.reason, hostAccess.message);
+      if (req.spec.local) return runLocal(ctx(), req.spec.local, this.opts.localPath);
       const c = ctx();
       const facts = await this.facts(c, req);
       throwIfDenied(evaluatePolicy({ ...question, facts }));
-      if (req.spec.run) return runContainer(c, withCheckedTargets(req.spec.run, facts));
+      if (req.spec.run) {
+        await this.checkVolumesFrom(c, req.spec.run.volumesFrom);
+        return runContainer(c, withCheckedTargets(req.spec.run, facts));
+      }
       if (req.spec.exec && facts.execTarget) return runExec(c, req.spec.exec, facts.execTarget);
-      throw new RunFailure('Error', 'InvalidSpec', 'spec: exactly one of run and exec is required');
+      if (req.spec.start) {
+        // Started by the id that was checked, not by a name that could point elsewhere a moment later.
+        const id = await this.checkStartTarget(c, req.spec.start.container, req.identity.namespace);
+        return startExistingContainer(c, { container: id ?? req.spec.start.container });
+      }
+      throw new RunFailure(
+        'Error',
+        'InvalidSpec',
+        'spec: exactly one of run, exec, start and local is required',
+      );
     });
   }
 
@@ -117,6 +156,57 @@ export class JobRunner {
         throw e;
       }
     });
+  }
+
+  // ---- policy of the job options carried over from Ofelia (policy-host-access.ts) ----------------
+
+  /** run.volumesFrom: every bind mount of each source must pass the bind allow-list (not at the privileged level). */
+  private async checkVolumesFrom(ctx: RunContext, volumesFrom: readonly string[] | undefined): Promise<void> {
+    if (this.policy.level === 'privileged') return;
+    for (let i = 0; i < (volumesFrom?.length ?? 0); i++) {
+      const [container = '', mode] = volumesFrom![i]!.split(':');
+      let mounts: SourceMount[];
+      try {
+        const info = await ctx.daemon.call('container.inspect', () =>
+          ctx.daemon.docker.getContainer(container).inspect(),
+        );
+        mounts = (info.Mounts as SourceMount[] | undefined) ?? [];
+      } catch (e) {
+        if (isNotFound(e)) {
+          throw new RunFailure(
+            'ContainerNotFound',
+            'VolumesFromContainerNotFound',
+            `spec.run.volumesFrom[${i}]: no container ${container}`,
+          );
+        }
+        throw e;
+      }
+      const violation = checkVolumesFromMounts(i, container, mounts, mode === 'ro', this.policy, bindAllowed);
+      if (violation) throw new RunFailure('PolicyDenied', violation.reason, violation.message);
+    }
+  }
+
+  /** spec.start: the container must opt in as an exec target does (not at the privileged level); its id. */
+  private async checkStartTarget(
+    ctx: RunContext,
+    container: string,
+    namespace: string,
+  ): Promise<string | undefined> {
+    if (this.policy.level === 'privileged') return undefined;
+    let info: ContainerInspect;
+    try {
+      info = await inspectContainer(ctx, container);
+    } catch (e) {
+      if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
+      throw e;
+    }
+    const target = containerFacts(info);
+    if (containerOptedIn(target, namespace, this.policy)) return info.Id;
+    throw new RunFailure(
+      'PolicyDenied',
+      'StartTargetNotOptedIn',
+      `spec.start.container: starting ${optInHint(target, namespace)}; it is not allowed by the operator's security policy`,
+    );
   }
 
   private async facts(c: RunContext, req: RunRequest): Promise<PolicyFacts> {
@@ -141,6 +231,7 @@ export class JobRunner {
     body: (ctx: () => RunContext) => Promise<RunOutcome>,
   ): Promise<RunRecord> {
     const kind: RunKind = req.spec.exec && !req.spec.run ? 'exec' : 'run';
+    // (start and local runs are counted as 'run': the metric's kind label stays two-valued)
     const log = this.opts.log.child({
       namespace: req.identity.namespace,
       job: req.identity.jobName,

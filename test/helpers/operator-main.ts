@@ -19,11 +19,13 @@ import { DockerPool } from '../../src/docker/pool.ts';
 import { makeKubeClients } from '../../src/kube/clients.ts';
 import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
 import { FileResultJournal } from '../../src/kube/result-journal.ts';
+import { type LabelSource, startDockerLabelSource } from '../../src/labels/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { NotifyMetrics } from '../../src/metrics/notify-metrics.ts';
 import { NotifierController } from '../../src/notify/notifier-controller.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
+import { securityPolicy } from '../../src/runner/policy/index.ts';
 import { systemClock } from '../../src/util/clock.ts';
 
 export interface OperatorProcessConfig {
@@ -40,6 +42,10 @@ export interface OperatorProcessConfig {
   maxConcurrentRunsPerDaemon?: number;
   /** The operator instance (default: derived from the API server URL). */
   instance?: string;
+  /** --allow-local-jobs. */
+  allowLocalJobs?: boolean;
+  /** --docker-labels: the live label source, with its namespace and resync period (needs nodeName). */
+  dockerLabels?: { namespace: string; resyncMs: number };
   /** Keep run results in this directory until written (the product's --results-dir). */
   resultsDir?: string;
   /** JobNotifiers: the folders `save` may write into, the dashboard link base. */
@@ -59,6 +65,11 @@ const runner = new JobRunner({
   instance,
   log,
   sink: { line() {} },
+  hostAccess: { allowLocalJobs: config.allowLocalJobs === true },
+  // As the operator does with --docker-labels: labelled containers opted in to their own jobs.
+  ...(config.dockerLabels
+    ? { policy: securityPolicy({ ofeliaLabelsNamespace: config.dockerLabels.namespace }) }
+    : {}),
   secrets: new KubeSecretSource({ clients, clock: systemClock }),
 });
 const results = config.resultsDir ? FileResultJournal.open(config.resultsDir) : undefined;
@@ -82,12 +93,13 @@ const manager = new ControllerManager({
 // server is down (every timer of the controller is unref'd), and the process would just end.
 const keepAlive = setInterval(() => {}, 1 << 30);
 let stopping = false;
+let labels: LabelSource | undefined;
 process.on('SIGTERM', () => {
   clearInterval(keepAlive);
   if (stopping) return;
   stopping = true;
-  void manager
-    .shutdown(config.shutdownGraceMs ?? 5000)
+  void Promise.resolve(labels?.stop())
+    .then(() => manager.shutdown(config.shutdownGraceMs ?? 5000))
     .then(async () => {
       for (const part of [...notifierParts].reverse()) await part.stop();
       results?.close();
@@ -116,4 +128,15 @@ manager.runEvents.subscribe(notifier);
 const notifierParts = notifier.runnables();
 for (const part of notifierParts) await part.start();
 await manager.start();
+if (config.dockerLabels) {
+  labels = await startDockerLabelSource({
+    daemon: pool.get(),
+    kubeConfig,
+    namespace: config.dockerLabels.namespace,
+    nodeName: config.nodeName ?? config.identity,
+    resyncMs: config.dockerLabels.resyncMs,
+    clock: systemClock,
+    log: log.child({ component: 'docker-labels' }),
+  });
+}
 log.info({ identity: config.identity, instance }, 'operator started');

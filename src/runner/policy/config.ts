@@ -29,6 +29,11 @@ export interface SecurityPolicy {
    * the opt-in label.
    */
   allowedExecContainers: string[];
+  /**
+   * (Ofelia labels, src/labels) The --docker-labels namespace: a container labelled
+   * `ofelia.enabled=true` opted in to exec and start jobs of this namespace, as it did for Ofelia.
+   */
+  ofeliaLabelsNamespace?: string;
 }
 
 export const DEFAULT_POLICY: Readonly<SecurityPolicy> = Object.freeze({

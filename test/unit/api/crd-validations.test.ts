@@ -55,8 +55,16 @@ function rulesIn(
 // ---- presence -------------------------------------------------------------------------------------
 
 const EXPECTED: Array<{ at: string; message: string; reason?: CelReason; fieldPath?: string }> = [
-  { at: 'spec', message: 'exactly one of spec.run and spec.exec must be set', reason: 'FieldValueRequired' },
-  { at: 'spec', message: 'exactly one of spec.run and spec.exec must be set', reason: 'FieldValueForbidden' },
+  {
+    at: 'spec',
+    message: 'exactly one of spec.run, spec.exec, spec.start and spec.local must be set',
+    reason: 'FieldValueRequired',
+  },
+  {
+    at: 'spec',
+    message: 'exactly one of spec.run, spec.exec, spec.start and spec.local must be set',
+    reason: 'FieldValueForbidden',
+  },
   {
     at: 'spec.schedule',
     message: 'TZ= and CRON_TZ= prefixes are not supported; set spec.timeZone instead',
@@ -350,7 +358,7 @@ const EXAMPLES: Example[] = [
       delete spec.run;
     }),
     at: 'spec',
-    message: 'exactly one of spec.run and spec.exec must be set',
+    message: 'exactly one of spec.run, spec.exec, spec.start and spec.local must be set',
     reason: 'FieldValueRequired',
     field: 'spec',
   },
@@ -360,7 +368,7 @@ const EXAMPLES: Example[] = [
       spec.exec = execJob().spec.exec;
     }),
     at: 'spec',
-    message: 'exactly one of spec.run and spec.exec must be set',
+    message: 'exactly one of spec.run, spec.exec, spec.start and spec.local must be set',
     reason: 'FieldValueForbidden',
     field: 'spec',
   },

@@ -314,7 +314,7 @@ const cases: Case[] = [
     }),
     field: 'spec',
     reason: 'FieldValueRequired',
-    message: 'exactly one of run and exec',
+    message: 'exactly one of run, exec, start and local',
   },
   {
     name: 'both run and exec',

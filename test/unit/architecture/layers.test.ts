@@ -18,11 +18,11 @@ const LAYERS: string[][] = [
   ['util', 'log'],
   ['schedule', 'wheel'],
   ['api'],
-  ['metrics'],
+  ['metrics', 'import'],
   ['machinery', 'docker', 'http'],
   ['config', 'runner'],
   ['kube', 'apiserver'],
-  ['controller'],
+  ['controller', 'labels'],
   // Notifications hear the controller's run events and write through kube adapters.
   ['notify'],
   ['operator'],

@@ -9,6 +9,14 @@ import { matchesAny } from '../patterns.ts';
 
 export function containerOptedIn(target: ContainerFacts, namespace: string, policy: SecurityPolicy): boolean {
   if (matchesAny(target.name, policy.allowedExecContainers)) return true;
+  // Ofelia labels (src/labels): `ofelia.enabled=true` is the container's opt-in for the jobs its
+  // labels define, which the label source keeps in the --docker-labels namespace.
+  if (
+    policy.ofeliaLabelsNamespace !== undefined &&
+    namespace === policy.ofeliaLabelsNamespace &&
+    target.labels['ofelia.enabled']?.toLowerCase() === 'true'
+  )
+    return true;
   const label = target.labels[EXEC_FROM_LABEL];
   if (label === undefined) return false;
   return label

@@ -1,0 +1,278 @@
+/**
+ * The live Docker-label source (`ofelia-operator run --docker-labels`): keeps the
+ * ScheduledDockerJobs of one namespace in step with the `ofelia.*` labels of the containers on
+ * the node-local daemon, as Ofelia users configure jobs today.
+ *
+ * A pass ("resync") lists the labelled containers, translates their labels (import/, the same code
+ * as `import ofelia --docker`), and applies the difference (sync-plan.ts) through the API: create,
+ * replace, delete. Passes run after container events (coalesced: one pass for a burst of events,
+ * never two at once), every `resyncMs`, and after the event stream reconnects; so a missed event
+ * costs at most one period, and a busy daemon never causes more than one pass in flight.
+ *
+ * Jobs carry `ofelia.dev/imported-from: docker-labels` and this source's owner label; it never
+ * replaces or deletes anything else (a user's job of the same name is logged as a conflict and
+ * left alone). Names hold the Compose project and service, or the container name, so two
+ * projects' jobs of one name never collide. Jobs are placed on this node (spec.placement.nodeName).
+ * Issues in the labels (a bad schedule, JSON that is not) are logged with the container and
+ * label, never a value. Time comes from the Clock; a failed pass is retried at the next trigger.
+ */
+import { formatIssue, importLabels, type KubeObject } from '../import/index.ts';
+import { kubeName } from '../import/names.ts';
+import type { Logger } from '../log/logger.ts';
+import type { DockerLabelMetrics } from '../metrics/docker-label-metrics.ts';
+import type { Clock, TimerHandle } from '../util/clock.ts';
+import type { ContainerEventSource } from './container-events.ts';
+import type { LabelledListing } from './container-list.ts';
+import type { LabelJobStore } from './job-store.ts';
+import { OWNER_LABEL, planSync } from './sync-plan.ts';
+
+export const LABEL_SOURCE_ORIGIN = 'docker-labels';
+export const CONTAINER_ANNOTATION = 'ofelia.dev/docker-container';
+export const CONTAINER_ID_ANNOTATION = 'ofelia.dev/docker-container-id';
+/** Events within this window share one pass. */
+export const EVENT_COALESCE_MS = 300;
+/** Delay before a pass with a failed write is tried again. */
+export const RETRY_MS = 5000;
+/** Reconnect delays of the event stream (doubling). */
+const RECONNECT_MIN_MS = 1000;
+const RECONNECT_MAX_MS = 30_000;
+
+export interface LabelSourceOptions {
+  /** The labelled containers of the node-local daemon (container-list.ts). */
+  listContainers: () => Promise<LabelledListing>;
+  events: ContainerEventSource;
+  store: LabelJobStore;
+  namespace: string;
+  nodeName: string;
+  resyncMs: number;
+  clock: Clock;
+  log: Logger;
+  metrics?: DockerLabelMetrics;
+}
+
+export interface SyncStats {
+  created: number;
+  replaced: number;
+  deleted: number;
+  conflicts: number;
+}
+
+/** The owner label value for a node (a label value: at most 63 characters). */
+export function ownerFor(nodeName: string): string {
+  return (
+    kubeName(nodeName)
+      .slice(0, 63)
+      .replace(/[^a-z0-9]+$/, '') || 'node'
+  );
+}
+
+export class LabelSource {
+  private readonly owner: string;
+  private running = false;
+  private inFlight: Promise<void> | undefined;
+  private again = false;
+  private coalesceTimer: TimerHandle | undefined;
+  private periodTimer: TimerHandle | undefined;
+  private reconnectTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private reconnectMs = RECONNECT_MIN_MS;
+  private subscription: { stop(): void } | undefined;
+  /** Totals since start, for tests and logs. */
+  readonly stats: SyncStats = { created: 0, replaced: 0, deleted: 0, conflicts: 0 };
+  private passes = 0;
+  private readonly passWaiters: Array<{ after: number; resolve: () => void }> = [];
+
+  constructor(private readonly opts: LabelSourceOptions) {
+    this.owner = ownerFor(opts.nodeName);
+  }
+
+  /** Opens the event stream and runs the first pass (its failure is logged, not thrown). */
+  async start(): Promise<void> {
+    this.running = true;
+    await this.connect();
+    await this.resync();
+    this.armPeriod();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.subscription?.stop();
+    this.subscription = undefined;
+    for (const t of [this.coalesceTimer, this.periodTimer, this.reconnectTimer, this.retryTimer])
+      if (t) this.opts.clock.clearTimeout(t);
+    await this.inFlight;
+  }
+
+  /** Resolves when the pass in flight, or else the next pass, has finished (tests, readiness). */
+  nextPass(): Promise<void> {
+    return new Promise((resolve) => this.passWaiters.push({ after: this.passes, resolve }));
+  }
+
+  /** One pass now, or right after the one in flight. */
+  resync(): Promise<void> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = this.pass().finally(() => {
+      this.inFlight = undefined;
+      this.passes++;
+      for (const w of this.passWaiters.splice(0)) {
+        if (w.after < this.passes) w.resolve();
+        else this.passWaiters.push(w);
+      }
+      if (this.again && this.running) {
+        this.again = false;
+        void this.resync();
+      }
+    });
+    return this.inFlight;
+  }
+
+  private async pass(): Promise<void> {
+    const { log } = this.opts;
+    let desired: KubeObject[];
+    try {
+      const listing = await this.opts.listContainers();
+      if (listing.truncated) log.warn({}, 'too many labelled containers: the list was cut');
+      const t = importLabels(listing.containers, {
+        namespace: this.opts.namespace,
+        includeSecrets: false,
+        origin: LABEL_SOURCE_ORIGIN,
+        metadata: (s) => ({
+          labels: { [OWNER_LABEL]: this.owner },
+          annotations: {
+            [CONTAINER_ANNOTATION]: s.container?.name ?? '',
+            [CONTAINER_ID_ANNOTATION]: s.container?.id ?? '',
+          },
+        }),
+      });
+      for (const issue of t.issues) log.warn({ issue: formatIssue(issue) }, 'docker label not translated');
+      this.opts.metrics?.untranslated.set(t.issues.length);
+      desired = t.jobs.map((j) => ({
+        ...j,
+        spec: { ...(j.spec as object), placement: { nodeName: this.opts.nodeName } },
+      }));
+    } catch (e) {
+      log.warn(
+        { err: (e as Error).message },
+        'docker labels could not be read; retrying at the next event or resync',
+      );
+      return;
+    }
+    let failed = false;
+    try {
+      const existing = await this.opts.store.list();
+      for (const action of planSync(desired, existing, this.owner)) {
+        if (!this.running) return;
+        try {
+          switch (action.kind) {
+            case 'create':
+              await this.create(action.job);
+              break;
+            case 'replace':
+              await this.opts.store.replace(action.job, action.existing);
+              this.stats.replaced++;
+              this.opts.metrics?.jobWrites.inc({ action: 'replace' });
+              log.info({ job: action.job.metadata.name }, 'job from docker labels updated');
+              break;
+            case 'delete':
+              await this.opts.store.delete(action.name);
+              this.stats.deleted++;
+              this.opts.metrics?.jobWrites.inc({ action: 'delete' });
+              log.info({ job: action.name }, 'job from docker labels deleted (container gone)');
+              break;
+            case 'conflict':
+              this.stats.conflicts++;
+              this.opts.metrics?.jobWrites.inc({ action: 'conflict' });
+              log.warn({ job: action.name, reason: action.reason }, 'docker-label job name taken');
+              break;
+          }
+        } catch (e) {
+          failed = true;
+          log.warn(
+            { err: (e as Error).message, action: action.kind },
+            'docker-label job not written; retrying shortly',
+          );
+        }
+      }
+    } catch (e) {
+      failed = true;
+      log.warn({ err: (e as Error).message }, 'docker-label jobs could not be listed; retrying shortly');
+    }
+    // A write that failed (a conflict on resourceVersion, the API server briefly away) is retried
+    // after RETRY_MS, not only at the next event or resync; one timer, so never a storm.
+    this.opts.metrics?.passes.inc({ result: failed ? 'failed' : 'ok' });
+    if (failed) this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (!this.running || this.retryTimer) return;
+    this.retryTimer = this.opts.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.resync();
+    }, RETRY_MS);
+  }
+
+  private async create(job: KubeObject): Promise<void> {
+    try {
+      await this.opts.store.create(job);
+      this.stats.created++;
+      this.opts.metrics?.jobWrites.inc({ action: 'create' });
+      this.opts.log.info({ job: job.metadata.name }, 'job from docker labels created');
+    } catch (e) {
+      if ((e as { code?: number }).code !== 409) throw e;
+      // Not in our list but taken: a user's job (or another source's). Never touched.
+      this.stats.conflicts++;
+      this.opts.metrics?.jobWrites.inc({ action: 'conflict' });
+      this.opts.log.warn(
+        { job: job.metadata.name },
+        'docker-label job name taken by a job not made from these labels; left alone',
+      );
+    }
+  }
+
+  private onEvent(): void {
+    if (!this.running || this.coalesceTimer) return;
+    this.coalesceTimer = this.opts.clock.setTimeout(() => {
+      this.coalesceTimer = undefined;
+      void this.resync();
+    }, EVENT_COALESCE_MS);
+  }
+
+  private armPeriod(): void {
+    if (!this.running) return;
+    this.periodTimer = this.opts.clock.setTimeout(() => {
+      void this.resync().finally(() => this.armPeriod());
+    }, this.opts.resyncMs);
+  }
+
+  private async connect(): Promise<void> {
+    if (!this.running) return;
+    try {
+      this.subscription = await this.opts.events.subscribe(
+        () => this.onEvent(),
+        (err) => {
+          this.subscription = undefined;
+          this.opts.log.warn({ err: err?.message }, 'docker event stream ended; reconnecting');
+          this.scheduleReconnect();
+        },
+      );
+      this.reconnectMs = RECONNECT_MIN_MS;
+    } catch (e) {
+      this.opts.log.warn({ err: (e as Error).message }, 'docker event stream could not be opened; retrying');
+      this.scheduleReconnect();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running) return;
+    const delay = this.reconnectMs;
+    this.reconnectMs = Math.min(this.reconnectMs * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = this.opts.clock.setTimeout(() => {
+      this.reconnectTimer = undefined;
+      // Events may have been missed while disconnected: a pass follows the reconnect.
+      void this.connect().then(() => this.resync());
+    }, delay);
+  }
+}
