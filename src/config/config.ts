@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type DaemonConfig, localDaemonConfig, type PoolOptions } from '../docker/config.ts';
 import { DaemonSpecError, mergeDaemons, parseDaemonFile, parseDaemonSpec } from './daemons.ts';
 import { FLAGS, type FlagSpec, flagSpec } from './flags.ts';
@@ -56,6 +56,10 @@ export interface PolicyConfig {
 export interface Config {
   mode: Mode;
   httpListen: HostPort;
+  /** The dashboard (src/dashboard); undefined = off. */
+  dashboard: { listen: HostPort; tls: { certFile: string; keyFile: string } | undefined } | undefined;
+  /** The output store of recent runs (src/output); undefined = off. */
+  output: { dir: string; maxRunBytes: number; maxTotalBytes: number } | undefined;
   log: { level: (typeof LOG_LEVELS)[number]; format: (typeof LOG_FORMATS)[number] };
   docker: { daemons: DaemonConfig[]; pool: PoolOptions };
   runs: {
@@ -79,6 +83,9 @@ export interface Config {
   };
   shutdownGraceMs: number;
 }
+
+/** Any string, empty included (for flags where empty means off). */
+const anyText = z.string();
 
 /** A configuration problem: one line naming where the bad value came from. */
 export class ConfigError extends Error {
@@ -337,9 +344,37 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     statusWritesPerSecond: r.get('status-writes-per-second', positiveNumber(10_000)),
   };
 
+  // ---- dashboard and output store
+  const dashboardListen = r.get('dashboard-listen', anyText);
+  const tlsCert = r.optional('dashboard-tls-cert', text);
+  const tlsKey = r.optional('dashboard-tls-key', text);
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError(
+      tlsCert === undefined ? r.source('dashboard-tls-key') : r.source('dashboard-tls-cert'),
+      'give both --dashboard-tls-cert and --dashboard-tls-key',
+    );
+  }
+  const dashboard =
+    dashboardListen.trim() === ''
+      ? undefined
+      : {
+          listen: r.get('dashboard-listen', hostPort),
+          tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
+        };
+  const outputDefault = mode.kind === 'embedded' ? join(mode.dataDir, 'output') : '';
+  const outputDir = r.given('output-dir') ? r.get('output-dir', anyText) : outputDefault;
+  const maxRunBytes = r.get('output-max-run', byteSize(4096, 64 * 1024 * 1024 * 1024));
+  const maxTotalBytes = r.get('output-max-total', byteSize(4096, 1024 * 1024 * 1024 * 1024));
+  if (maxRunBytes > maxTotalBytes) {
+    throw new ConfigError(r.source('output-max-run'), 'must not be larger than --output-max-total');
+  }
+  const output = outputDir.trim() === '' ? undefined : { dir: outputDir, maxRunBytes, maxTotalBytes };
+
   return {
     mode,
     httpListen: r.get('http-listen', hostPort),
+    dashboard,
+    output,
     log: { level: r.get('log-level', oneOf(LOG_LEVELS)), format: r.get('log-format', oneOf(LOG_FORMATS)) },
     docker: { daemons: merged.daemons, pool },
     runs,

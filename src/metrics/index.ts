@@ -12,6 +12,7 @@ import { Registry } from 'prom-client';
 import { ApiServerMetrics } from './apiserver-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
+import { OutputMetrics } from './output-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { SchedulerMetrics } from './scheduler-metrics.ts';
@@ -23,6 +24,7 @@ export interface OperatorMetrics {
   readonly scheduler: SchedulerMetrics;
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
+  readonly output: OutputMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
 }
@@ -41,6 +43,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     scheduler: new SchedulerMetrics(registry),
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
+    output: new OutputMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }

@@ -8,7 +8,8 @@ export type StartupFailureReason =
   | 'ListenFailed'
   | 'KubeconfigUnusable'
   | 'ApiServerFailed'
-  | 'ControllerFailed';
+  | 'ControllerFailed'
+  | 'OutputDirUnusable';
 
 export class StartupError extends Error {
   constructor(

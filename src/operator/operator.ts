@@ -31,9 +31,12 @@ import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
 import type { Logger } from '../log/logger.ts';
 import { createOperatorMetrics } from '../metrics/index.ts';
+import { OutputRecordingExecutor, OutputStore, teeSink } from '../output/index.ts';
 import { JobRunner } from '../runner/job-runner.ts';
+import { LoggerOutputSink } from '../runner/output-sink.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { clusterKubeConfig } from './cluster-mode.ts';
+import { startDashboardPart } from './dashboard-part.ts';
 import { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 import { StartupError } from './errors.ts';
 import { resolveInstance } from './instance-id.ts';
@@ -147,11 +150,32 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
     log.info({ instance: instance.id, source: instance.source }, 'operator instance');
 
+    // The full output of recent runs, on disk (src/output); the log still gets every line too.
+    let output: OutputStore | undefined;
+    if (config.output) {
+      try {
+        output = OutputStore.open({
+          ...config.output,
+          log: deps.logger.child({ component: 'output' }),
+          metrics: metrics.output,
+          clock,
+        });
+      } catch (e) {
+        throw new StartupError(
+          'OutputDirUnusable',
+          `--output-dir ${config.output.dir}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      cleanups.push({ name: 'output store', run: () => output!.close() });
+    }
+    const runnerLog = deps.logger.child({ component: 'runner' });
     const runner = new JobRunner({
       pool,
       instance: instance.id,
       secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock }),
-      log: deps.logger.child({ component: 'runner' }),
+      log: runnerLog,
+      sink: output ? teeSink(output, new LoggerOutputSink(runnerLog)) : undefined,
       policy: config.policy,
       metrics: metrics.runs,
       clock,
@@ -159,7 +183,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
     const manager = new ControllerManager({
       kubeConfig,
-      executor: runner,
+      executor: new OutputRecordingExecutor(runner, output, config.controller.nodeName),
       instance: instance.id,
       leftovers: poolLeftoverSource(pool),
       clock,
@@ -185,6 +209,8 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     } catch (e) {
       throw new StartupError('ControllerFailed', `controller: ${(e as Error).message}`, { cause: e });
     }
+    const dashboard = await startDashboardPart(config, kubeConfig, output, deps.logger, clock);
+    if (dashboard) cleanups.push({ name: 'dashboard', run: () => dashboard.close() });
     starting = false;
     log.info(
       {
@@ -192,6 +218,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         api: embedded?.url ?? kubeConfig.getCurrentCluster()?.server,
         kubeconfig: embedded?.kubeconfigFile,
         http: http.url,
+        dashboard: dashboard?.url,
         nodeName: config.controller.nodeName,
         instance: instance.id,
         namespace: config.controller.namespace ?? '(all)',
