@@ -25,8 +25,8 @@ export interface JobSummary {
   /** The schedule in words (schedule-words.ts). */
   scheduleText: string;
   timeZone?: string;
-  /** Next due times (nominal, without jitter) within the horizon, for the timeline's ticks. */
-  upcoming: string[];
+  /** Next due times (nominal, without jitter; epoch seconds) within the horizon, for the timeline's ticks. */
+  upcoming: number[];
   suspend: boolean;
   /** Ready condition's reason (Scheduled, Suspended, Manual, Invalid, Exhausted ...). */
   state: string;
@@ -42,7 +42,7 @@ type Obj = Record<string, unknown>;
 
 /** How far ahead, and how many at most, the upcoming ticks of a job go. */
 export const UPCOMING_HORIZON_MS = 12 * 3600_000;
-export const UPCOMING_MAX = 48;
+export const UPCOMING_MAX = 24;
 
 function upcoming(
   namespace: string,
@@ -50,15 +50,15 @@ function upcoming(
   schedule: string,
   timeZone: string,
   nowMs: number,
-): string[] {
+): number[] {
   const compiled = compileSchedule(schedule, { timeZone, hashKey: `${namespace}/${name}` });
   if (!compiled.ok) return [];
-  const out: string[] = [];
+  const out: number[] = [];
   let t = nowMs;
   while (out.length < UPCOMING_MAX) {
     const next = compiled.schedule.next(t);
     if (next === undefined || next > nowMs + UPCOMING_HORIZON_MS) break;
-    out.push(new Date(next).toISOString());
+    out.push(Math.round(next / 1000));
     t = next;
   }
   return out;
