@@ -66,6 +66,8 @@ interface TokenRecord {
   hash: Buffer;
   createdAt: number;
   expiresAt: number | null;
+  /** `read` = read-only (see Principal.scope); absent = full access. */
+  scope?: 'read';
 }
 
 interface FileIdentity {
@@ -114,7 +116,9 @@ export class TokenStore implements Authenticator {
     const record = id === undefined ? undefined : this.tokens.get(id);
     const matches = crypto.timingSafeEqual(hashToken(bearerToken), record?.hash ?? DUMMY_HASH);
     if (!record || !matches || this.isExpired(record)) return undefined;
-    return { tokenId: record.id, name: record.name };
+    return record.scope
+      ? { tokenId: record.id, name: record.name, scope: record.scope }
+      : { tokenId: record.id, name: record.name };
   }
 
   list(): TokenInfo[] {
@@ -125,7 +129,7 @@ export class TokenStore implements Authenticator {
       .map(info);
   }
 
-  async create(req: { name: string; ttlSeconds?: number }): Promise<CreatedToken> {
+  async create(req: { name: string; ttlSeconds?: number; scope?: 'read' }): Promise<CreatedToken> {
     if (!NAME_RE.test(req.name)) {
       throw new TokenInputError(
         `invalid token name "${req.name}": use 1-63 lower-case letters, digits, '-', '.', '_'`,
@@ -147,6 +151,7 @@ export class TokenStore implements Authenticator {
         hash: hashToken(token),
         createdAt: now,
         expiresAt: ttl === 0 ? null : now + ttl * 1000,
+        ...(req.scope ? { scope: req.scope } : {}),
       };
       this.tokens.set(id, record);
       this.log.info({ id, name: record.name, expiresAt: info(record).expiresAt }, 'token created');
@@ -240,6 +245,7 @@ export class TokenStore implements Authenticator {
         sha256: t.hash.toString('hex'),
         createdAt: new Date(t.createdAt).toISOString(),
         expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString(),
+        ...(t.scope ? { scope: t.scope } : {}),
       })),
     };
     await writeFileAtomic(this.file, `${JSON.stringify(body, null, 2)}\n`);
@@ -332,7 +338,16 @@ function parseTokenFile(file: string, text: string): Map<string, TokenRecord> {
     ) {
       throw new TokenFileError(file, `entry ${i} is malformed`);
     }
-    out.set(t.id, { id: t.id, name: t.name, hash: Buffer.from(t.sha256, 'hex'), createdAt, expiresAt });
+    if (t.scope !== undefined && t.scope !== 'read')
+      throw new TokenFileError(file, `entry ${i}: unknown scope`);
+    out.set(t.id, {
+      id: t.id,
+      name: t.name,
+      hash: Buffer.from(t.sha256, 'hex'),
+      createdAt,
+      expiresAt,
+      ...(t.scope === 'read' ? { scope: 'read' as const } : {}),
+    });
   }
   return out;
 }
