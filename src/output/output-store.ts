@@ -179,6 +179,12 @@ export class OutputStore implements OutputSink {
     if (keep) this.pruneHistory(e.namespace, e.job, keep);
   }
 
+  /** Resolves when the run's lines so far are on disk (for writers that can wait, and tests). */
+  async flush(id: RunIdentity): Promise<void> {
+    const e = this.runsByKey.get(keyOf(id.namespace, id.jobName, runName(id)));
+    if (e) await this.drain(e);
+  }
+
   /** Runs stored for a job, newest first. */
   runs(namespace: string, job: string): StoredRun[] {
     return [...this.runsByKey.values()]
