@@ -94,7 +94,7 @@ export function byteSize(min: number, max: number) {
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected a size from ${min} to ${max} bytes (e.g. 4096, 4Ki, 1Mi, 1Gi), got "${raw}"`,
+        message: `expected a size from ${min} to ${max} bytes (e.g. 4096, 4Ki, 1Mi), got "${raw}"`,
       });
       return z.NEVER;
     }
