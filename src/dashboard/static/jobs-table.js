@@ -105,6 +105,7 @@ export function JobsTable({ feed, version, filter, setFilter, open }) {
   }, []);
   useEffect(() => {
     window.__sdjRendered = { version, rows: jobs.length, at: performance.now() };
+    feed.rendered();
   });
   const namespaces = useMemo(
     () => [...new Set([...feed.jobs.values()].map((j) => j.namespace))].sort(),
