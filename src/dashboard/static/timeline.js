@@ -194,6 +194,7 @@ export function Timeline({
       <button class="act" onClick=${() => zoom(2)}>zoom out</button>
       <button class="act" onClick=${() => preset(24 * HOUR, 6 * HOUR)}>24 h + next 6 h</button>
       <button class="act" onClick=${() => preset(HOUR, HOUR)}>±1 h</button>
+      <button class="act" onClick=${() => preset(10 * 60_000, 5 * 60_000)}>last 10 min</button>
       <span class="legend">
         <span><i style="background:#1a7f37"></i>succeeded</span><span><i style="background:#cf222e"></i>failed</span>
         <span><i style="background:#bc4c00"></i>deadline / daemon</span><span><i style="background:#0969da"></i>running</span>
