@@ -7,9 +7,17 @@
  * plus `node`. Never: changes a record's result, or fails a run because the store failed.
  */
 import type { RunRecord } from '../api/schema.ts';
-import type { RunExecutor } from '../controller/dispatcher.ts';
 import type { RunHooks, RunRequest } from '../runner/run-types.ts';
 import type { OutputStore } from './output-store.ts';
+
+/**
+ * What the controller runs runs with (the JobRunner's shape; the controller's RunExecutor is the
+ * same, declared there — this folder sits below the controller and does not import it).
+ */
+export interface RunExecutor {
+  run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord>;
+  adopt(containerId: string, req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord>;
+}
 
 export class OutputRecordingExecutor implements RunExecutor {
   constructor(
