@@ -68,7 +68,14 @@ export interface Config {
   mode: Mode;
   httpListen: HostPort;
   /** The dashboard (src/dashboard); undefined = off. */
-  dashboard: { listen: HostPort; tls: { certFile: string; keyFile: string } | undefined } | undefined;
+  dashboard:
+    | {
+        listen: HostPort;
+        tls: { certFile: string; keyFile: string } | undefined;
+        /** URL template with `{node}` of the other replicas' dashboards (output redirects). */
+        peerUrl: string | undefined;
+      }
+    | undefined;
   /** The output store of recent runs (src/output); undefined = off. */
   output: { dir: string; maxRunBytes: number; maxTotalBytes: number } | undefined;
   log: { level: (typeof LOG_LEVELS)[number]; format: (typeof LOG_FORMATS)[number] };
@@ -94,6 +101,22 @@ export interface Config {
   };
   shutdownGraceMs: number;
 }
+
+/** An http(s) URL template naming a replica by `{node}`. */
+const peerUrlTemplate = z.string().transform((raw, ctx): string => {
+  const v = raw.trim();
+  let ok = v.includes('{node}');
+  try {
+    ok &&= ['http:', 'https:'].includes(new URL(v.replaceAll('{node}', 'node')).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    ctx.addIssue({ code: 'custom', message: `expected an http(s) URL with {node} in it, got "${raw}"` });
+    return z.NEVER;
+  }
+  return v.replace(/\/+$/, '');
+});
 
 /** Any string, empty included (for flags where empty means off). */
 const anyText = z.string();
@@ -408,6 +431,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
       : {
           listen: r.get('dashboard-listen', hostPort),
           tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
+          peerUrl: r.optional('dashboard-peer-url', peerUrlTemplate),
         };
   const outputDefault = mode.kind === 'embedded' ? join(mode.dataDir, 'output') : '';
   const outputDir = r.given('output-dir') ? r.get('output-dir', anyText) : outputDefault;

@@ -135,6 +135,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'PEM private key of --dashboard-tls-cert.',
   },
   {
+    name: 'dashboard-peer-url',
+    kind: 'value',
+    env: ['OFELIA_DASHBOARD_PEER_URL'],
+    default: '',
+    valueName: 'URL',
+    group: 'Endpoints and logging',
+    help: 'Cluster mode, one replica per node: the dashboard URL of the replica on node {node} (e.g. http://{node}.ofelia:8081); output of a run another node ran is redirected there.',
+  },
+  {
     name: 'log-level',
     kind: 'value',
     env: ['OFELIA_LOG_LEVEL'],

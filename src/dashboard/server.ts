@@ -47,6 +47,11 @@ export interface DashboardOptions {
   output: OutputStore | undefined;
   /** This replica's node name (run records name the node that ran them). */
   nodeName: string;
+  /**
+   * The dashboard URL of the replica on a node, `{node}` replaced by its name: output of a run
+   * another node ran is redirected there (307). Undefined: such a request is a 404 naming the node.
+   */
+  peerUrl?: string;
   log: Logger;
   clock?: Clock;
   /** Kubernetes API call timeout (default 15 s). */
@@ -212,6 +217,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       const status = (jobObject.status ?? {}) as { recentRuns?: { name: string; node?: string }[] };
       const record = status.recentRuns?.find((r) => r.name === run);
       if (record?.node && record.node !== opts.nodeName) {
+        if (opts.peerUrl) {
+          // The replica that ran it keeps its output: send the client there (same path and query).
+          const location =
+            opts.peerUrl.replaceAll('{node}', encodeURIComponent(record.node)) + url.pathname + url.search;
+          res.writeHead(307, { Location: location, 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end(`run ${run} ran on node ${record.node}: ${location}\n`);
+          return;
+        }
         throw new HttpError(
           404,
           'OnOtherNode',

@@ -28,6 +28,7 @@ export async function startDashboardPart(
       endpoint: endpointFrom(kubeConfig),
       output,
       nodeName: config.controller.nodeName,
+      peerUrl: config.dashboard.peerUrl,
       log,
       clock,
     });

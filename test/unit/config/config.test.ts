@@ -139,7 +139,13 @@ const rows: Row[] = [
     name: 'dashboard on 127.0.0.1:8081 by default, plain HTTP',
     argv: [],
     want: (c) => c.dashboard,
-    equals: { listen: { host: '127.0.0.1', port: 8081 }, tls: undefined },
+    equals: { listen: { host: '127.0.0.1', port: 8081 }, tls: undefined, peerUrl: undefined },
+  },
+  {
+    name: '--dashboard-peer-url names the other replicas by {node}',
+    argv: ['--in-cluster', '--dashboard-peer-url', 'https://{node}.ofelia.svc:8081/'],
+    want: (c) => c.dashboard?.peerUrl,
+    equals: 'https://{node}.ofelia.svc:8081',
   },
   {
     name: 'empty --dashboard-listen turns the dashboard off',
@@ -420,6 +426,11 @@ const errorRows: ErrorRow[] = [
     name: 'dashboard TLS needs both files',
     argv: ['--dashboard-tls-cert', '/c.pem'],
     message: '--dashboard-tls-cert: give both --dashboard-tls-cert and --dashboard-tls-key',
+  },
+  {
+    name: '--dashboard-peer-url without {node}',
+    argv: ['--dashboard-peer-url', 'http://replica:8081'],
+    message: '--dashboard-peer-url: expected an http(s) URL with {node} in it, got "http://replica:8081"',
   },
   {
     name: 'per-run output cap over the total',
