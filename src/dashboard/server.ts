@@ -185,8 +185,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const jobAnswer = await kube.request<Record<string, unknown>>('GET', jobPath);
     if (jobAnswer.status !== 200) throw kubeRefusal(jobAnswer.status, jobAnswer.body);
     const job = jobAnswer.body;
-    if (m[4])
-      return serveOutput(req, res, url, namespace, name, checkName(decodeURIComponent(m[4]), 'run'), job);
+    if (m[4]) return serveOutput(res, url, namespace, name, checkName(decodeURIComponent(m[4]), 'run'), job);
     const events = await kube.request<{ items?: Record<string, unknown>[] }>(
       'GET',
       `/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}&limit=200`,
@@ -201,7 +200,6 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   }
 
   async function serveOutput(
-    req: IncomingMessage,
     res: ServerResponse,
     url: URL,
     namespace: string,
@@ -239,7 +237,6 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       if (abort.signal.aborted) return;
     }
     res.end();
-    void req;
   }
 
   function authenticate(req: IncomingMessage): Auth | undefined {
