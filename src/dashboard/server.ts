@@ -9,7 +9,8 @@
  * Security: HttpOnly + SameSite=Strict cookie (+Secure over TLS); actions with a cookie need the
  * session's CSRF token in `X-CSRF-Token` and a same-origin `Origin` when one is sent; a strict
  * Content-Security-Policy; tokens never in URLs, logs or answers; request logs carry the path
- * without its query. Bounds: request bodies 16 KiB, logins checked at most 8 at a time, sessions
+ * without its query. Bounds: request bodies 16 KiB, logins checked at most 8 at a time, at most
+ * 256 live feeds and followed outputs at once, sessions
  * bounded (sessions.ts), the feed's per-tab buffer bounded (job-feed.ts), every API call timed out.
  */
 import { once } from 'node:events';
@@ -35,6 +36,8 @@ import { type ClusterEndpoint, UserKube } from './user-kube.ts';
 export const SESSION_COOKIE = 'sdj_session';
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_LOGINS_IN_FLIGHT = 8;
+/** Long-lived streams at once (live feeds, followed output): each holds API watches or a file. */
+const MAX_STREAMS = 256;
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export interface DashboardOptions {
@@ -92,6 +95,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     "frame-ancestors 'none'",
   ].join('; ');
   let loginsInFlight = 0;
+  let streams = 0;
+  /** Counts a long-lived answer until its socket closes; refuses past MAX_STREAMS. */
+  const holdStream = (res: ServerResponse) => {
+    if (streams >= MAX_STREAMS)
+      throw new HttpError(503, 'TooManyStreams', 'too many live views open; try again later');
+    streams++;
+    res.on('close', () => streams--);
+  };
   const kubeFor = (token: string) => new UserKube(opts.endpoint, token, { timeoutMs: opts.apiTimeoutMs });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -154,6 +165,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       return sendJson(res, 200, { loggedOut: true });
     }
     if (path === '/api/feed' && method === 'GET') {
+      holdStream(res);
       serveJobFeed(kubeFor(auth.token), res, { log: opts.log, clock });
       return;
     }
@@ -208,6 +220,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     jobObject: Record<string, unknown>,
   ): Promise<void> {
     const follow = url.searchParams.get('follow') === '1' || url.searchParams.get('follow') === 'true';
+    if (follow) holdStream(res);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     const chunks = opts.output?.read(namespace, job, run, { follow, signal: abort.signal });
