@@ -37,7 +37,7 @@ before(async () => {
   };
   plain = await startDashboard(common);
   const cert = await loadOrCreateServingCert(tmp);
-  ca = cert.cert;
+  ca = Buffer.from(cert.caData, 'base64').toString('utf8');
   tls = await startDashboard({
     ...common,
     tls: { certFile: join(tmp, 'serving.crt'), keyFile: join(tmp, 'serving.key') },
