@@ -98,6 +98,8 @@ export interface Config {
     instance: string | undefined;
     leaderElection: { enabled: boolean; namespace: string; name: string };
     statusWritesPerSecond: number;
+    /** Where finished runs' results are journaled until written; undefined = in memory only. */
+    resultsDir: string | undefined;
   };
   shutdownGraceMs: number;
 }
@@ -412,7 +414,14 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
       namespace: r.get('leader-elect-namespace', dnsLabel),
       name: r.get('leader-elect-name', dnsLabel),
     },
-    statusWritesPerSecond: r.get('status-writes-per-second', positiveNumber(10_000)),
+    // The embedded API server is in this process: its writes cost CPU here, not a remote server's
+    // quota, and 20/s would leave 10,000 new jobs without status for minutes.
+    statusWritesPerSecond: r.get(
+      'status-writes-per-second',
+      positiveNumber(10_000),
+      mode.kind === 'embedded' ? '1000' : undefined,
+    ),
+    resultsDir: r.optional('results-dir', text) ?? (mode.kind === 'embedded' ? mode.dataDir : undefined),
   };
 
   // ---- dashboard and output store

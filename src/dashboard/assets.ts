@@ -7,7 +7,7 @@
  * taken from the request (no traversal possible).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +72,11 @@ export function loadAssets(): Assets {
   };
   const files = new Map<string, Asset>();
   for (const [path, file] of Object.entries(vendor)) files.set(path, asset(readFileSync(file), file));
+  // Beside this module: src/dashboard/static, or dist/dashboard/static (`npm run build` copies it).
   const staticDir = join(here, 'static');
+  if (!existsSync(join(staticDir, 'index.html'))) {
+    throw new Error(`dashboard assets missing: ${staticDir}/index.html (was dist/ built by npm run build?)`);
+  }
   for (const name of readdirSync(staticDir)) {
     if (name === 'index.html') continue;
     files.set(`/static/${name}`, asset(readFileSync(join(staticDir, name)), name));
