@@ -148,6 +148,15 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       if (!a) throw new HttpError(404, 'NotFound', `no such file: ${path}`);
       return sendAsset(req, res, a, false);
     }
+    // Links in notifications (--notify-dashboard-url) name a job as /jobs/NAMESPACE/NAME.
+    const link = method === 'GET' ? /^\/jobs\/([^/]+)\/([^/]+)$/.exec(path) : null;
+    if (link) {
+      const ns = checkName(decodeURIComponent(link[1]!), 'namespace');
+      const name = checkName(decodeURIComponent(link[2]!), 'name');
+      res.writeHead(302, { Location: `/#/job/${ns}/${name}` });
+      res.end();
+      return;
+    }
     if (!path.startsWith('/api/')) throw new HttpError(404, 'NotFound', `no such page: ${path}`);
     res.setHeader('Cache-Control', 'no-store');
 

@@ -12,6 +12,7 @@ import { Registry } from 'prom-client';
 import { ApiServerMetrics } from './apiserver-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
+import { NotifyMetrics } from './notify-metrics.ts';
 import { OutputMetrics } from './output-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
 import { RunEventMetrics } from './run-event-metrics.ts';
@@ -27,6 +28,7 @@ export interface OperatorMetrics {
   readonly runs: RunMetrics;
   readonly output: OutputMetrics;
   readonly runEvents: RunEventMetrics;
+  readonly notify: NotifyMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
 }
@@ -47,6 +49,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     runs: new RunMetrics(registry),
     output: new OutputMetrics(registry),
     runEvents: new RunEventMetrics(registry),
+    notify: new NotifyMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }

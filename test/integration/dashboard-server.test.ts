@@ -89,6 +89,13 @@ test('every answer carries the security headers; the page and assets are served,
   }
 });
 
+test('a notification link /jobs/NAMESPACE/NAME opens the job page', async () => {
+  const r = await fetch(`${plain.url}/jobs/default/j`, { redirect: 'manual' });
+  assert.equal(r.status, 302);
+  assert.equal(r.headers.get('location'), '/#/job/default/j');
+  assert.equal((await fetch(`${plain.url}/jobs/default/Bad_Name`, { redirect: 'manual' })).status, 400);
+});
+
 test('login checks its input and refuses other origins', async () => {
   const rows: [Response, number, RegExp][] = [
     [await login('{"token":"x"}', { 'Content-Type': 'text/plain' }), 415, /application\/json/],

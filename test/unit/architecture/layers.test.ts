@@ -23,6 +23,8 @@ const LAYERS: string[][] = [
   ['config', 'runner'],
   ['kube', 'apiserver', 'output'],
   ['controller', 'dashboard', 'kubectl-plugin'],
+  // Notifications hear the controller's run events and write through kube adapters.
+  ['notify'],
   ['operator'],
   ['cli'],
   // Files directly in src/ (main.ts, version.ts) are placed by name below.
