@@ -462,6 +462,10 @@ export const RunRecordSchema = z.object({
   message: z.string().optional().describe('Human-readable detail.'),
   logTail: z.string().optional().describe('The last bytes of the output (bounded).'),
   containerId: z.string().optional(),
+  node: z
+    .string()
+    .optional()
+    .describe('Node (operator replica) that ran it; that replica holds its full output.'),
 });
 
 export const ActiveRunSchema = z.object({

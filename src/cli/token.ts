@@ -16,14 +16,14 @@ import {
 } from '../apiserver/index.ts';
 
 export const usage = `Usage:
-  ofelia-operator token create --data-dir DIR --name NAME [--ttl DURATION]
+  ofelia-operator token create --data-dir DIR --name NAME [--ttl DURATION] [--read-only]
   ofelia-operator token list   --data-dir DIR
   ofelia-operator token revoke --data-dir DIR ID|NAME
 
 Manage bearer tokens of the embedded API server (stored hashed in DIR/tokens.json).
 
   create   Create a token and print it once on stdout. --ttl: e.g. 1h, 24h, 30d (default ${formatDurationSeconds(DEFAULT_TOKEN_TTL_SECONDS)});
-           0 = never expires.
+           0 = never expires. --read-only: the token may only read (get, list, watch).
   list     Print id, name, creation and expiry of every live token (never the secrets).
   revoke   Revoke the token with this id, or every token with this name.
 
@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (action) {
       case 'create':
-        return await create(store, values.name, values.ttl, rest);
+        return await create(store, values.name, values.ttl, rest, values['read-only'] === true);
       case 'list':
         if (rest.length > 0) return fail(`unexpected argument "${rest[0]}"`);
         printList(store.list());
@@ -92,6 +92,7 @@ function parse(argv: string[]) {
       'data-dir': { type: 'string' },
       name: { type: 'string' },
       ttl: { type: 'string' },
+      'read-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -102,6 +103,7 @@ async function create(
   name: string | undefined,
   ttlText: string | undefined,
   rest: string[],
+  readOnly: boolean,
 ): Promise<number> {
   if (rest.length > 0) return fail(`unexpected argument "${rest[0]}"`);
   if (!name) return fail('--name is required for create');
@@ -111,10 +113,10 @@ async function create(
     if (parsed instanceof Error) return fail(`--ttl: ${parsed.message}`);
     ttlSeconds = parsed;
   }
-  const created = await store.create({ name, ttlSeconds });
+  const created = await store.create({ name, ttlSeconds, ...(readOnly ? { scope: 'read' as const } : {}) });
   process.stdout.write(`${created.token}\n`);
   process.stderr.write(
-    `created token ${created.id} (name ${created.name}, expires ${created.expiresAt ?? 'never'}); it is shown only once\n`,
+    `created ${readOnly ? 'read-only ' : ''}token ${created.id} (name ${created.name}, expires ${created.expiresAt ?? 'never'}); it is shown only once\n`,
   );
   return 0;
 }

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type DaemonConfig, localDaemonConfig, type PoolOptions } from '../docker/config.ts';
 import { DaemonSpecError, mergeDaemons, parseDaemonFile, parseDaemonSpec } from './daemons.ts';
 import { FLAGS, type FlagSpec, flagSpec } from './flags.ts';
@@ -68,6 +68,17 @@ export interface PolicyConfig {
 export interface Config {
   mode: Mode;
   httpListen: HostPort;
+  /** The dashboard (src/dashboard); undefined = off. */
+  dashboard:
+    | {
+        listen: HostPort;
+        tls: { certFile: string; keyFile: string } | undefined;
+        /** URL template with `{node}` of the other replicas' dashboards (output redirects). */
+        peerUrl: string | undefined;
+      }
+    | undefined;
+  /** The output store of recent runs (src/output); undefined = off. */
+  output: { dir: string; maxRunBytes: number; maxTotalBytes: number } | undefined;
   log: { level: (typeof LOG_LEVELS)[number]; format: (typeof LOG_FORMATS)[number] };
   docker: { daemons: DaemonConfig[]; pool: PoolOptions };
   runs: {
@@ -103,6 +114,25 @@ export interface Config {
   };
   shutdownGraceMs: number;
 }
+
+/** An http(s) URL template naming a replica by `{node}`. */
+const peerUrlTemplate = z.string().transform((raw, ctx): string => {
+  const v = raw.trim();
+  let ok = v.includes('{node}');
+  try {
+    ok &&= ['http:', 'https:'].includes(new URL(v.replaceAll('{node}', 'node')).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    ctx.addIssue({ code: 'custom', message: `expected an http(s) URL with {node} in it, got "${raw}"` });
+    return z.NEVER;
+  }
+  return v.replace(/\/+$/, '');
+});
+
+/** Any string, empty included (for flags where empty means off). */
+const anyText = z.string();
 
 /** A configuration problem: one line naming where the bad value came from. */
 export class ConfigError extends Error {
@@ -405,9 +435,38 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     resultsDir: r.optional('results-dir', text) ?? (mode.kind === 'embedded' ? mode.dataDir : undefined),
   };
 
+  // ---- dashboard and output store
+  const dashboardListen = r.get('dashboard-listen', anyText);
+  const tlsCert = r.optional('dashboard-tls-cert', text);
+  const tlsKey = r.optional('dashboard-tls-key', text);
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError(
+      tlsCert === undefined ? r.source('dashboard-tls-key') : r.source('dashboard-tls-cert'),
+      'give both --dashboard-tls-cert and --dashboard-tls-key',
+    );
+  }
+  const dashboard =
+    dashboardListen.trim() === ''
+      ? undefined
+      : {
+          listen: r.get('dashboard-listen', hostPort),
+          tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
+          peerUrl: r.optional('dashboard-peer-url', peerUrlTemplate),
+        };
+  const outputDefault = mode.kind === 'embedded' ? join(mode.dataDir, 'output') : '';
+  const outputDir = r.given('output-dir') ? r.get('output-dir', anyText) : outputDefault;
+  const maxRunBytes = r.get('output-max-run', byteSize(4096, 64 * 1024 * 1024 * 1024));
+  const maxTotalBytes = r.get('output-max-total', byteSize(4096, 1024 * 1024 * 1024 * 1024));
+  if (maxRunBytes > maxTotalBytes) {
+    throw new ConfigError(r.source('output-max-run'), 'must not be larger than --output-max-total');
+  }
+  const output = outputDir.trim() === '' ? undefined : { dir: outputDir, maxRunBytes, maxTotalBytes };
+
   return {
     mode,
     httpListen: r.get('http-listen', hostPort),
+    dashboard,
+    output,
     log: { level: r.get('log-level', oneOf(LOG_LEVELS)), format: r.get('log-format', oneOf(LOG_FORMATS)) },
     docker: { daemons: merged.daemons, pool },
     runs,

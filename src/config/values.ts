@@ -76,12 +76,20 @@ export function positiveNumber(max: number) {
   });
 }
 
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1000, Ki: 1024, M: 1e6, Mi: 1024 * 1024 };
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  K: 1000,
+  Ki: 1024,
+  M: 1e6,
+  Mi: 1024 * 1024,
+  G: 1e9,
+  Gi: 1024 * 1024 * 1024,
+};
 
 /** A byte size: `4096`, `4Ki`, `1Mi`, `16K`, within [min, max]. */
 export function byteSize(min: number, max: number) {
   return z.string().transform((raw, ctx): number => {
-    const m = /^(\d+)(Ki|Mi|K|M)?$/.exec(raw.trim());
+    const m = /^(\d+)(Ki|Mi|Gi|K|M|G)?$/.exec(raw.trim());
     const n = m ? Number(m[1]) * (SIZE_UNITS[m[2] ?? ''] ?? Number.NaN) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       ctx.addIssue({

@@ -14,6 +14,7 @@ import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerLabelMetrics } from './docker-label-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
 import { NotifyMetrics } from './notify-metrics.ts';
+import { OutputMetrics } from './output-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
 import { RunEventMetrics } from './run-event-metrics.ts';
 import { RunMetrics } from './run-metrics.ts';
@@ -26,6 +27,7 @@ export interface OperatorMetrics {
   readonly scheduler: SchedulerMetrics;
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
+  readonly output: OutputMetrics;
   readonly runEvents: RunEventMetrics;
   /** The Docker-label source (registered always: zero unless --docker-labels). */
   readonly dockerLabels: DockerLabelMetrics;
@@ -48,6 +50,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     scheduler: new SchedulerMetrics(registry),
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
+    output: new OutputMetrics(registry),
     runEvents: new RunEventMetrics(registry),
     dockerLabels: new DockerLabelMetrics(registry),
     notify: new NotifyMetrics(registry),

@@ -9,7 +9,8 @@ export type StartupFailureReason =
   | 'ListenFailed'
   | 'KubeconfigUnusable'
   | 'ApiServerFailed'
-  | 'ControllerFailed';
+  | 'ControllerFailed'
+  | 'OutputDirUnusable';
 
 export class StartupError extends Error {
   constructor(

@@ -39,10 +39,13 @@ import { runnable } from '../machinery/runnable.ts';
 import { RunnableGroup } from '../machinery/runnable-group.ts';
 import { createOperatorMetrics } from '../metrics/index.ts';
 import { NotifierController } from '../notify/notifier-controller.ts';
+import { OutputRecordingExecutor, OutputStore, teeSink } from '../output/index.ts';
 import { JobRunner } from '../runner/job-runner.ts';
+import { LoggerOutputSink } from '../runner/output-sink.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { operatorVersion } from '../version.ts';
 import { clusterKubeConfig } from './cluster-mode.ts';
+import { startDashboardPart } from './dashboard-part.ts';
 import { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 import { StartupError } from './errors.ts';
 import { resolveInstance } from './instance-id.ts';
@@ -148,13 +151,35 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
     log.info({ instance: instance.id, source: instance.source }, 'operator instance');
 
+    // The full output of recent runs, on disk (src/output); the log still gets every line too.
+    let output: OutputStore | undefined;
+    if (config.output) {
+      try {
+        output = OutputStore.open({
+          ...config.output,
+          log: deps.logger.child({ component: 'output' }),
+          metrics: metrics.output,
+          clock,
+        });
+      } catch (e) {
+        throw new StartupError(
+          'OutputDirUnusable',
+          `--output-dir ${config.output.dir}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      const store = output;
+      await lifecycle.add(runnable('output store', { stop: () => store.close() })).start();
+    }
     // One set of API clients for everything that talks to the API server.
     const kubeClients = makeKubeClients(kubeConfig);
+    const runnerLog = deps.logger.child({ component: 'runner' });
     const runner = new JobRunner({
       pool,
       instance: instance.id,
       secrets: new KubeSecretSource({ clients: kubeClients, clock }),
-      log: deps.logger.child({ component: 'runner' }),
+      log: runnerLog,
+      sink: output ? teeSink(output, new LoggerOutputSink(runnerLog)) : undefined,
       policy: {
         ...config.policy,
         // Containers labelled ofelia.enabled=true opted in to the jobs their labels define.
@@ -184,7 +209,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       results,
       kubeConfig,
       clients: kubeClients,
-      executor: runner,
+      executor: new OutputRecordingExecutor(runner, output, config.controller.nodeName),
       instance: instance.id,
       leftovers: poolLeftoverSource(pool),
       clock,
@@ -239,6 +264,8 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         .add(runnable('docker labels', { start: () => labels.start(), stop: () => labels.stop() }))
         .start();
     }
+    const dashboard = await startDashboardPart(config, kubeConfig, output, deps.logger, clock);
+    if (dashboard) await lifecycle.add(runnable('dashboard', { stop: () => dashboard.close() })).start();
     starting = false;
     log.info(
       {
@@ -246,6 +273,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         api: embedded?.url ?? kubeConfig.getCurrentCluster()?.server,
         kubeconfig: embedded?.kubeconfigFile,
         http: http.url,
+        dashboard: dashboard?.url,
         nodeName: config.controller.nodeName,
         instance: instance.id,
         namespace: config.controller.namespace ?? '(all)',

@@ -29,7 +29,14 @@ function run(args: string[], opts: { env?: Record<string, string>; uid?: number 
 }
 
 /** Flags that keep a failing start-up away from the defaults' fixed ports. */
-const freePorts = ['--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0'];
+const freePorts = [
+  '--listen',
+  '127.0.0.1:0',
+  '--http-listen',
+  '127.0.0.1:0',
+  '--dashboard-listen',
+  '127.0.0.1:0',
+];
 
 test('run --help lists every flag with its variable and default', async () => {
   const r = await run(['run', '--help']);
@@ -147,6 +154,8 @@ test('--http-listen port in use -> one line, exit 1', async () => {
       '127.0.0.1:0',
       '--http-listen',
       `127.0.0.1:${port}`,
+      '--dashboard-listen',
+      '127.0.0.1:0',
       '--data-dir',
       join(tmp, 'port'),
     ]);

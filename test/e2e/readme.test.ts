@@ -127,6 +127,7 @@ test('the user path: npm start, a first job, status, run now, metrics, suspend a
       OFELIA_DATA_DIR: join(tmp, '.data'),
       OFELIA_LISTEN: '127.0.0.1:0',
       OFELIA_HTTP_LISTEN: '127.0.0.1:0',
+      OFELIA_DASHBOARD_LISTEN: '127.0.0.1:0',
       OFELIA_LOG_FORMAT: 'json',
     },
   });

@@ -277,6 +277,8 @@ export interface OperatorProcess extends ChildHandle {
   readonly kubeconfig: string;
   /** Base URL of /metrics, /healthz, /readyz. */
   readonly httpUrl: string;
+  /** Base URL of the dashboard and its output API (undefined when turned off). */
+  readonly dashboardUrl: string | undefined;
   kubectl(args: string[], opts?: { stdin?: string }): Promise<KubectlResult>;
 }
 
@@ -293,6 +295,8 @@ export async function startOperatorProcess(opts: OperatorStartOptions): Promise<
       '--listen',
       '127.0.0.1:0',
       '--http-listen',
+      '127.0.0.1:0',
+      '--dashboard-listen',
       '127.0.0.1:0',
       '--log-format',
       'json',
@@ -314,6 +318,7 @@ export async function startOperatorProcess(opts: OperatorStartOptions): Promise<
     dataDir: opts.dataDir,
     kubeconfig,
     httpUrl: String(started.http),
+    dashboardUrl: typeof started.dashboard === 'string' ? started.dashboard : undefined,
     kubectl: kubectlWith(kubeconfig, opts.home),
   };
 }

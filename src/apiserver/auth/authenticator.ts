@@ -6,6 +6,8 @@ export interface Principal {
   /** Token id (not the secret) for audit logs. */
   readonly tokenId: string;
   readonly name: string;
+  /** `read`: the token may only read (GET, list, watch); absent: full access. */
+  readonly scope?: 'read';
 }
 
 export interface Authenticator {

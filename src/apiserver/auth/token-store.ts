@@ -78,6 +78,8 @@ interface TokenRecord {
   hash: Buffer;
   createdAt: number;
   expiresAt: number | null;
+  /** `read` = read-only (see Principal.scope); absent = full access. */
+  scope?: 'read';
 }
 
 interface FileIdentity {
@@ -134,7 +136,9 @@ export class TokenStore implements Authenticator {
     const record = id === undefined ? undefined : this.tokens.get(id);
     const matches = crypto.timingSafeEqual(hashToken(bearerToken), record?.hash ?? DUMMY_HASH);
     if (!record || !matches || this.isExpired(record)) return undefined;
-    return { tokenId: record.id, name: record.name };
+    return record.scope
+      ? { tokenId: record.id, name: record.name, scope: record.scope }
+      : { tokenId: record.id, name: record.name };
   }
 
   list(): TokenInfo[] {
@@ -145,7 +149,7 @@ export class TokenStore implements Authenticator {
       .map(info);
   }
 
-  async create(req: { name: string; ttlSeconds?: number }): Promise<CreatedToken> {
+  async create(req: { name: string; ttlSeconds?: number; scope?: 'read' }): Promise<CreatedToken> {
     if (!NAME_RE.test(req.name)) {
       throw new TokenInputError(
         `invalid token name "${req.name}": use 1-63 lower-case letters, digits, '-', '.', '_'`,
@@ -167,6 +171,7 @@ export class TokenStore implements Authenticator {
         hash: hashToken(token),
         createdAt: now,
         expiresAt: ttl === 0 ? null : now + ttl * 1000,
+        ...(req.scope ? { scope: req.scope } : {}),
       };
       this.tokens.set(id, record);
       this.log.info({ id, name: record.name, expiresAt: info(record).expiresAt }, 'token created');
@@ -293,6 +298,7 @@ export class TokenStore implements Authenticator {
         sha256: t.hash.toString('hex'),
         createdAt: new Date(t.createdAt).toISOString(),
         expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString(),
+        ...(t.scope ? { scope: t.scope } : {}),
       })),
     };
     const owner = this.writableOwner();
@@ -441,7 +447,16 @@ function parseTokenFile(file: string, text: string): Map<string, TokenRecord> {
     ) {
       throw new TokenFileError(file, `entry ${i} is malformed`);
     }
-    out.set(t.id, { id: t.id, name: t.name, hash: Buffer.from(t.sha256, 'hex'), createdAt, expiresAt });
+    if (t.scope !== undefined && t.scope !== 'read')
+      throw new TokenFileError(file, `entry ${i}: unknown scope`);
+    out.set(t.id, {
+      id: t.id,
+      name: t.name,
+      hash: Buffer.from(t.sha256, 'hex'),
+      createdAt,
+      expiresAt,
+      ...(t.scope === 'read' ? { scope: 'read' as const } : {}),
+    });
   }
   return out;
 }

@@ -111,6 +111,9 @@ async function handle(p: RequestPipeline, req: IncomingMessage, res: ServerRespo
   }
   const principal = p.authenticator.authenticate(bearer(req));
   if (!principal) throw errors.unauthorized();
+  if (principal.scope === 'read' && req.method !== 'GET' && req.method !== 'HEAD') {
+    throw errors.forbidden(`token "${principal.name}" is read-only: ${req.method} is not allowed`);
+  }
   const head = req.method === 'HEAD';
   if (r.type !== 'resource' && req.method !== 'GET' && !head) throw errors.methodNotAllowed(req.method ?? '');
   switch (r.type) {

@@ -21,8 +21,8 @@ const LAYERS: string[][] = [
   ['metrics', 'import'],
   ['machinery', 'docker', 'http'],
   ['config', 'runner'],
-  ['kube', 'apiserver'],
-  ['controller', 'labels'],
+  ['kube', 'apiserver', 'output'],
+  ['controller', 'labels', 'dashboard', 'kubectl-plugin'],
   // Notifications hear the controller's run events and write through kube adapters.
   ['notify'],
   ['operator'],

@@ -134,6 +134,59 @@ const rows: Row[] = [
     want: (c) => c.httpListen,
     equals: { host: '::1', port: 9090 },
   },
+  // ---- dashboard and output store
+  {
+    name: 'dashboard on 127.0.0.1:8081 by default, plain HTTP',
+    argv: [],
+    want: (c) => c.dashboard,
+    equals: { listen: { host: '127.0.0.1', port: 8081 }, tls: undefined, peerUrl: undefined },
+  },
+  {
+    name: '--dashboard-peer-url names the other replicas by {node}',
+    argv: ['--in-cluster', '--dashboard-peer-url', 'https://{node}.ofelia.svc:8081/'],
+    want: (c) => c.dashboard?.peerUrl,
+    equals: 'https://{node}.ofelia.svc:8081',
+  },
+  {
+    name: 'empty --dashboard-listen turns the dashboard off',
+    argv: ['--dashboard-listen', ''],
+    want: (c) => c.dashboard,
+    equals: undefined,
+  },
+  {
+    name: 'dashboard over TLS',
+    argv: ['--dashboard-tls-cert', '/c.pem', '--dashboard-tls-key', '/k.pem'],
+    want: (c) => c.dashboard?.tls,
+    equals: { certFile: '/c.pem', keyFile: '/k.pem' },
+  },
+  {
+    name: 'output store under the data dir in embedded mode, with its default caps',
+    argv: ['--data-dir', '/var/lib/ofelia'],
+    want: (c) => c.output,
+    equals: {
+      dir: '/var/lib/ofelia/output',
+      maxRunBytes: 64 * 1024 * 1024,
+      maxTotalBytes: 1024 * 1024 * 1024,
+    },
+  },
+  {
+    name: 'no output store in cluster mode unless --output-dir is given',
+    argv: ['--in-cluster'],
+    want: (c) => c.output,
+    equals: undefined,
+  },
+  {
+    name: '--output-dir and caps in cluster mode',
+    argv: ['--in-cluster', '--output-dir', '/out', '--output-max-run', '8Mi', '--output-max-total', '2Gi'],
+    want: (c) => c.output,
+    equals: { dir: '/out', maxRunBytes: 8 * 1024 * 1024, maxTotalBytes: 2 * 1024 * 1024 * 1024 },
+  },
+  {
+    name: 'empty OFELIA_OUTPUT_DIR is the default, an empty flag turns it off',
+    argv: ['--output-dir='],
+    want: (c) => c.output,
+    equals: undefined,
+  },
   // ---- precedence
   {
     name: 'flag wins over its variable',
@@ -388,6 +441,26 @@ interface ErrorRow {
 }
 
 const errorRows: ErrorRow[] = [
+  {
+    name: 'dashboard TLS needs both files',
+    argv: ['--dashboard-tls-cert', '/c.pem'],
+    message: '--dashboard-tls-cert: give both --dashboard-tls-cert and --dashboard-tls-key',
+  },
+  {
+    name: '--dashboard-peer-url without {node}',
+    argv: ['--dashboard-peer-url', 'http://replica:8081'],
+    message: '--dashboard-peer-url: expected an http(s) URL with {node} in it, got "http://replica:8081"',
+  },
+  {
+    name: 'per-run output cap over the total',
+    argv: ['--output-max-run', '2Gi', '--output-max-total', '1Gi'],
+    message: '--output-max-run: must not be larger than --output-max-total',
+  },
+  {
+    name: 'bad --dashboard-listen',
+    argv: ['--dashboard-listen', 'nope'],
+    message: '--dashboard-listen: expected HOST:PORT, got "nope"',
+  },
   {
     name: 'bad HOST:PORT',
     argv: ['--http-listen', 'abc'],

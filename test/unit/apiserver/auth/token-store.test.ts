@@ -283,3 +283,19 @@ async function waitUntil(done: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setImmediate(r));
   assert.ok(done());
 }
+
+test('a read-only token keeps its scope across a reload; a bad scope in the file is refused', async () => {
+  const { store, dir } = await open();
+  const ro = await store.create({ name: 'viewer', ttlSeconds: 0, scope: 'read' });
+  const rw = await store.create({ name: 'admin', ttlSeconds: 0 });
+  assert.deepEqual(store.authenticate(ro.token), { tokenId: ro.id, name: 'viewer', scope: 'read' });
+  assert.deepEqual(store.authenticate(rw.token), { tokenId: rw.id, name: 'admin' });
+  store.close();
+  const again = await TokenStore.open({ dir, clock: new FakeClock() });
+  assert.equal(again.authenticate(ro.token)?.scope, 'read');
+  again.close();
+  const body = JSON.parse(readFileSync(join(dir, TOKEN_FILE), 'utf8'));
+  body.tokens[0].scope = 'write-all';
+  writeFileSync(join(dir, TOKEN_FILE), JSON.stringify(body));
+  await assert.rejects(TokenStore.open({ dir, clock: new FakeClock() }), /entry 0: unknown scope/);
+});

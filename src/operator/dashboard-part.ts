@@ -1,0 +1,40 @@
+/**
+ * Starts the dashboard (src/dashboard) when `--dashboard-listen` is set: on the API server the
+ * operator talks to (its address and CA only — users bring their own tokens), serving this
+ * replica's output store. A failed listen is a StartupError naming the flag.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Config } from '../config/index.ts';
+import { type Dashboard, endpointFrom, startDashboard } from '../dashboard/index.ts';
+import type { Logger } from '../log/logger.ts';
+import type { OutputStore } from '../output/index.ts';
+import type { Clock } from '../util/clock.ts';
+import { StartupError } from './errors.ts';
+
+export async function startDashboardPart(
+  config: Config,
+  kubeConfig: KubeConfig,
+  output: OutputStore | undefined,
+  logger: Logger,
+  clock: Clock,
+): Promise<Dashboard | undefined> {
+  if (!config.dashboard) return undefined;
+  const log = logger.child({ component: 'dashboard' });
+  try {
+    const dashboard = await startDashboard({
+      host: config.dashboard.listen.host,
+      port: config.dashboard.listen.port,
+      tls: config.dashboard.tls,
+      endpoint: endpointFrom(kubeConfig),
+      output,
+      nodeName: config.controller.nodeName,
+      peerUrl: config.dashboard.peerUrl,
+      log,
+      clock,
+    });
+    log.info({ url: dashboard.url }, 'dashboard listening');
+    return dashboard;
+  } catch (e) {
+    throw new StartupError('ListenFailed', `--dashboard-listen: ${(e as Error).message}`, { cause: e });
+  }
+}

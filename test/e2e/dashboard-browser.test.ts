@@ -1,0 +1,201 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium` driven by playwright-core) against
+ * the operator as users run it (embedded mode, real Docker daemon, the output store on):
+ * refused without a token and with a wrong one; logged in, a job's next run counts down in the
+ * jobs table; "Run now" on its page makes a run appear with its full output (stdout and stderr);
+ * "Suspend" changes its state (the live feed, and the object: a Kubernetes write with the user's
+ * token); a read-only token may look but its "Run now" is refused by the API server; a cookie
+ * session's action without the CSRF token is refused; logout ends the session; the CSP blocks
+ * nothing the app needs (no console errors). With OFELIA_SCREENSHOTS=DIR it saves the jobs page
+ * and the timeline there (docs/ holds the committed ones).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type DashboardEnv, jobYaml, launchChromium, startDashboardEnv } from '../helpers/dashboard-env.ts';
+import { testDocker } from '../helpers/docker.ts';
+
+/** The little of the DOM the page functions below use (this project compiles without lib.dom). */
+declare const document: { querySelector(sel: string): { textContent: string | null } | null; cookie: string };
+
+let docker: Awaited<ReturnType<typeof testDocker>>;
+let env: DashboardEnv | undefined;
+let browser: Browser | { skip: string } | undefined;
+let skip: string | undefined;
+const pageErrors: string[] = [];
+
+before(async () => {
+  docker = await testDocker();
+  if ('skip' in docker) {
+    skip = docker.skip;
+    return;
+  }
+  browser = await launchChromium();
+  if ('skip' in browser) {
+    skip = browser.skip;
+    return;
+  }
+  env = await startDashboardEnv(docker.docker);
+  // Every 30 minutes: the next run is minutes away, so its countdown shows seconds.
+  const applied = await env.kubectl(
+    ['apply', '-f', '-'],
+    jobYaml('greeter', '*/30 * * * *', 'echo hello-from-run; echo to-stderr >&2; exit 0'),
+  );
+  assert.equal(applied.code, 0, applied.stderr);
+  const other = await env.kubectl(['apply', '-f', '-'], jobYaml('nightly', '30 2 * * *', 'echo nightly'));
+  assert.equal(other.code, 0, other.stderr);
+});
+
+after(async () => {
+  if (browser && !('skip' in browser)) await browser.close();
+  await env?.close();
+});
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await (browser as Browser).newContext({ viewport: { width: 1400, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // Refused requests the test makes on purpose (401, 403) log "Failed to load resource"; a CSP
+    // violation or a script error logs something else.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+      pageErrors.push(`console: ${m.text()}`);
+  });
+  return { context, page };
+}
+
+async function logIn(page: Page, token: string): Promise<void> {
+  await page.goto(env!.dashboardUrl);
+  await page.fill('input[name=token]', token);
+  await page.click('button[type=submit]');
+}
+
+test('without a token: the API refuses, the page asks for one; a wrong token is refused', async (t) => {
+  if (skip) return t.skip(skip);
+  const url = env!.dashboardUrl;
+  for (const [method, path] of [
+    ['GET', '/api/feed'],
+    ['GET', '/api/jobs/default/greeter'],
+    ['POST', '/api/jobs/default/greeter/run-now'],
+    ['GET', '/api/jobs/default/greeter/runs/greeter-1/output'],
+  ] as const) {
+    const r = await fetch(`${url}${path}`, { method });
+    assert.equal(r.status, 401, `${method} ${path}`);
+  }
+  const page = await fetch(url);
+  const csp = page.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self' 'sha256-/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+
+  const { context, page: p } = await newPage();
+  await logIn(p, 'ofo_0000000000000000_not-a-real-token-at-all-xxxxxxxxxxxxxxxxxxx');
+  await p.waitForSelector('.login .error');
+  assert.match((await p.textContent('.login .error')) ?? '', /does not accept this token/);
+  await context.close();
+});
+
+test('logged in: the next run counts down, run now shows the run with its output, suspend changes the state', async (t) => {
+  if (skip) return t.skip(skip);
+  const { context, page } = await newPage();
+  await logIn(page, env!.adminToken);
+  const row = '.row[data-job="default/greeter"]';
+  await page.waitForSelector(row);
+  assert.equal(await page.isVisible('.row[data-job="default/nightly"]'), true);
+  assert.match((await page.textContent(`${row} span:nth-child(4)`)) ?? '', /every 30 minutes/);
+  // The countdown: "in 12m03s", then another value as the seconds go by.
+  await page.waitForFunction(
+    (sel) => /^in \d+m\d\ds$/.test(document.querySelector(sel)?.textContent ?? ''),
+    `${row} .next`,
+  );
+  const first = await page.textContent(`${row} .next`);
+  await page.waitForFunction(
+    ([sel, was]) => {
+      const now = document.querySelector(sel!)?.textContent ?? '';
+      return /^in \d+m\d\ds$/.test(now) && now !== was;
+    },
+    [`${row} .next`, first],
+  );
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'sdj_session');
+  assert.ok(session, 'session cookie set');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Strict');
+  assert.equal(await page.evaluate(() => document.cookie), '', 'the cookie is not readable by scripts');
+
+  // Run now from the job page.
+  await page.click(row);
+  await page.waitForSelector('.job h1 .state[data-state="Scheduled"]');
+  await page.click('button:has-text("Run now")');
+  await page.waitForSelector('.toast:has-text("run-now sent")');
+  await page.waitForSelector('table.runs tr[data-run] td.res-Succeeded', { timeout: 60_000 });
+  await page.waitForFunction(() => {
+    const text = document.querySelector('pre.output')?.textContent ?? '';
+    return text.includes('hello-from-run') && text.includes('to-stderr');
+  });
+  assert.equal(await page.locator('pre.output div.E').count(), 1, 'stderr line marked as such');
+  const runName = await page.getAttribute('table.runs tr[data-run]', 'data-run');
+  assert.match(runName ?? '', /^greeter-\d+$/);
+  assert.match((await page.textContent('table.runs tr[data-run]')) ?? '', /e2e-node/, 'the node that ran it');
+
+  // Suspend: the state follows through the live feed; the object says so too.
+  await page.click('button:has-text("Suspend")');
+  await page.waitForSelector('.job h1 .state[data-state="Suspended"]');
+  const got = await env!.kubectl(['get', 'sdj', 'greeter', '-o', 'jsonpath={.spec.suspend}']);
+  assert.equal(got.stdout, 'true');
+  await page.click('button:has-text("Resume")');
+  await page.waitForSelector('.job h1 .state:not([data-state="Suspended"])');
+
+  // An action with the session cookie but without the CSRF token is refused.
+  const noCsrf = await page.evaluate(async () => {
+    const r = await fetch('/api/jobs/default/greeter/suspend', {
+      method: 'POST',
+      credentials: 'same-origin',
+    });
+    return r.status;
+  });
+  assert.equal(noCsrf, 403);
+
+  if (process.env.OFELIA_SCREENSHOTS) {
+    await page.goto(`${env!.dashboardUrl}/#/`);
+    await page.waitForSelector(row);
+    await page.screenshot({ path: join(process.env.OFELIA_SCREENSHOTS, 'dashboard-jobs.png') });
+    await page.goto(`${env!.dashboardUrl}/#/timeline`);
+    await page.waitForSelector('canvas.timeline');
+    await page.screenshot({ path: join(process.env.OFELIA_SCREENSHOTS, 'dashboard-timeline.png') });
+  }
+
+  // Logout ends the session: the same cookie no longer opens anything.
+  await page.goto(`${env!.dashboardUrl}/#/`);
+  await page.click('header.top button:has-text("Log out")');
+  await page.waitForSelector('form.login');
+  const after = await fetch(`${env!.dashboardUrl}/api/session`, {
+    headers: { cookie: `sdj_session=${session.value}` },
+  });
+  assert.equal(after.status, 401);
+  await context.close();
+  assert.deepEqual(pageErrors, [], 'no script errors and nothing blocked by the CSP');
+});
+
+test('a read-only token may look, but its run now is refused by the API server', async (t) => {
+  if (skip) return t.skip(skip);
+  const token = await env!.readOnlyToken('viewer');
+  const { context, page } = await newPage();
+  await logIn(page, token);
+  await page.waitForSelector('.row[data-job="default/greeter"]');
+  await page.click('.row[data-job="default/greeter"]');
+  await page.waitForSelector('button:has-text("Run now")');
+  const before = await env!.kubectl(['get', 'sdj', 'greeter', '-o', 'json']);
+  await page.click('button:has-text("Run now")');
+  await page.waitForSelector('.toast.bad');
+  assert.match((await page.textContent('.toast.bad')) ?? '', /read-only/);
+  await page.click('button:has-text("Suspend")');
+  await page.waitForSelector('.toast.bad');
+  const now = await env!.kubectl(['get', 'sdj', 'greeter', '-o', 'json']);
+  const ann = (s: string) => JSON.parse(s).metadata.annotations?.['ofelia.dev/run-now'];
+  assert.equal(ann(now.stdout), ann(before.stdout), 'no run-now annotation written');
+  assert.equal(JSON.parse(now.stdout).spec.suspend, JSON.parse(before.stdout).spec.suspend);
+  await context.close();
+  assert.deepEqual(pageErrors, []);
+});
