@@ -10,6 +10,7 @@
  */
 import { Registry } from 'prom-client';
 import { ApiServerMetrics } from './apiserver-metrics.ts';
+import { ClusterMetrics } from './cluster-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
@@ -23,6 +24,8 @@ export interface OperatorMetrics {
   readonly scheduler: SchedulerMetrics;
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
+  /** Membership and ownership of cluster mode (zero when the replica runs alone). */
+  readonly cluster: ClusterMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
 }
@@ -41,6 +44,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     scheduler: new SchedulerMetrics(registry),
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
+    cluster: new ClusterMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }
