@@ -290,6 +290,8 @@ export const RUN_RESULTS = [
   'DaemonUnavailable',
   'PolicyDenied',
   'Error',
+  // A run in progress on a replica that was lost: nobody saw it end (reason says why).
+  'Unknown',
 ] as const;
 export const RunResultSchema = z.enum(RUN_RESULTS);
 
@@ -308,6 +310,7 @@ export const RunRecordSchema = z.object({
   message: z.string().optional().describe('Human-readable detail.'),
   logTail: z.string().optional().describe('The last bytes of the output (bounded).'),
   containerId: z.string().optional(),
+  node: z.string().optional().describe('Node of the replica that ran it.'),
 });
 
 export const ActiveRunSchema = z.object({
@@ -315,6 +318,7 @@ export const ActiveRunSchema = z.object({
   containerId: z.string().optional(),
   scheduledTime: RFC3339,
   startTime: RFC3339.optional(),
+  node: z.string().optional().describe('Node of the replica running it.'),
 });
 
 export const ConditionSchema = z.object({
@@ -353,6 +357,10 @@ export const ScheduledDockerJobStatusSchema = z.object({
     .describe('Most recent runs, newest first, within the history limits.'),
   counters: RunCountersSchema.optional(),
   lastManualTrigger: z.string().optional().describe('The ofelia.dev/run-now value last acted on.'),
+  owner: z
+    .string()
+    .optional()
+    .describe('Node of the replica that schedules the job (cluster mode: spread over live replicas).'),
 });
 
 // ---- the object -------------------------------------------------------------------------------

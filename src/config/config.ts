@@ -75,6 +75,8 @@ export interface Config {
      */
     instance: string | undefined;
     leaderElection: { enabled: boolean; namespace: string; name: string };
+    /** Cluster mode without leader election: the member Lease duration (src/cluster/). */
+    memberLeaseDurationMs: number;
     statusWritesPerSecond: number;
   };
   shutdownGraceMs: number;
@@ -334,6 +336,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
       namespace: r.get('leader-elect-namespace', dnsLabel),
       name: r.get('leader-elect-name', dnsLabel),
     },
+    memberLeaseDurationMs: r.get('member-lease-duration', duration(1_000, 300_000)),
     statusWritesPerSecond: r.get('status-writes-per-second', positiveNumber(10_000)),
   };
 

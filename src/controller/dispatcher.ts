@@ -62,6 +62,11 @@ export interface DispatcherOptions {
   metrics?: SchedulerMetrics;
   maxConcurrentRunsPerDaemon?: number;
   runQueueLimit?: number;
+  /**
+   * Asked right before a run starts (cluster mode: is the job still this replica's, is the
+   * replica not fenced); false drops the start without claiming its scheduled time.
+   */
+  mayStart?: (state: JobState) => boolean;
 }
 
 export const DEFAULT_DAEMON = 'local';
@@ -102,6 +107,7 @@ export class Dispatcher {
   fire(state: JobState, req: FireRequest): void {
     const spec = state.job?.spec;
     if (!this.accepting || state.closed || !spec) return;
+    if (this.opts.mayStart && !this.opts.mayStart(state)) return;
     if (isNominal(req.trigger) && !state.claim(req.scheduledMs)) {
       this.opts.logger.debug(
         { job: state.key, scheduledTime: iso(req.scheduledMs) },
@@ -260,6 +266,7 @@ export class Dispatcher {
     };
     const name = runName(identity);
     if (state.active.has(name)) return;
+    if (this.opts.mayStart && !this.opts.mayStart(state)) return;
     this.slots.acquire(daemon);
     const run = this.tracker.track(state, identity, req.trigger, daemon);
     this.report.started(state, name, req, this.opts.clock.now());

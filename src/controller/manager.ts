@@ -19,6 +19,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
+import { ClusterReplica, clusterTiming } from '../cluster/index.ts';
 import { makeKubeClients } from '../kube/clients.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import { RestartingInformer } from '../kube/informer.ts';
@@ -26,16 +27,19 @@ import { type JobObject, jobsPath, kubeFinalizerClient, listJobs } from '../kube
 import { kubeEventSink } from '../kube/kube-event-sink.ts';
 import { kubeStatusPatch } from '../kube/kube-status-patch.ts';
 import { KubeLeaseClient } from '../kube/lease-client.ts';
+import { KubeMemberLeaseApi } from '../kube/member-lease-client.ts';
 import { StatusWriter } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
+import type { ClusterMetrics } from '../metrics/cluster-metrics.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { adoptLeftovers, type LeftoverSource } from './adoption.ts';
 import { Dispatcher, type RunExecutor } from './dispatcher.ts';
 import { JobController, keyOf } from './job-controller.ts';
+import type { JobState } from './job-state.ts';
 import { LeaderElector } from './leader-election.ts';
-import type { ReplicaRole } from './placement.ts';
+import { ownsJob, type ReplicaRole } from './placement.ts';
 import { defaultControllerRateLimiter } from './rate-limiter.ts';
 import { Scheduler } from './scheduler.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -52,6 +56,19 @@ export interface LeaderElectionOptions {
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
+}
+
+/**
+ * Cluster mode (src/cluster/): replicas spread the jobs over themselves through member Leases,
+ * one per node, instead of one leader running every unplaced job.
+ */
+export interface ClusterMembershipOptions {
+  /** Namespace of the member Leases. */
+  namespace: string;
+  /** Unique per process (node + pid, the pod name). */
+  identity: string;
+  /** Default 15 s; renew deadline, retry period and join delay are derived from it. */
+  leaseDurationMs?: number;
 }
 
 export interface ControllerManagerOptions {
@@ -73,10 +90,12 @@ export interface ControllerManagerOptions {
   logger: Logger;
   /** Where to define the metrics, unless `metrics` gives them already made. */
   registry?: Registry;
-  metrics?: { controller: ControllerMetrics; scheduler: SchedulerMetrics };
+  metrics?: { controller: ControllerMetrics; scheduler: SchedulerMetrics; cluster?: ClusterMetrics };
   /** Jobs with placement.nodeName equal to this are run here, without election. */
   nodeName?: string;
   leaderElection?: LeaderElectionOptions;
+  /** Spread jobs over the live replicas (needs `nodeName`); leader election is then not used. */
+  cluster?: ClusterMembershipOptions;
   /** Status writes per second over all jobs (default 20). */
   statusWritesPerSecond?: number;
   /** Event writes per second (default 10). */
@@ -110,6 +129,7 @@ export class ControllerManager {
   private readonly dispatcher: Dispatcher;
   private readonly controller: JobController;
   private readonly elector: LeaderElector | undefined;
+  private readonly cluster: ClusterReplica | undefined;
   private readonly workers: Promise<void>[] = [];
   /** With election: leader AND leftovers adopted for this term. */
   private leadsNow: boolean;
@@ -174,6 +194,7 @@ export class ControllerManager {
       metrics: this.schedulerMetrics,
       maxConcurrentRunsPerDaemon: opts.maxConcurrentRunsPerDaemon,
       runQueueLimit: opts.runQueueLimit,
+      mayStart: opts.cluster ? (state) => this.ownsState(state) : undefined,
       host: {
         changeStatus: (state, patch, urgent) => controller?.changeStatus(state, patch, urgent),
         event: (state, type, reason, message) => controller?.event(state, type, reason, message),
@@ -197,12 +218,26 @@ export class ControllerManager {
       metrics: this.schedulerMetrics,
       role: () => this.role(),
       enqueue: (key) => this.queue.add(key),
+      onTakeOn: (state) => this.takeOn(state),
     });
     this.controller = controller;
 
+    if (opts.cluster && opts.nodeName) {
+      this.cluster = new ClusterReplica({
+        api: new KubeMemberLeaseApi(clients, opts.cluster.namespace, opts.instance),
+        node: opts.nodeName,
+        identity: opts.cluster.identity,
+        timing: clusterTiming(opts.cluster.leaseDurationMs ?? 15_000),
+        clock,
+        logger: this.log.child({ component: 'cluster' }),
+        metrics: opts.metrics?.cluster,
+        onChange: (why) => this.ownershipChanged(why),
+      });
+    }
+
     const election = opts.leaderElection;
     this.leadsNow = !election?.enabled;
-    if (election?.enabled) {
+    if (election?.enabled && !this.cluster) {
       this.elector = new LeaderElector({
         client: new KubeLeaseClient(clients, election.namespace, election.leaseName),
         identity: election.identity,
@@ -231,9 +266,11 @@ export class ControllerManager {
 
   /** This replica's role now. */
   role(): ReplicaRole {
-    return this.opts.nodeName
+    const role: ReplicaRole = this.opts.nodeName
       ? { nodeName: this.opts.nodeName, leads: this.leadsNow }
       : { leads: this.leadsNow };
+    if (this.cluster) role.ownership = this.cluster;
+    return role;
   }
 
   get isLeader(): boolean {
@@ -252,6 +289,7 @@ export class ControllerManager {
     const workers = Math.max(1, this.opts.workers ?? 4);
     for (let i = 0; i < workers; i++) this.workers.push(this.work());
     this.elector?.start();
+    this.cluster?.start();
     for (const key of this.controller.allKeys()) this.queue.add(key);
   }
 
@@ -263,6 +301,7 @@ export class ControllerManager {
     if (!this.informer.synced) reasons.push('informer not synced');
     else if (!this.informer.healthy) reasons.push('informer reconnecting');
     if (this.elector && !this.elector.stateKnown) reasons.push('leader election state unknown');
+    if (this.cluster && !this.cluster.stateKnown) reasons.push('cluster membership unknown');
     return { ok: reasons.length === 0, reasons };
   }
 
@@ -285,6 +324,7 @@ export class ControllerManager {
     await this.events.flush(2_000);
     this.events.stop();
     await this.elector?.stop();
+    await this.cluster?.stop();
     await this.informer.stop();
     this.log.info({}, 'controller stopped');
   }
@@ -345,6 +385,47 @@ export class ControllerManager {
     await this.adopt({ ...this.role(), leads: true });
     if (this.stopping || !this.elector?.isLeader) return;
     this.leadsNow = true;
+    for (const key of this.controller.allKeys()) this.queue.add(key);
+  }
+
+  /** Is the job of `state` this replica's to start now (cluster mode). */
+  private ownsState(state: JobState): boolean {
+    return ownsJob(state.job?.spec.placement, this.role(), state.uid);
+  }
+
+  /** A job's state was just created here: record the node, and hand over in cluster mode. */
+  private takeOn(state: JobState): void {
+    state.node = this.opts.nodeName;
+    if (this.cluster) {
+      this.cluster.takeOn(state, {
+        changeStatus: (patch) => this.controller.changeStatus(state, patch, true),
+        warn: (reason, message) => this.controller.event(state, 'Warning', reason, message),
+      });
+    } else if (this.opts.nodeName && state.status.owner !== this.opts.nodeName) {
+      this.controller.changeStatus(state, { owner: this.opts.nodeName });
+    }
+  }
+
+  /**
+   * Cluster mode: what this replica may start changed. Jobs no longer its own are released at
+   * once (the dispatcher refuses their starts already); on becoming active, leftovers are adopted
+   * before anything is scheduled; then every job is reconciled again.
+   */
+  private ownershipChanged(why: 'members' | 'active' | 'inactive'): void {
+    if (this.stopping) return;
+    for (const key of this.controller.allKeys()) {
+      const state = this.controller.state(key);
+      if (state && !this.ownsState(state))
+        this.controller.releaseOne(key, `cluster ownership changed (${why})`);
+    }
+    this.cluster && this.opts.metrics?.cluster?.ownedJobs.set(this.controller.ownedCount);
+    if (why === 'active') {
+      void this.adopt().then(() => {
+        if (this.stopping) return;
+        for (const key of this.controller.allKeys()) this.queue.add(key);
+      });
+      return;
+    }
     for (const key of this.controller.allKeys()) this.queue.add(key);
   }
 

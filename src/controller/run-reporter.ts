@@ -60,7 +60,8 @@ export class RunReporter {
   }
 
   /** A run ended (it is no longer in `state.active`). */
-  finished(state: JobState, record: RunRecord): void {
+  finished(state: JobState, finished: RunRecord): void {
+    const record = state.node && !finished.node ? { ...finished, node: state.node } : finished;
     const spec = state.job?.spec;
     const limits = {
       successfulRunsHistoryLimit: spec?.successfulRunsHistoryLimit ?? 3,

@@ -164,7 +164,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       leftovers: poolLeftoverSource(pool),
       clock,
       logger: deps.logger,
-      metrics: { controller: metrics.controller, scheduler: metrics.scheduler },
+      metrics: { controller: metrics.controller, scheduler: metrics.scheduler, cluster: metrics.cluster },
       nodeName: config.controller.nodeName,
       leaderElection: {
         enabled: config.controller.leaderElection.enabled,
@@ -172,6 +172,15 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         leaseName: config.controller.leaderElection.name,
         identity: deps.identity ?? `${config.controller.nodeName}_${process.pid}`,
       },
+      // Cluster mode spreads jobs over the replicas unless leader election is asked for.
+      cluster:
+        config.mode.kind !== 'embedded' && !config.controller.leaderElection.enabled
+          ? {
+              namespace: config.controller.leaderElection.namespace,
+              identity: deps.identity ?? `${config.controller.nodeName}_${process.pid}`,
+              leaseDurationMs: config.controller.memberLeaseDurationMs,
+            }
+          : undefined,
       statusWritesPerSecond: config.controller.statusWritesPerSecond,
       maxConcurrentRunsPerDaemon: config.runs.maxConcurrentPerDaemon,
       runQueueLimit: config.runs.queueLimit,
@@ -196,6 +205,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         instance: instance.id,
         namespace: config.controller.namespace ?? '(all)',
         leaderElection: config.controller.leaderElection.enabled,
+        spreading: config.mode.kind !== 'embedded' && !config.controller.leaderElection.enabled,
       },
       'operator started',
     );

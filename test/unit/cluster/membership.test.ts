@@ -72,7 +72,10 @@ for (const c of hostile) {
   test(`hostile lease: ${c.name}`, () => {
     const view = new MembershipView(timing);
     view.observe([c.edit(lease('a', '1'))], T0);
-    if (c.liveAt10s) assert.deepEqual((view.observe([], T0 + 10_000), view.live()), ['a']);
+    if (c.liveAt10s) {
+      view.expire(T0 + 10_000);
+      assert.deepEqual(view.live(), ['a']);
+    }
     view.expire(T0 + 20_000);
     assert.deepEqual(view.live(), c.liveAt20s ? ['a'] : []);
     if (c.deadAt61s) {
