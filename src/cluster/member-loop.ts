@@ -14,6 +14,7 @@
  * Every call has the API client's timeout; the loop never throws.
  */
 import { describeError } from '../kube/api-errors.ts';
+import { LeaseConflictError } from '../kube/lease-client.ts';
 import type { MemberLeaseApi, MemberLeaseWrite } from '../kube/member-lease-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ClusterMetrics } from '../metrics/cluster-metrics.ts';
@@ -112,14 +113,38 @@ export class MemberLoop {
   };
 
   private async once(): Promise<void> {
-    const { api, ownership, identity, clock, logger } = this.opts;
+    const { clock, logger } = this.opts;
     const sentAt = clock.now();
-    const leases = await api.list();
+    try {
+      await this.exchange(sentAt);
+    } finally {
+      const took = clock.now() - sentAt;
+      // A slow tick eats into the renew deadline: worth seeing before it fences the replica.
+      if (took > this.opts.retryPeriodMs)
+        logger.warn({ lease: this.leaseName, tookMs: took }, 'member lease tick slow');
+    }
+  }
+
+  private async exchange(sentAt: number): Promise<void> {
+    const { api, ownership, identity, clock, logger } = this.opts;
+    // Renewing a Lease we hold needs no list first: both calls go out together (one round trip
+    // of the renew deadline, not two); a conflict means it changed, and the list says how.
+    const held = this.own;
+    const [leases, renewal] = await Promise.all([
+      api.list(),
+      held
+        ? api.replace(this.write(held, identity), held.resourceVersion).catch((e: unknown) => e)
+        : undefined,
+    ]);
     const observed = ownership.observe(leases, sentAt);
     let own = leases.find((l) => l.name === this.leaseName);
     let holding = false;
     let heldBy: string | undefined;
-    if (!own) {
+    if (renewal !== undefined && !(renewal instanceof LeaseConflictError)) {
+      if (!isMemberLease(renewal)) throw renewal;
+      own = renewal;
+      holding = true;
+    } else if (!own) {
       own = await api.create(this.write(undefined, identity));
       holding = true;
       logger.info({ lease: this.leaseName, node: ownership.node }, 'member lease created');
@@ -267,4 +292,8 @@ export class MemberLoop {
       if (t !== undefined) clock.clearTimeout(t);
     this.tickTimer = this.fenceTimer = this.activeTimer = undefined;
   }
+}
+
+function isMemberLease(value: unknown): value is MemberLease {
+  return typeof value === 'object' && value !== null && 'resourceVersion' in value && 'holder' in value;
 }

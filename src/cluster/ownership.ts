@@ -13,9 +13,11 @@
  *   replica starts nothing once `renewDeadline` has passed since the last counted tick was SENT,
  *   which is before any other replica can see its Lease expire (they wait a lease duration from
  *   when they saw it change, which is after the send).
- * - Joining: after acquiring its Lease, or after a fence, a replica starts nothing for
- *   `joinDelay` (> renewDeadline): every replica that owned its jobs has by then either seen it
- *   (and given them up) or fenced itself.
+ * - Joining: after acquiring its Lease, or after a fence that lasted until its Lease may have
+ *   expired for others, a replica starts nothing for `joinDelay` (> renewDeadline): every
+ *   replica that owned its jobs has by then either seen it (and given them up) or fenced itself.
+ *   A shorter fence (renewed again within a lease duration of the last counted send) resumes at
+ *   once: no other replica can have taken its jobs.
  * - Handover fence: a job taken on does not run again any scheduled time up to the moment its
  *   previous owner certainly stopped (a Lease's expiry, a release, a join), even if that owner's
  *   status write of a started run was lost: those times are the takeover window.
@@ -149,7 +151,13 @@ export class Ownership {
     this.noteFences(changes, now);
     if (holding) {
       const fenced = now >= this.freshUntil;
-      if (this.self.phase === 'Standby' || fenced) {
+      // Fenced, but renewed again before anyone can have seen our Lease expire (observers wait a
+      // lease duration from a change they saw, which was after our last counted send): nobody
+      // took our jobs, so we resume without the join delay.
+      const lastSent = this.freshUntil - this.timing.renewDeadlineMs;
+      const resumable =
+        fenced && this.self.phase !== 'Standby' && now < lastSent + this.timing.leaseDurationMs;
+      if (this.self.phase === 'Standby' || (fenced && !resumable)) {
         this.self = { phase: 'Joining', since: now, activeAt: now + this.timing.joinDelayMs };
         // Previous owners of our jobs have stopped by the time we (re)acquired + renewDeadline.
         this.fences.push({ at: now, fenceMs: now + this.timing.renewDeadlineMs });
@@ -162,7 +170,7 @@ export class Ownership {
     this.promote(now);
     const membersChanged = this.rebuild(holding);
     const phaseChanged =
-      before.phase !== this.self.phase || wasRunning !== this.mayRun(now) || before !== this.self;
+      describePhase(before) !== describePhase(this.self) || wasRunning !== this.mayRun(now);
     return { membersChanged, phaseChanged, changes };
   }
 
@@ -214,4 +222,8 @@ export class Ownership {
     if (!same) this.set = new RendezvousSet(next);
     return !same;
   }
+}
+
+function describePhase(p: SelfPhase): string {
+  return p.phase === 'Standby' ? `Standby/${p.reason}/${p.heldBy ?? ''}` : `${p.phase}/${p.since}`;
 }

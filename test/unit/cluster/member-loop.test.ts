@@ -177,7 +177,12 @@ test('three replicas: each starts nothing during its join delay, then all jobs a
 
 test('a replica that dies (no release) loses its jobs within lease duration + one period; it fenced itself first', async () => {
   const c = new Cluster();
-  const [a, b, d] = [c.add('a'), c.add('b'), c.add('c')];
+  // Started apart, so their ticks interleave (aligned ticks would hide races).
+  const a = c.add('a');
+  await c.run(750);
+  const b = c.add('b');
+  await c.run(750);
+  const d = c.add('c');
   await c.run(20_000);
   const before = c.share(b);
   c.store.down.add(b.identity); // kill -9 (or a partition): its calls fail from now on
@@ -209,6 +214,23 @@ test('a replica that dies (no release) loses its jobs within lease duration + on
   await c.run(20_000);
   assert.equal(b.ownership.phase.phase, 'Active');
   assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.deepEqual(c.violations, []);
+});
+
+test('a short fence (renewals failing for less than a lease duration) resumes at once, without the join delay', async () => {
+  const c = new Cluster();
+  const [a, b] = [c.add('a'), c.add('b')];
+  await c.run(20_000);
+  const share = c.share(a);
+  c.store.down.add(a.identity);
+  await c.run(TIMING.renewDeadlineMs + 500);
+  assert.equal(c.share(a), 0, 'fenced');
+  assert.ok(a.logs.includes('member fenced: starting nothing'));
+  assert.ok(c.share(b) < JOBS.length, 'nobody took its jobs: its Lease has not expired');
+  c.store.down.delete(a.identity);
+  await c.run(RETRY_MS + 250);
+  assert.equal(a.ownership.phase.phase, 'Active');
+  assert.equal(c.share(a), share);
   assert.deepEqual(c.violations, []);
 });
 
