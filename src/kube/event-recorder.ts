@@ -9,6 +9,8 @@
  *   `ofelia_events_total{result="dropped"}` and logged); the aggregation cache holds at most
  *   `cacheSize` entries (least recently used evicted).
  * - Rate-limited by a token bucket, one write at a time: Events never compete with status writes.
+ *   Warnings go out before Normal Events waiting with them: under a backlog (many runs, a slow API
+ *   server) the Events people look for are not queued behind routine ones.
  * - `record` never blocks and never throws; a failed write is counted and logged, not retried
  *   (Events are best-effort, as in Kubernetes).
  */
@@ -99,6 +101,8 @@ export class EventRecorder {
   private readonly maxPending: number;
   private readonly cacheSize: number;
   private readonly component: string;
+  /** Warnings among `pending` (so Normal-only backlogs skip the scan for one). */
+  private pendingWarnings = 0;
 
   constructor(private readonly opts: EventRecorderOptions) {
     this.windowMs = opts.aggregationWindowMs ?? 10 * 60_000;
@@ -166,6 +170,7 @@ export class EventRecorder {
       return;
     } else {
       this.pending.set(id, { id, event });
+      if (type === 'Warning') this.pendingWarnings++;
     }
     this.pump();
   }
@@ -190,7 +195,7 @@ export class EventRecorder {
 
   private pump(): void {
     if (this.stopped || this.busy || this.timer !== undefined) return;
-    const next = this.pending.values().next();
+    const next = this.pendingWarnings > 0 ? this.firstWarning() : this.pending.values().next();
     if (next.done) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       return;
@@ -204,11 +209,20 @@ export class EventRecorder {
     }
     const write = next.value;
     this.pending.delete(write.id);
+    if (write.event.type === 'Warning') this.pendingWarnings--;
     this.busy = true;
     void this.send(write).finally(() => {
       this.busy = false;
       this.pump();
     });
+  }
+
+  /** The oldest pending Warning (called only while there is one). */
+  private firstWarning(): IteratorResult<PendingWrite> {
+    for (const write of this.pending.values()) {
+      if (write.event.type === 'Warning') return { done: false, value: write };
+    }
+    return this.pending.values().next();
   }
 
   private async send(write: PendingWrite): Promise<void> {

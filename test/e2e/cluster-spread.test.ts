@@ -173,10 +173,10 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
     60_000,
   );
   await sleep(3 * PERIOD_MS);
-  const beforeKill = Date.now();
-  const shareOf2 = new Set(
-    created.filter((c) => c.node === 2 && c.atMs >= beforeKill - PERIOD_MS).map((c) => c.uid),
-  );
+  // Node-2's jobs: those whose latest run so far was on its daemon.
+  const latest = new Map<string, Created>();
+  for (const c of created) if ((latest.get(c.uid)?.scheduledMs ?? 0) < c.scheduledMs) latest.set(c.uid, c);
+  const shareOf2 = new Set([...latest.values()].filter((c) => c.node === 2).map((c) => c.uid));
   if (shareOf2.size === 0) {
     const buckets = new Map<string, number>();
     for (const c of created) {
@@ -184,16 +184,8 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
       buckets.set(k, (buckets.get(k) ?? 0) + 1);
     }
     t.diagnostic(JSON.stringify([...buckets]));
-    for (let i = 1; i <= NODES; i++)
-      t.diagnostic(
-        JSON.stringify(
-          replicas[i]!.logs.filter(
-            (l) => (l.level as number) >= 40 || String(l.msg).includes('member'),
-          ).slice(0, 40),
-        ),
-      );
   }
-  assert.ok(shareOf2.size > 0, 'node-2 ran a share');
+  assert.ok(shareOf2.size > 0, 'node-2 runs a share');
 
   // Phase 2: kill -9 node-2's replica; its jobs run on node-1 and node-3.
   replicas[2]!.signal('SIGKILL');
@@ -206,20 +198,31 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
     60_000,
   );
   await sleep(2 * PERIOD_MS);
-  const ownerLost = await kubectl([
-    'get',
-    'events',
-    '-n',
-    'default',
-    '--field-selector',
-    'reason=OwnerLost',
-    '-o',
-    'json',
-  ]);
-  assert.equal(ownerLost.code, 0, ownerLost.stderr);
-  assert.ok(
-    (JSON.parse(ownerLost.stdout) as { items: unknown[] }).items.length > 0,
+  const takenOver = [1, 3].flatMap((i) =>
+    replicas[i]!.logs.filter((l) => l.msg === 'job taken over from a lost replica'),
+  );
+  assert.ok(takenOver.length > 0, 'the survivors log the takeover');
+  assert.ok(takenOver.every((l) => l.from === 'node-2'));
+  // Events are written in the background behind the run events (rate-limited): poll for it.
+  await waitFor(
     'a Warning OwnerLost event',
+    async () => {
+      const r = await kubectl([
+        'get',
+        'events',
+        '-n',
+        'default',
+        '--field-selector',
+        'reason=OwnerLost',
+        '-o',
+        'json',
+      ]);
+      return (
+        r.code === 0 &&
+        (JSON.parse(r.stdout) as { items: { type: string }[] }).items.some((e) => e.type === 'Warning')
+      );
+    },
+    60_000,
   );
 
   // Phase 3: it comes back (a new process: it waits for its old Lease to expire, then joins).

@@ -113,6 +113,26 @@ test('EventRecorder: a full queue drops new events (counted), never blocks', asy
   assert.equal(sink.events.size, 4);
 });
 
+test('EventRecorder: under a backlog, Warnings are written before the Normal events queued with them', async () => {
+  const { clock, sink, recorder } = setup({ rate: 1, burst: 1 });
+  for (let i = 0; i < 5; i++) recorder.record(job, 'Normal', 'SuccessfulCreate', `run ${i}`);
+  recorder.record(job, 'Warning', 'OwnerLost', 'the replica on node a stopped renewing its Lease');
+  recorder.record(job, 'Normal', 'SuccessfulCreate', 'run 5');
+  await settle();
+  clock.advance(1000);
+  await settle();
+  const reasons = [...sink.events.values()].map((e) => `${e.reason}:${e.message}`);
+  assert.deepEqual(reasons, [
+    'SuccessfulCreate:run 0',
+    'OwnerLost:the replica on node a stopped renewing its Lease',
+  ]);
+  for (let i = 0; i < 10; i++) {
+    clock.advance(1000);
+    await settle();
+  }
+  assert.equal(sink.events.size, 7, 'the Normal ones follow, none lost');
+});
+
 test('EventRecorder: flush waits for pending events', async () => {
   const { clock, recorder, sink } = setup({ rate: 10, burst: 1 });
   recorder.record(job, 'Normal', 'A', 'a');
