@@ -149,7 +149,7 @@ const nodesRunningSince = (t: number) => new Set(created.filter((c) => c.atMs >=
 test('three replicas with their own daemons spread 30 jobs, survive kill -9 and rebalance, never running a time twice', async (t) => {
   if ('skip' in docker) return t.skip(docker.skip);
   for (let i = 1; i <= NODES; i++) replicas[i] = startReplica(i);
-  for (let i = 1; i <= NODES; i++) await replicas[i]!.waitForLog('operator started');
+  for (let i = 1; i <= NODES; i++) await replicas[i]!.waitForLog('operator started', { timeoutMs: 120_000 });
 
   const items = Array.from({ length: JOBS }, (_, n) => ({
     apiVersion: 'ofelia.dev/v1alpha1',
@@ -227,7 +227,7 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
 
   // Phase 3: it comes back (a new process: it waits for its old Lease to expire, then joins).
   replicas[2] = startReplica(2);
-  await replicas[2].waitForLog('operator started');
+  await replicas[2].waitForLog('operator started', { timeoutMs: 120_000 });
   const restartedAt = Date.now();
   await waitFor('node-2 to run jobs again', async () => nodesRunningSince(restartedAt).has(2), 60_000);
   await sleep(3 * PERIOD_MS);
