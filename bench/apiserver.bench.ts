@@ -17,10 +17,12 @@ import { appendFileSync, closeSync, fsyncSync, mkdtempSync, openSync, rmSync, wr
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadOrCreateServingCert } from '../src/apiserver/auth/tls.ts';
-import { TokenStore } from '../src/apiserver/auth/token-store.ts';
-import { startApiServer } from '../src/apiserver/index.ts';
-import { WalObjectStore } from '../src/apiserver/store/wal-store.ts';
+import {
+  loadOrCreateServingCert,
+  startApiServer,
+  TokenStore,
+  WalObjectStore,
+} from '../src/apiserver/index.ts';
 import { silentLogger } from '../src/log/logger.ts';
 
 const N = Number(process.env.BENCH_N ?? 10_000);

@@ -17,12 +17,13 @@
  * such, not guessed.
  */
 import { KubeConfig, Watch } from '@kubernetes/client-node';
+import type { StatusPatch } from '../src/api/job-reporting.ts';
 import { GROUP, PLURAL, VERSION } from '../src/api/schema.ts';
-import { TokenBucket } from '../src/controller/token-bucket.ts';
 import { makeKubeClients, withTimeout } from '../src/kube/clients.ts';
 import { kubeStatusPatch } from '../src/kube/kube-status-patch.ts';
-import { type StatusPatch, StatusWriter } from '../src/kube/status-writer.ts';
+import { StatusWriter } from '../src/kube/status-writer.ts';
 import { silentLogger } from '../src/log/logger.ts';
+import { TokenBucket } from '../src/machinery/token-bucket.ts';
 import { systemClock } from '../src/util/clock.ts';
 import { startTestApiServer } from '../test/helpers/apiserver.ts';
 

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WalObjectStore } from '../src/apiserver/store/wal-store.ts';
+import { WalObjectStore } from '../src/apiserver/index.ts';
 
 const N = Number(process.env.STORE_BENCH_N ?? 10_000);
 const root = await fs.mkdtemp(join(tmpdir(), 'store-bench-'));

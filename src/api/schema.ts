@@ -111,6 +111,44 @@ export const ResourcesSchema = z.object({
     .describe('Maximum number of processes in the container (1..4194304). Default: no limit.'),
 });
 
+/** Linux capability names as Docker takes them (without the CAP_ prefix), or ALL. */
+const CapabilityName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'a capability name such as NET_BIND_SERVICE (no CAP_ prefix), or ALL')
+  // Docker accepts both spellings; one keeps the policy's comparisons exact.
+  .refine(
+    (name) => !name.startsWith('CAP_'),
+    'a capability name such as NET_BIND_SERVICE (no CAP_ prefix), or ALL',
+  );
+
+/**
+ * The Kubernetes securityContext fields a Docker container has too; the operator's policy level
+ * (docs/security.md) decides which values a job may use.
+ */
+export const SecurityContextSchema = z.object({
+  readOnlyRootFilesystem: z
+    .boolean()
+    .optional()
+    .describe("Mount the container's root filesystem read-only (required by the restricted policy)."),
+  allowPrivilegeEscalation: z
+    .boolean()
+    .optional()
+    .describe(
+      'false: the process cannot gain privileges (no-new-privileges; required false by the restricted policy).',
+    ),
+  capabilities: z
+    .object({
+      add: z.array(CapabilityName).max(64).optional().describe('Capabilities added to the default set.'),
+      drop: z
+        .array(CapabilityName)
+        .max(64)
+        .optional()
+        .describe('Capabilities removed (ALL: every one; required by the restricted policy).'),
+    })
+    .optional()
+    .describe('Linux capabilities added and dropped.'),
+});
+
 export const RunSpecSchema = z.object({
   image: z
     .string()
@@ -142,6 +180,13 @@ export const RunSpecSchema = z.object({
     .boolean()
     .default(false)
     .describe('Run privileged. Refused unless the operator policy allows it.'),
+  hostPID: z
+    .boolean()
+    .optional()
+    .describe("Share the host's PID namespace. Refused unless the operator policy allows it."),
+  securityContext: SecurityContextSchema.optional().describe(
+    'Read-only root filesystem, privilege escalation and capabilities (as in a Kubernetes container).',
+  ),
   pullPolicy: PullPolicySchema.default('IfNotPresent'),
   imagePullSecrets: z
     .array(z.object({ name: z.string() }))
@@ -394,6 +439,7 @@ export type EnvVar = z.infer<typeof EnvVarSchema>;
 export type Volume = z.infer<typeof VolumeSchema>;
 export type Resources = z.infer<typeof ResourcesSchema>;
 export type RunSpec = z.infer<typeof RunSpecSchema>;
+export type SecurityContext = z.infer<typeof SecurityContextSchema>;
 export type ExecSpec = z.infer<typeof ExecSpecSchema>;
 export type RetrySpec = z.infer<typeof RetrySchema>;
 export type Placement = z.infer<typeof PlacementSchema>;

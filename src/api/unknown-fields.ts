@@ -5,6 +5,7 @@
  * of Kubernetes' ObjectMeta only (labels and annotations are free maps). Never throws; the list is
  * bounded.
  */
+import { isObject } from '../util/json-values.ts';
 import { openApiSchema } from './crd.ts';
 
 type Node = Record<string, unknown>;
@@ -81,8 +82,4 @@ function walk(value: unknown, schema: Node, path: string, found: string[], depth
 
 function push(found: string[], path: string): void {
   if (found.length < MAX_UNKNOWN_FIELDS) found.push(path);
-}
-
-function isObject(value: unknown): value is Node {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,145 +1,53 @@
 /**
- * The embedded Kubernetes-compatible API server.
+ * The embedded Kubernetes-compatible API server: the only entry point for code outside this folder.
  *
- * In: an ObjectStore (durable, resourceVersion-owning), an Authenticator (bearer tokens), a TLS
- * serving pair, a listen address. Out: an HTTPS server that real `kubectl` and
+ * In: a data directory (or, for `startApiServer`, an ObjectStore and an Authenticator made by the
+ * caller), a listen address, TLS. Out: an HTTPS server that real `kubectl` and
  * `@kubernetes/client-node` talk to — discovery, OpenAPI, CRUD, status, watch, Tables, merge/JSON
  * patches and server-side apply — for ScheduledDockerJobs, Events, Leases, Namespaces, Secrets and
- * ConfigMaps (see docs/apiserver.md for what is served and what differs from a real server).
+ * ConfigMaps (docs/apiserver.md lists what is served and what differs from a real server).
  * Never: serves plain HTTP, answers a request without a valid token (except /livez, /readyz),
  * logs tokens or object contents, or buffers without a bound (bodies, watch backlogs, history).
  *
- * Lifecycle: `startApiServer` opens the store (unless `storeOpened`), creates the namespaces
- * `default`, `kube-system` and `ofelia-system` when missing, and listens; `close()` ends watches,
- * stops listening and closes the store (unless `storeOpened`: then the caller owns it).
+ * Parts, one folder each: `http/` (listener, router, REST verbs, bodies, Tables), `registry/`
+ * (the resource engine: CRUD semantics, deletion, queries, guaranteed updates), `patch/` (JSON
+ * patch, strategic merge, server-side apply), `discovery/` (discovery and OpenAPI), `watch/`,
+ * `kinds/` (one file per served kind, listed in served-kinds.ts), `store/` (the durable WAL
+ * store), `auth/` (tokens, serving certificate, kubeconfig).
  */
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { Logger } from '../log/logger.ts';
-import type { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';
-import { type Clock, systemClock } from '../util/clock.ts';
-import type { Authenticator } from './auth/authenticator.ts';
-import { scheduledDockerJobKind } from './kind-scheduled-docker-job.ts';
-import { KindRegistry } from './kinds.ts';
-import { configMapKind, eventKind, leaseKind, namespaceKind, secretKind } from './kinds-core.ts';
-import { DEFAULT_MAX_BODY_BYTES } from './request-body.ts';
-import { ResourceService } from './resources.ts';
-import { RestHandler } from './rest-handler.ts';
-import { createRequestListener } from './server.ts';
-import type { ObjectStore } from './store/object-store.ts';
-import { WatchHub } from './watch-hub.ts';
-
-export interface ApiServerOptions {
-  store: ObjectStore;
-  authenticator: Authenticator;
-  /** Default host 127.0.0.1; port 0 picks a free one. */
-  listen: { host?: string; port: number };
-  tls: { cert: string; key: string };
-  logger: Logger;
-  /** Largest accepted request body (default 3 MiB). */
-  maxBodyBytes?: number;
-  /** Changes kept for resuming watches (default 10,000); older versions get 410 Expired. */
-  watchHistory?: number;
-  /** Watches without timeoutSeconds end after this many seconds (default 1800). */
-  watchTimeoutSeconds?: number;
-  /** Interval of BOOKMARK events for watches that allow them (default 60 s). */
-  bookmarkIntervalMs?: number;
-  /** Bytes a watcher may lag behind before it is dropped with an in-stream 410 (default 16 MiB). */
-  maxWatchBacklogBytes?: number;
-  /** Namespaces created at start besides default, kube-system and ofelia-system. */
-  namespaces?: string[];
-  /** The caller opened the store and will close it. */
-  storeOpened?: boolean;
-  clock?: Clock;
-  metrics?: ApiServerMetrics;
-}
-
-export interface ApiServerHandle {
-  readonly url: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'ofelia-system'];
-
-export function defaultKinds(): KindRegistry {
-  return new KindRegistry([
-    namespaceKind(),
-    eventKind(),
-    secretKind(),
-    configMapKind(),
-    scheduledDockerJobKind(),
-    leaseKind(),
-  ]);
-}
-
-export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerHandle> {
-  const clock = opts.clock ?? systemClock;
-  const log = opts.logger.child({ component: 'apiserver' });
-  if (!opts.storeOpened) {
-    const report = await opts.store.open();
-    for (const w of report.warnings) log.warn({ warning: w }, 'store recovery warning');
-    log.info({ restored: report.restored, resourceVersion: report.resourceVersion }, 'store opened');
-  }
-  const registry = defaultKinds();
-  const hub = new WatchHub(opts.store, registry, opts.watchHistory ?? 10_000);
-  const service = new ResourceService(opts.store, hub, registry, clock);
-  await service.ensureNamespaces([...new Set([...DEFAULT_NAMESPACES, ...(opts.namespaces ?? [])])]);
-  const rest = new RestHandler(service, hub, {
-    maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    watchTimeoutMs: (opts.watchTimeoutSeconds ?? 1800) * 1000,
-    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
-    maxWatchBacklogBytes: opts.maxWatchBacklogBytes ?? 16 * 1024 * 1024,
-    now: () => clock.now(),
-    metrics: opts.metrics,
-  });
-  const listener = createRequestListener({
-    registry,
-    authenticator: opts.authenticator,
-    rest,
-    logger: log,
-    metrics: opts.metrics,
-  });
-  const server: Server = createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener);
-  // Watches are long-lived; a request's headers and body still have to arrive promptly.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
-  const host = opts.listen.host ?? '127.0.0.1';
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.listen.port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    hub.close();
-    if (!opts.storeOpened) await opts.store.close();
-    throw e;
-  }
-  const port = (server.address() as AddressInfo).port;
-  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info({ url }, 'API server listening');
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    close() {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        rest.endWatches();
-        server.closeIdleConnections();
-        // Requests in flight get a moment to finish; then every connection goes.
-        const grace = setTimeout(() => server.closeAllConnections(), 2000);
-        await closed;
-        clearTimeout(grace);
-        hub.close();
-        if (!opts.storeOpened) await opts.store.close();
-        log.info({ url }, 'API server stopped');
-      })();
-      return closing;
-    },
-  };
-}
+export {
+  type ApiServerHandle,
+  type ApiServerOptions,
+  DEFAULT_NAMESPACES,
+  startApiServer,
+} from './api-server.ts';
+export type { Authenticator, Principal } from './auth/authenticator.ts';
+export { formatDurationSeconds, parseDurationSeconds } from './auth/duration.ts';
+export { renderKubeconfig, writeKubeconfig } from './auth/kubeconfig.ts';
+export { loadOrCreateServingCert, type ServingCert } from './auth/tls.ts';
+export {
+  type CreatedToken,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  type TokenInfo,
+  TokenStore,
+} from './auth/token-store.ts';
+export {
+  DEFAULT_KUBECONFIG_TOKEN_TTL_SECONDS,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+  type EmbeddedApiServer,
+  EmbeddedApiServerError,
+  type EmbeddedApiServerFailure,
+  type EmbeddedApiServerOptions,
+  isLoopbackHost,
+  KUBECONFIG_TOKEN_NAME,
+  startEmbeddedApiServer,
+} from './embedded.ts';
+export { type KubeObject, objectKey, type ResourceKind } from './kinds/kind.ts';
+export { defaultKinds } from './kinds/served-kinds.ts';
+export { withVersion } from './registry/object-rules.ts';
+export { ResourceService } from './registry/resource-service.ts';
+export { dataDirPaths } from './store/data-dir.ts';
+export type { ObjectStore, OpenReport, PutOptions, StoreChange, StoredObject } from './store/object-store.ts';
+export { StoreConflictError } from './store/object-store.ts';
+export { WalObjectStore, type WalObjectStoreOptions } from './store/wal-store.ts';
+export { WatchHub } from './watch/watch-hub.ts';

@@ -11,12 +11,13 @@
  * port in use) print one line and exit 1; a bad flag prints one line and exits 2.
  */
 import { parseArgs } from 'node:util';
-import { formatDurationSeconds, parseDurationSeconds } from '../apiserver/auth/duration.ts';
 import {
   DEFAULT_KUBECONFIG_TOKEN_TTL_SECONDS,
   type EmbeddedApiServer,
+  formatDurationSeconds,
+  parseDurationSeconds,
   startEmbeddedApiServer,
-} from '../apiserver/bootstrap.ts';
+} from '../apiserver/index.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 

@@ -12,12 +12,12 @@ import { loadManifests } from '../api/manifest.ts';
 import { RUN_ONCE_INSTANCE, type RunIdentity } from '../api/run-identity.ts';
 import { API_VERSION, KIND, type RunRecord } from '../api/schema.ts';
 import { validateScheduledDockerJob } from '../api/validate.ts';
+import { POLICY_ARGS_OPTIONS, type PolicyConfig, parsePolicyValues } from '../config/config.ts';
 import { DaemonConfigError, localDaemonConfig } from '../docker/config.ts';
 import { DockerPool } from '../docker/pool.ts';
 import { createLogger } from '../log/logger.ts';
 import { JobRunner } from '../runner/job-runner.ts';
 import type { OutputSink } from '../runner/output-sink.ts';
-import type { SecurityPolicy } from '../runner/policy.ts';
 import { type SecretLikeObject, StaticSecretSource } from '../runner/secret-source.ts';
 
 export const usage = `Usage: ofelia-operator run-once -f FILE [-o text|json] [--docker-host URL] [policy flags]
@@ -32,11 +32,21 @@ Flags:
                              json: container output on stderr, the run record as JSON on stdout
       --docker-host URL      unix:///path or tcp://host:port (default: $DOCKER_HOST or
                              unix:///var/run/docker.sock)
+  -h, --help                 show this help
+
+Security policy (the same flags, environment variables and defaults as ofelia-operator run;
+see docs/security.md):
+      --policy LEVEL         privileged | baseline (default) | restricted
       --allow-privileged     allow spec.run.privileged / spec.exec.privileged
       --allow-host-network   allow spec.run.network: host
-      --allow-host-pid       allow the host PID namespace
-      --allow-bind PREFIX    allow bind mounts under this absolute host path; repeatable
-  -h, --help                 show this help
+      --allow-host-pid       allow spec.run.hostPID
+      --allow-bind-prefix PATH     read-only bind mounts under this host path; repeatable
+                             (--allow-bind PATH is the same)
+      --allow-bind-prefix-rw PATH  read-write bind mounts under this host path; repeatable
+      --allow-network NAME   a user-defined network jobs may join; repeatable
+      --allow-volume PATTERN a named volume any job may mount; repeatable
+      --allow-exec-container PATTERN
+                             a container any job may exec into without the opt-in label
 
 Exit status: 0 the run Succeeded, 1 it did not, 2 usage or manifest error.
 `;
@@ -45,7 +55,7 @@ interface Flags {
   file: string;
   output: 'text' | 'json';
   dockerHost: string | undefined;
-  policy: SecurityPolicy;
+  policy: PolicyConfig;
 }
 
 function parseFlags(argv: string[]): Flags | { help: true } | { error: string } {
@@ -59,9 +69,7 @@ function parseFlags(argv: string[]): Flags | { help: true } | { error: string } 
         file: { type: 'string', short: 'f' },
         output: { type: 'string', short: 'o', default: 'text' },
         'docker-host': { type: 'string' },
-        'allow-privileged': { type: 'boolean', default: false },
-        'allow-host-network': { type: 'boolean', default: false },
-        'allow-host-pid': { type: 'boolean', default: false },
+        ...POLICY_ARGS_OPTIONS,
         'allow-bind': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -74,19 +82,25 @@ function parseFlags(argv: string[]): Flags | { help: true } | { error: string } 
   if (values.output !== 'text' && values.output !== 'json') {
     return { error: `flag -o/--output: "${String(values.output)}" is not text or json` };
   }
-  const binds = values['allow-bind'] as string[];
-  const relative = binds.find((b) => !b.startsWith('/'));
-  if (relative !== undefined) return { error: `flag --allow-bind: "${relative}" is not an absolute path` };
+  // --allow-bind: run-once's older spelling of --allow-bind-prefix.
+  const legacyBinds = values['allow-bind'] as string[];
+  if (legacyBinds.length) {
+    values['allow-bind-prefix'] = [
+      ...((values['allow-bind-prefix'] as string[] | undefined) ?? []),
+      ...legacyBinds,
+    ];
+  }
+  // The outermost layer: policy variables (OFELIA_POLICY, ...) are read as `run` reads them.
+  const policy = parsePolicyValues(values, process.env);
+  if (!policy.ok) {
+    const from = policy.error.source.startsWith('--') ? 'flag ' : '';
+    return { error: `${from}${policy.error.message}` };
+  }
   return {
     file: values.file,
     output: values.output,
     dockerHost: values['docker-host'] as string | undefined,
-    policy: {
-      allowPrivileged: values['allow-privileged'] === true,
-      allowHostNetwork: values['allow-host-network'] === true,
-      allowHostPid: values['allow-host-pid'] === true,
-      allowedBindPrefixes: binds,
-    },
+    policy: policy.policy,
   };
 }
 

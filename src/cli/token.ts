@@ -7,8 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatDurationSeconds, parseDurationSeconds } from '../apiserver/auth/duration.ts';
-import { DEFAULT_TOKEN_TTL_SECONDS, type TokenInfo, TokenStore } from '../apiserver/auth/token-store.ts';
+import {
+  DEFAULT_TOKEN_TTL_SECONDS,
+  formatDurationSeconds,
+  parseDurationSeconds,
+  type TokenInfo,
+  TokenStore,
+} from '../apiserver/index.ts';
 
 export const usage = `Usage:
   ofelia-operator token create --data-dir DIR --name NAME [--ttl DURATION]

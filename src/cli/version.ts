@@ -1,14 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { operatorVersion } from '../version.ts';
 
 export const usage =
   'Usage: ofelia-operator version\n\nPrint the operator version and the API version it serves.\n';
-
-export function operatorVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

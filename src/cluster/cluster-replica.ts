@@ -11,12 +11,11 @@
  *   was lost.
  * Never: starts runs itself, or decides anything from another machine's timestamps.
  */
-import type { ScheduledDockerJobStatus } from '../api/schema.ts';
-import type { MemberLeaseApi } from '../kube/member-lease-client.ts';
-import type { StatusPatch } from '../kube/status-writer.ts';
+import type { ActiveRun, RunRecord, ScheduledDockerJobStatus } from '../api/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ClusterMetrics } from '../metrics/cluster-metrics.ts';
 import type { Clock } from '../util/clock.ts';
+import type { MemberLeaseApi } from './member-lease-client.ts';
 import { MemberLoop, type OwnershipChangeReason } from './member-loop.ts';
 import { Ownership, type OwnershipTiming } from './ownership.ts';
 import { planTakeover } from './takeover.ts';
@@ -46,12 +45,14 @@ export interface TakenJob {
   readonly key: string;
   status: ScheduledDockerJobStatus;
   readonly active: ReadonlyMap<string, unknown>;
-  job: { spec: { successfulRunsHistoryLimit?: number; failedRunsHistoryLimit?: number } } | undefined;
   claim(scheduledMs: number): boolean;
 }
 
+/** What takeOn asks of the controller (which owns the status and its history rules). */
 export interface TakeOnHost {
-  changeStatus(patch: StatusPatch): void;
+  setOwner(node: string): void;
+  /** File runs that will never be seen to end as finished (Unknown), keep the rest active. */
+  recordLostRuns(records: RunRecord[], keep: ActiveRun[]): void;
   warn(reason: string, message: string): void;
 }
 
@@ -114,19 +115,15 @@ export class ClusterReplica {
     const now = this.opts.clock.now();
     const fence = this.ownership.handoverFence(now);
     if (fence !== undefined) state.claim(fence);
-    const spec = state.job?.spec;
     const plan = planTakeover({
       status: state.status,
       node: this.opts.node,
       isLive: (n) => this.ownership.isLive(n),
       following: new Set(state.active.keys()),
       nowMs: now,
-      limits: {
-        successfulRunsHistoryLimit: spec?.successfulRunsHistoryLimit ?? 3,
-        failedRunsHistoryLimit: spec?.failedRunsHistoryLimit ?? 3,
-      },
     });
-    if (plan.patch) host.changeStatus(plan.patch);
+    if (plan.ownerChanged) host.setOwner(this.opts.node);
+    if (plan.unknownRuns.length > 0) host.recordLostRuns(plan.unknownRuns, plan.keep);
     if (plan.previousOwner !== undefined) {
       this.opts.metrics?.jobsTakenOver.inc({ reason: plan.ownerLost ? 'owner_lost' : 'rebalanced' });
     }

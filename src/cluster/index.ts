@@ -13,7 +13,7 @@
  * - Never: a home-made consensus (the API server's compare-and-swap is the only arbiter), a
  *   comparison of another machine's timestamps with the local clock.
  * Pure parts: rendezvous.ts, member-lease.ts, membership.ts, ownership.ts, takeover.ts.
- * I/O: member-loop.ts (over src/kube/member-lease-client.ts). See docs/scaling.md.
+ * I/O: member-loop.ts (over src/cluster/member-lease-client.ts). See docs/scaling.md.
  */
 export { ClusterReplica, type ClusterTiming, clusterTiming } from './cluster-replica.ts';
 export { MemberLoop, type OwnershipChangeReason } from './member-loop.ts';

@@ -15,11 +15,11 @@
  */
 import { describeError } from '../kube/api-errors.ts';
 import { LeaseConflictError } from '../kube/lease-client.ts';
-import type { MemberLeaseApi, MemberLeaseWrite } from '../kube/member-lease-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ClusterMetrics } from '../metrics/cluster-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { type MemberLease, memberLeaseName } from './member-lease.ts';
+import type { MemberLeaseApi, MemberLeaseWrite } from './member-lease-client.ts';
 import type { MemberChange } from './membership.ts';
 import type { Ownership } from './ownership.ts';
 

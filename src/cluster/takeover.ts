@@ -11,8 +11,6 @@
  * so they are not started again.
  */
 import type { ActiveRun, RunRecord, ScheduledDockerJobStatus } from '../api/schema.ts';
-import { applyFinishedRun, type HistoryLimits } from '../controller/run-history.ts';
-import type { StatusPatch } from '../kube/status-writer.ts';
 
 export interface TakeoverInput {
   status: ScheduledDockerJobStatus;
@@ -21,7 +19,6 @@ export interface TakeoverInput {
   /** Run names this replica follows already. */
   following: ReadonlySet<string>;
   nowMs: number;
-  limits: HistoryLimits;
 }
 
 export interface TakeoverPlan {
@@ -30,8 +27,10 @@ export interface TakeoverPlan {
   /** That owner is not live: it died or left without handing over. */
   ownerLost: boolean;
   unknownRuns: RunRecord[];
-  /** undefined when nothing changes. */
-  patch: StatusPatch | undefined;
+  /** `status.active` without the unknown runs (meaningful when there are some). */
+  keep: ActiveRun[];
+  /** `status.owner` is not this node yet. */
+  ownerChanged: boolean;
 }
 
 export function planTakeover(input: TakeoverInput): TakeoverPlan {
@@ -60,27 +59,11 @@ export function planTakeover(input: TakeoverInput): TakeoverPlan {
     if (run.containerId) record.containerId = run.containerId;
     unknownRuns.push(record);
   }
-  const patch: StatusPatch = {};
-  if (status.owner !== node) patch.owner = node;
-  if (unknownRuns.length > 0) {
-    let view: ScheduledDockerJobStatus = status;
-    for (const record of unknownRuns) {
-      const fields = applyFinishedRun(view, record, input.limits);
-      if (fields) view = { ...view, ...fields };
-    }
-    Object.assign(patch, {
-      lastRun: view.lastRun,
-      lastResult: view.lastResult,
-      recentRuns: view.recentRuns,
-      counters: view.counters,
-      active: keep.length > 0 ? keep : null,
-      activeCount: keep.length,
-    });
-  }
   return {
     previousOwner: previous,
     ownerLost,
     unknownRuns,
-    patch: Object.keys(patch).length > 0 ? patch : undefined,
+    keep,
+    ownerChanged: status.owner !== node,
   };
 }

@@ -45,12 +45,23 @@ export interface InClusterMode {
 }
 export type Mode = EmbeddedMode | KubeconfigMode | InClusterMode;
 
-/** What the runner may let a job do (same shape as the runner's SecurityPolicy). */
+/** The security policy levels (the runner's PolicyLevel; docs/security.md). */
+export const POLICY_LEVELS = ['privileged', 'baseline', 'restricted'] as const;
+
+/**
+ * What the runner may let a job do: the shape of the runner's SecurityPolicy (config sits beside
+ * the runner, not above it; the operator hands one to the other, so the compiler keeps them equal).
+ */
 export interface PolicyConfig {
+  level: (typeof POLICY_LEVELS)[number];
   allowPrivileged: boolean;
   allowHostNetwork: boolean;
   allowHostPid: boolean;
   allowedBindPrefixes: string[];
+  allowedBindPrefixesReadWrite: string[];
+  allowedNetworks: string[];
+  allowedVolumes: string[];
+  allowedExecContainers: string[];
 }
 
 export interface Config {
@@ -215,6 +226,48 @@ function argsError(e: unknown): ConfigError {
   }
 }
 
+/** The security policy flags; `run` and `run-once` both read them here, so they mean the same. */
+function readPolicy(r: Reader): PolicyConfig {
+  const unique = (name: string, schema: z.ZodType<string, string>): string[] => [
+    ...new Set(r.list(name, schema).values),
+  ];
+  return {
+    level: r.get('policy', oneOf(POLICY_LEVELS)),
+    allowPrivileged: r.flag('allow-privileged'),
+    allowHostNetwork: r.flag('allow-host-network'),
+    allowHostPid: r.flag('allow-host-pid'),
+    allowedBindPrefixes: unique('allow-bind-prefix', absolutePath),
+    allowedBindPrefixesReadWrite: unique('allow-bind-prefix-rw', absolutePath),
+    allowedNetworks: unique('allow-network', text),
+    allowedVolumes: unique('allow-volume', text),
+    allowedExecContainers: unique('allow-exec-container', text),
+  };
+}
+
+/** parseArgs options of the security policy flags (for commands that take only those, like run-once). */
+export const POLICY_ARGS_OPTIONS: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(
+  FLAGS.filter((f) => f.group === 'Security policy').map((f) => [
+    f.name,
+    { type: f.kind === 'boolean' ? 'boolean' : 'string', multiple: f.kind === 'list' },
+  ]),
+);
+
+/**
+ * The security policy from parseArgs values of the policy flags (and their environment
+ * variables), or the ConfigError naming the bad one.
+ */
+export function parsePolicyValues(
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>,
+  env: Env,
+): { ok: true; policy: PolicyConfig } | { ok: false; error: ConfigError } {
+  try {
+    return { ok: true, policy: readPolicy(new Reader(values, env)) };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
 export function parseConfig(argv: readonly string[], env: Env, io: ConfigIO): ConfigResult {
   try {
     return { ok: true, config: build(argv, env, io) };
@@ -319,12 +372,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     outputTailBytes: r.get('output-tail', byteSize(0, 64 * 1024)),
   };
 
-  const policy: PolicyConfig = {
-    allowPrivileged: r.flag('allow-privileged'),
-    allowHostNetwork: r.flag('allow-host-network'),
-    allowHostPid: r.flag('allow-host-pid'),
-    allowedBindPrefixes: [...new Set(r.list('allow-bind-prefix', absolutePath).values)],
-  };
+  const policy = readPolicy(r);
 
   // ---- controller
   const controller = {

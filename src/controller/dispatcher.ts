@@ -9,26 +9,30 @@
  * - Slots (run-slots.ts): at most `maxConcurrentRunsPerDaemon` runs per Docker daemon; more wait
  *   in a FIFO queue of at most `runQueueLimit` entries overall; when it is full the run is skipped
  *   with reason QueueFull (event, counter, metric), never dropped silently.
- * - Reporting (run-reporter.ts): starting a run writes `active[]`, `activeCount` and
- *   `lastScheduleTime` at once (urgent status write) so a restarted operator does not run the same
- *   time again; the end of a run writes the run record, history and counters.
+ * - Run events (run-events/): every outcome is published as a typed RunEvent (Scheduled, Started,
+ *   Adopted, OutputAvailable, Finished, RetryScheduled, Missed, Skipped); observers registered by the
+ *   composition root turn them into status (urgent for a start, so a restarted operator does not run
+ *   the same time again), Events, metrics, and whatever features listen. The dispatcher knows none
+ *   of them.
  * - Retries (retry-policy.ts): a failed run is retried within `spec.retry` (attempt n+1, its own
  *   run name) after an exponential backoff; one pending retry per job.
  * - Tracking (run-tracker.ts): runs are promises followed per job (`JobState.active`) and overall
  *   (for `drain`); `fire` never throws and never waits.
  */
+
+import type { SkipReason } from '../api/job-reporting.ts';
 import { type RunIdentity, runName } from '../api/run-identity.ts';
 import type { RunRecord, RunTrigger, ScheduledDockerJobSpec } from '../api/schema.ts';
-import type { EventType } from '../kube/event-recorder.ts';
-import type { StatusPatch } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import type { RunHooks, RunRequest } from '../runner/run-types.ts';
 import type { Clock } from '../util/clock.ts';
+import { iso } from '../util/iso-time.ts';
+import type { FireRequest } from './fire-request.ts';
 import type { ActiveRun, JobState } from './job-state.ts';
 import { nextRetry, PendingRetries } from './retry-policy.ts';
 import { admit, isNominal, mayStillStart } from './run-admission.ts';
-import { iso, RunReporter } from './run-reporter.ts';
+import type { RunEventPublisher } from './run-events/run-event-bus.ts';
 import { RunSlots } from './run-slots.ts';
 import { RunTracker } from './run-tracker.ts';
 
@@ -40,23 +44,10 @@ export interface RunExecutor {
   adopt(containerId: string, req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord>;
 }
 
-export interface DispatcherHost {
-  /** Apply a change to the job's status view and queue it for writing. */
-  changeStatus(state: JobState, patch: StatusPatch, urgent?: boolean): void;
-  event(state: JobState, type: EventType, reason: string, message: string): void;
-}
-
-export interface FireRequest {
-  scheduledMs: number;
-  trigger: RunTrigger;
-  attempt: number;
-  /** When it was due (scheduled time + jitter, or a retry's time): lag is measured from here. */
-  dueMs: number;
-}
-
 export interface DispatcherOptions {
   executor: RunExecutor;
-  host: DispatcherHost;
+  /** Where run events go (the bus the observers listen on). */
+  events: RunEventPublisher<JobState>;
   clock: Clock;
   logger: Logger;
   metrics?: SchedulerMetrics;
@@ -81,7 +72,6 @@ export class Dispatcher {
   private readonly slots: RunSlots<Waiting>;
   private readonly tracker: RunTracker;
   private readonly retries: PendingRetries;
-  private readonly report: RunReporter;
   private accepting = true;
 
   constructor(private readonly opts: DispatcherOptions) {
@@ -91,7 +81,6 @@ export class Dispatcher {
       onQueuedChange: (queued) => opts.metrics?.runsQueued.set(queued),
     });
     this.retries = new PendingRetries(opts.clock, opts.logger);
-    this.report = new RunReporter(opts.host, opts.metrics);
     this.tracker = new RunTracker(opts.clock, opts.logger, opts.metrics);
   }
 
@@ -115,10 +104,20 @@ export class Dispatcher {
       );
       return;
     }
+    const nowMs = this.opts.clock.now();
+    this.opts.events.publish({
+      type: 'Scheduled',
+      job: state,
+      atMs: nowMs,
+      scheduledMs: req.scheduledMs,
+      dueMs: req.dueMs,
+      trigger: req.trigger,
+      attempt: req.attempt,
+    });
     const admission = admit({
       trigger: req.trigger,
       scheduledMs: req.scheduledMs,
-      nowMs: this.opts.clock.now(),
+      nowMs,
       startingDeadlineSeconds: spec.startingDeadlineSeconds,
       concurrencyPolicy: spec.concurrencyPolicy,
       activeRuns: state.active.size,
@@ -127,10 +126,10 @@ export class Dispatcher {
     });
     switch (admission) {
       case 'missed':
-        this.report.missed(state, req);
+        this.missed(state, req);
         return;
       case 'skip':
-        this.report.skipped(
+        this.skipped(
           state,
           req,
           'JobAlreadyActive',
@@ -140,7 +139,7 @@ export class Dispatcher {
       case 'supersede':
         // Active runs are still stopping for an earlier replacement: the newest time supersedes it.
         if (state.replacement)
-          this.report.skipped(
+          this.skipped(
             state,
             state.replacement,
             'Superseded',
@@ -172,7 +171,16 @@ export class Dispatcher {
     this.slots.acquire(daemon); // adopted runs already use the daemon: they may exceed the limit
     const run = this.tracker.track(state, identity, trigger, daemon);
     run.containerId = containerId;
-    this.report.adopted(state, name, containerId);
+    this.opts.events.publish({
+      type: 'Adopted',
+      job: state,
+      atMs: this.opts.clock.now(),
+      run: name,
+      containerId,
+      scheduledMs: identity.scheduledTime,
+      trigger,
+      attempt: identity.attempt,
+    });
     const request: RunRequest = { identity, trigger, spec };
     const fired: FireRequest = {
       scheduledMs: identity.scheduledTime,
@@ -214,7 +222,7 @@ export class Dispatcher {
     this.retries.clearAll();
     for (const w of this.slots.takeAll()) {
       w.state.queued--;
-      this.report.skipped(w.state, w.req, 'Shutdown', 'the operator is shutting down');
+      this.skipped(w.state, w.req, 'Shutdown', 'the operator is shutting down');
     }
     await this.tracker.endAll(graceMs, 'the operator is shutting down');
   }
@@ -245,7 +253,7 @@ export class Dispatcher {
       return;
     }
     if (!this.slots.enqueue(daemon, { state, req })) {
-      this.report.skipped(
+      this.skipped(
         state,
         req,
         'QueueFull',
@@ -269,7 +277,16 @@ export class Dispatcher {
     if (this.opts.mayStart && !this.opts.mayStart(state)) return;
     this.slots.acquire(daemon);
     const run = this.tracker.track(state, identity, req.trigger, daemon);
-    this.report.started(state, name, req, this.opts.clock.now());
+    this.opts.events.publish({
+      type: 'Started',
+      job: state,
+      atMs: this.opts.clock.now(),
+      run: name,
+      scheduledMs: req.scheduledMs,
+      dueMs: req.dueMs,
+      trigger: req.trigger,
+      attempt: req.attempt,
+    });
     const request: RunRequest = { identity, trigger: req.trigger, spec };
     this.tracker.launch(
       state,
@@ -285,19 +302,44 @@ export class Dispatcher {
       onStarted: ({ containerId, startTime }) => {
         run.containerId = containerId;
         run.startTime = startTime;
-        if (state.active.get(run.name) === run) this.report.containerStarted(state);
+        if (state.active.get(run.name) === run)
+          this.opts.events.publish({
+            type: 'OutputAvailable',
+            job: state,
+            atMs: this.opts.clock.now(),
+            run: run.name,
+            containerId,
+            startMs: startTime,
+          });
       },
     };
   }
 
   /** A run ended and is untracked: record it, hand its slot on, retry it if it failed. */
   private finished(state: JobState, run: ActiveRun, record: RunRecord, req: FireRequest): void {
-    this.report.finished(state, record);
+    const nowMs = this.opts.clock.now();
+    this.opts.events.publish({
+      type: 'Finished',
+      job: state,
+      atMs: nowMs,
+      record,
+      trigger: req.trigger,
+      attempt: req.attempt,
+    });
     this.releaseSlot(run.daemon);
     const spec = state.job?.spec;
     const retry = nextRetry(record.result, req.attempt, spec?.retry);
     if (retry && this.accepting && !state.closed) {
       this.retries.schedule(state, req, retry, (next) => this.fire(state, next));
+      this.opts.events.publish({
+        type: 'RetryScheduled',
+        job: state,
+        atMs: nowMs,
+        run: record.name,
+        scheduledMs: req.scheduledMs,
+        attempt: retry.attempt,
+        retryAtMs: nowMs + retry.delayMs,
+      });
     }
   }
 
@@ -310,10 +352,32 @@ export class Dispatcher {
       const spec = state.job?.spec;
       if (!this.accepting || state.closed || !spec) continue;
       if (!mayStillStart(req.trigger, req.scheduledMs, this.opts.clock.now(), spec.startingDeadlineSeconds)) {
-        this.report.missed(state, req);
+        this.missed(state, req);
         continue;
       }
       this.start(state, req, spec, daemon);
     }
+  }
+
+  private missed(state: JobState, req: FireRequest): void {
+    this.opts.events.publish({
+      type: 'Missed',
+      job: state,
+      atMs: this.opts.clock.now(),
+      scheduledMs: req.scheduledMs,
+      trigger: req.trigger,
+    });
+  }
+
+  private skipped(state: JobState, req: FireRequest, reason: SkipReason, message: string): void {
+    this.opts.events.publish({
+      type: 'Skipped',
+      job: state,
+      atMs: this.opts.clock.now(),
+      scheduledMs: req.scheduledMs,
+      trigger: req.trigger,
+      reason,
+      message,
+    });
   }
 }

@@ -12,18 +12,19 @@
  * Returns `{}` or throws (the work queue retries with backoff). Due entries from the schedule
  * table start their run at once and queue the job for its next time.
  */
+
+import type { ObjectKey, StatusPatch } from '../api/job-reporting.ts';
 import { FINALIZER, type ScheduledDockerJobStatus } from '../api/schema.ts';
 import { validateScheduledDockerJob } from '../api/validate.ts';
-import type { EventTarget, EventType } from '../kube/event-recorder.ts';
 import type { FinalizerClient, JobObject } from '../kube/job-api.ts';
-import { applyMergePatch } from '../kube/merge-patch.ts';
-import type { ObjectKey, StatusPatch } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { compileSchedule } from '../schedule/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Dispatcher } from './dispatcher.ts';
+import type { JobEvents } from './job-events.ts';
 import { JobState } from './job-state.ts';
+import type { JobStatusView } from './job-status-view.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
 import { decide } from './reconcile-decision.ts';
 import { emptyCounters } from './run-history.ts';
@@ -38,19 +39,10 @@ export interface JobCache {
   list(): ReadonlyArray<JobObject>;
 }
 
-export interface StatusSink {
-  submit(key: ObjectKey, patch: StatusPatch, options?: { urgent?: boolean }): void;
-  forget(key: ObjectKey): void;
-}
-
-export interface EventSinkLike {
-  record(target: EventTarget, type: EventType, reason: string, message: string): void;
-}
-
 export interface JobControllerOptions {
   cache: JobCache;
-  statusWriter: StatusSink;
-  events: EventSinkLike;
+  status: JobStatusView;
+  events: JobEvents;
   finalizers: FinalizerClient;
   scheduler: Scheduler;
   dispatcher: Dispatcher;
@@ -89,7 +81,9 @@ interface JobMeta {
 export class JobController {
   private readonly states = new Map<string, JobState>();
 
-  constructor(private readonly opts: JobControllerOptions) {}
+  constructor(private readonly opts: JobControllerOptions) {
+    opts.scheduler.handleDue((key, armed) => this.onDue(key, armed));
+  }
 
   /** Jobs this replica currently owns. */
   get ownedCount(): number {
@@ -173,15 +167,6 @@ export class JobController {
     this.release(key, why);
   }
 
-  changeStatus(state: JobState, patch: StatusPatch, urgent = false): void {
-    state.status = applyMergePatch(state.status, patch);
-    this.opts.statusWriter.submit({ namespace: state.namespace, name: state.name }, patch, { urgent });
-  }
-
-  event(state: JobState, type: EventType, reason: string, message: string): void {
-    this.opts.events.record(this.target(state.namespace, state.name, state.uid), type, reason, message);
-  }
-
   private decideAndApply(state: JobState, obj: JobObject, meta: JobMeta): void {
     const now = this.opts.clock.now();
     const validation = validateScheduledDockerJob(obj);
@@ -236,8 +221,9 @@ export class JobController {
       this.opts.metrics?.missedRuns.inc(plan.missed);
     }
     if (plan.manualTrigger) patch.lastManualTrigger = plan.manualTrigger;
-    if (Object.keys(patch).length > 0) this.changeStatus(state, patch, plan.manualTrigger !== undefined);
-    for (const e of plan.events) this.event(state, e.type, e.reason, e.message);
+    if (Object.keys(patch).length > 0)
+      this.opts.status.change(state, patch, plan.manualTrigger !== undefined);
+    for (const e of plan.events) this.opts.events.record(state, e.type, e.reason, e.message);
 
     if (plan.next) {
       this.opts.scheduler.arm(state.key, plan.next);
@@ -291,7 +277,7 @@ export class JobController {
         this.opts.logger.info({ job: key, active: state.active.size }, 'job deleted: cancelling active runs');
       await this.opts.dispatcher.cancel(state, 'the job was deleted');
       this.states.delete(key);
-      this.opts.statusWriter.forget({ namespace: state.namespace, name: state.name });
+      this.opts.status.forget(state);
     }
     if (meta.finalizers?.includes(FINALIZER)) {
       await this.opts.finalizers.remove(splitKey(key), meta.finalizers);
@@ -303,7 +289,7 @@ export class JobController {
     this.opts.scheduler.disarm(state.key);
     this.opts.metrics?.forgetJob(state.namespace, state.name);
     this.states.delete(state.key);
-    this.opts.statusWriter.forget({ namespace: state.namespace, name: state.name });
+    this.opts.status.forget(state);
     this.opts.logger.info({ job: state.key, why }, 'forgetting job');
     await this.opts.dispatcher.cancel(state, why);
   }
@@ -316,9 +302,5 @@ export class JobController {
     this.opts.dispatcher.release(state);
     this.states.delete(key);
     this.opts.logger.info({ job: key, why, active: state.active.size }, 'releasing job');
-  }
-
-  private target(namespace: string, name: string, uid: string): EventTarget {
-    return { apiVersion: 'ofelia.dev/v1alpha1', kind: 'ScheduledDockerJob', namespace, name, uid };
   }
 }

@@ -14,7 +14,7 @@ import type {
 } from '../api/schema.ts';
 import type { CompiledSchedule } from '../schedule/index.ts';
 import type { TimerHandle } from '../util/clock.ts';
-import type { FireRequest } from './dispatcher.ts';
+import type { FireRequest } from './fire-request.ts';
 
 export interface ActiveRun {
   name: string;

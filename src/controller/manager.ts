@@ -2,16 +2,20 @@
  * controller: from ScheduledDockerJobs to runs on time, with truthful status.
  *
  * Contract
- * - In: a KubeConfig (a cluster or the embedded API server), a RunExecutor (the JobRunner), this
+ * - In: a KubeConfig and its clients (a cluster or the embedded API server), a RunExecutor (the JobRunner), this
  *   operator instance and an optional LeftoverSource (containers of an earlier process of the same
  *   instance), a Clock, a Logger, a Registry (or the metrics objects already made on it), this
  *   replica's node name and leader-election settings.
- * - Out: `start()` (resolves once the informer has synced and, with leader election, the first
- *   lease attempt is done), `ready()` for /readyz, `shutdown(graceMs)`; jobs run on time, their
- *   status and Events are written, metrics are recorded.
+ * - Out: `runnables()`, the controller's parts in start order for the composition root's lifecycle
+ *   (informer: synced; leader election; status writer; event recorder; the controller: leftovers
+ *   adopted, workers reconciling) — stopped in reverse, so runs drain before status and Events
+ *   flush, which happens before the Lease is released and the informer stops; `runEvents`, the bus
+ *   on which features observe runs; `ready()` for /readyz. `start()`/`shutdown(graceMs)` run the
+ *   same list on their own (tests, tools).
  * - Flow: informer -> work queue -> reconcile (pure decision + apply) -> schedule table on the
- *   timer wheel -> dispatcher (policy, limits, identity) -> runner; status through the coalescing,
- *   rate-limited status writer; Events through the aggregating recorder.
+ *   timer wheel -> dispatcher (policy, limits, identity) -> runner; the dispatcher publishes run
+ *   events; observers write status (coalescing, rate-limited status writer), Events (aggregating
+ *   recorder) and metrics.
  * - Never: runs a scheduled time twice, runs a job another replica owns (placement, lease), touches
  *   another operator instance's containers, blocks a run on an API write, or reads process.env
  *   (everything comes in through the options).
@@ -20,30 +24,40 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { ClusterReplica, clusterTiming } from '../cluster/index.ts';
-import { makeKubeClients } from '../kube/clients.ts';
+import { KubeMemberLeaseApi } from '../cluster/member-lease-client.ts';
+import { type KubeClients, makeKubeClients } from '../kube/clients.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import { RestartingInformer } from '../kube/informer.ts';
 import { type JobObject, jobsPath, kubeFinalizerClient, listJobs } from '../kube/job-api.ts';
 import { kubeEventSink } from '../kube/kube-event-sink.ts';
 import { kubeStatusPatch } from '../kube/kube-status-patch.ts';
+import { LeaderElector } from '../kube/leader-election.ts';
 import { KubeLeaseClient } from '../kube/lease-client.ts';
-import { KubeMemberLeaseApi } from '../kube/member-lease-client.ts';
 import { StatusWriter } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
+import { defaultControllerRateLimiter } from '../machinery/rate-limiter.ts';
+import { type Runnable, runnable } from '../machinery/runnable.ts';
+import { RunnableGroup } from '../machinery/runnable-group.ts';
+import { TokenBucket } from '../machinery/token-bucket.ts';
+import { WorkQueue } from '../machinery/work-queue.ts';
 import type { ClusterMetrics } from '../metrics/cluster-metrics.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
+import { RunEventMetrics } from '../metrics/run-event-metrics.ts';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { adoptLeftovers, type LeftoverSource } from './adoption.ts';
 import { Dispatcher, type RunExecutor } from './dispatcher.ts';
 import { JobController, keyOf } from './job-controller.ts';
+import { JobEvents } from './job-events.ts';
 import type { JobState } from './job-state.ts';
-import { LeaderElector } from './leader-election.ts';
+import { JobStatusView } from './job-status-view.ts';
+import { RunEventRecorder } from './observers/run-event-recorder.ts';
+import { RunMetricsObserver } from './observers/run-metrics-observer.ts';
+import { RunStatusObserver } from './observers/run-status-observer.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
-import { defaultControllerRateLimiter } from './rate-limiter.ts';
+import { RunEventBus } from './run-events/run-event-bus.ts';
+import { applyFinishedRun } from './run-history.ts';
 import { Scheduler } from './scheduler.ts';
-import { TokenBucket } from './token-bucket.ts';
-import { WorkQueue } from './work-queue.ts';
 
 export const CONTROLLER_NAME = 'scheduleddockerjob';
 
@@ -73,6 +87,8 @@ export interface ClusterMembershipOptions {
 
 export interface ControllerManagerOptions {
   kubeConfig: KubeConfig;
+  /** Clients over `kubeConfig`, made once by the composition root (made here when omitted). */
+  clients?: KubeClients;
   executor: RunExecutor;
   /**
    * This operator instance (the runner labels its containers with it): adoption and orphan removal
@@ -90,7 +106,12 @@ export interface ControllerManagerOptions {
   logger: Logger;
   /** Where to define the metrics, unless `metrics` gives them already made. */
   registry?: Registry;
-  metrics?: { controller: ControllerMetrics; scheduler: SchedulerMetrics; cluster?: ClusterMetrics };
+  metrics?: {
+    controller: ControllerMetrics;
+    scheduler: SchedulerMetrics;
+    runEvents?: RunEventMetrics;
+    cluster?: ClusterMetrics;
+  };
   /** Jobs with placement.nodeName equal to this are run here, without election. */
   nodeName?: string;
   leaderElection?: LeaderElectionOptions;
@@ -110,6 +131,8 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** How long start() waits for the first list (default 60 s). */
   syncTimeoutMs?: number;
+  /** How long runs in progress may go on at shutdown before they are cancelled (default 30 s). */
+  shutdownGraceMs?: number;
 }
 
 export class ManagerStartError extends Error {
@@ -117,10 +140,11 @@ export class ManagerStartError extends Error {
 }
 
 export class ControllerManager {
+  /** What happens to runs: observe it here (notifications, chains, live views ...). */
+  readonly runEvents: RunEventBus<JobState>;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly controllerMetrics: ControllerMetrics;
-  private readonly schedulerMetrics: SchedulerMetrics;
   private readonly informer: RestartingInformer<JobObject>;
   private readonly queue: WorkQueue<string>;
   private readonly statusWriter: StatusWriter;
@@ -130,19 +154,27 @@ export class ControllerManager {
   private readonly controller: JobController;
   private readonly elector: LeaderElector | undefined;
   private readonly cluster: ClusterReplica | undefined;
+  private readonly statusView: JobStatusView;
+  private readonly jobEvents: JobEvents;
   private readonly workers: Promise<void>[] = [];
+  private readonly parts: Runnable[];
+  private readonly group: RunnableGroup;
+  private graceMs: number;
   /** With election: leader AND leftovers adopted for this term. */
   private leadsNow: boolean;
-  private started = false;
+  /** Set once the controller part starts (adoption, then workers). */
+  private controllerStart: Promise<void> | undefined;
   private stopping = false;
 
   constructor(private readonly opts: ControllerManagerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger.child({ component: 'controller' });
+    this.graceMs = opts.shutdownGraceMs ?? 30_000;
     const registry = opts.registry ?? new Registry();
     this.controllerMetrics = opts.metrics?.controller ?? new ControllerMetrics(registry);
-    this.schedulerMetrics = opts.metrics?.scheduler ?? new SchedulerMetrics(registry);
-    const clients = makeKubeClients(opts.kubeConfig);
+    const schedulerMetrics = opts.metrics?.scheduler ?? new SchedulerMetrics(registry);
+    const runEventMetrics = opts.metrics?.runEvents ?? new RunEventMetrics(registry);
+    const clients = opts.clients ?? makeKubeClients(opts.kubeConfig);
     const clock = this.clock;
 
     this.informer = new RestartingInformer<JobObject>({
@@ -185,42 +217,46 @@ export class ControllerManager {
       }),
       host: opts.nodeName ?? opts.leaderElection?.identity,
     });
-    // The controller and dispatcher refer to each other through the host callbacks.
-    let controller: JobController | undefined;
+    const statusView = new JobStatusView(this.statusWriter);
+    const jobEvents = new JobEvents(this.events);
+    this.statusView = statusView;
+    this.jobEvents = jobEvents;
+
+    // Run events: the status observer first, so the status view is current before anyone else hears.
+    this.runEvents = new RunEventBus<JobState>(this.log, runEventMetrics);
+    this.runEvents.subscribe(new RunStatusObserver(statusView));
+    this.runEvents.subscribe(new RunEventRecorder(jobEvents));
+    this.runEvents.subscribe(new RunMetricsObserver(schedulerMetrics));
+
     this.dispatcher = new Dispatcher({
       executor: opts.executor,
+      events: this.runEvents,
       clock,
       logger: this.log,
-      metrics: this.schedulerMetrics,
+      metrics: schedulerMetrics,
       maxConcurrentRunsPerDaemon: opts.maxConcurrentRunsPerDaemon,
       runQueueLimit: opts.runQueueLimit,
       mayStart: opts.cluster ? (state) => this.ownsState(state) : undefined,
-      host: {
-        changeStatus: (state, patch, urgent) => controller?.changeStatus(state, patch, urgent),
-        event: (state, type, reason, message) => controller?.event(state, type, reason, message),
-      },
     });
     this.scheduler = new Scheduler({
       clock,
-      metrics: this.schedulerMetrics,
-      onDue: (key, armed) => controller?.onDue(key, armed),
+      metrics: schedulerMetrics,
       onError: (error, key) => this.log.error({ job: key, error: String(error) }, 'due handler failed'),
     });
-    controller = new JobController({
+    this.controller = new JobController({
       cache: this.informer,
-      statusWriter: this.statusWriter,
-      events: this.events,
+      status: statusView,
+      events: jobEvents,
       finalizers: kubeFinalizerClient(clients),
       scheduler: this.scheduler,
       dispatcher: this.dispatcher,
       clock,
       logger: this.log,
-      metrics: this.schedulerMetrics,
+      metrics: schedulerMetrics,
       role: () => this.role(),
       enqueue: (key) => this.queue.add(key),
       onTakeOn: (state) => this.takeOn(state),
     });
-    this.controller = controller;
 
     if (opts.cluster && opts.nodeName) {
       this.cluster = new ClusterReplica({
@@ -262,6 +298,19 @@ export class ControllerManager {
     this.informer.on('add', enqueue);
     this.informer.on('update', enqueue);
     this.informer.on('delete', enqueue);
+
+    this.parts = this.buildParts();
+    this.group = new RunnableGroup('controller-manager', this.log);
+    this.group.add(...this.parts);
+  }
+
+  /**
+   * The controller's parts in start order; the composition root adds them to its lifecycle
+   * (stopped in reverse: runs drain, Events and status flush, the Lease is released, the
+   * informer stops).
+   */
+  runnables(): Runnable[] {
+    return [...this.parts];
   }
 
   /** This replica's role now. */
@@ -277,26 +326,15 @@ export class ControllerManager {
     return this.elector ? this.elector.isLeader : true;
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    this.informer.start();
-    const synced = await this.informer.waitForSync(this.opts.syncTimeoutMs ?? 60_000);
-    if (!synced) throw new ManagerStartError('the ScheduledDockerJob informer did not sync in time');
-    this.log.info({ jobs: this.informer.list().length }, 'informer synced');
-    // Adopt first, then schedule: a catch-up must never start a run whose container still runs.
-    await this.adopt();
-    const workers = Math.max(1, this.opts.workers ?? 4);
-    for (let i = 0; i < workers; i++) this.workers.push(this.work());
-    this.elector?.start();
-    this.cluster?.start();
-    for (const key of this.controller.allKeys()) this.queue.add(key);
+  /** Starts every part (for callers without a lifecycle of their own). */
+  start(): Promise<void> {
+    return this.group.start();
   }
 
   /** For /readyz: informer synced and healthy, leader state known, not shutting down. */
   ready(): { ok: boolean; reasons: string[] } {
     const reasons: string[] = [];
-    if (!this.started) reasons.push('not started');
+    if (!this.controllerStart) reasons.push('not started');
     if (this.stopping) reasons.push('shutting down');
     if (!this.informer.synced) reasons.push('informer not synced');
     else if (!this.informer.healthy) reasons.push('informer reconnecting');
@@ -305,27 +343,91 @@ export class ControllerManager {
     return { ok: reasons.length === 0, reasons };
   }
 
+  /** Stops every part, giving runs in progress `graceMs` (for callers without a lifecycle). */
+  shutdown(graceMs: number = this.graceMs): Promise<void> {
+    this.graceMs = graceMs;
+    return this.group.stop();
+  }
+
+  private buildParts(): Runnable[] {
+    const parts: Runnable[] = [
+      runnable('informer', {
+        start: async () => {
+          this.informer.start();
+          const synced = await this.informer.waitForSync(this.opts.syncTimeoutMs ?? 60_000);
+          if (!synced) throw new ManagerStartError('the ScheduledDockerJob informer did not sync in time');
+          this.log.info({ jobs: this.informer.list().length }, 'informer synced');
+        },
+        stop: () => this.informer.stop(),
+      }),
+    ];
+    const elector = this.elector;
+    if (elector)
+      parts.push(
+        runnable('leader-election', {
+          // Campaigns in the background; a lead won before the controller starts is taken by its start.
+          start: () => elector.start(),
+          stop: () => elector.stop(),
+        }),
+      );
+    const cluster = this.cluster;
+    if (cluster)
+      parts.push(
+        // Like the election: released on stop only after the last results are written.
+        runnable('cluster-membership', {
+          start: () => cluster.start(),
+          stop: () => cluster.stop(),
+        }),
+      );
+    parts.push(
+      runnable('status-writer', {
+        stop: async () => {
+          const flushed = await this.statusWriter.flush(10_000);
+          if (!flushed)
+            this.log.warn(
+              { pending: this.statusWriter.pendingCount },
+              'status changes not written before exit',
+            );
+          this.statusWriter.stop();
+        },
+      }),
+      runnable('event-recorder', {
+        stop: async () => {
+          await this.events.flush(2_000);
+          this.events.stop();
+        },
+      }),
+      runnable('job-controller', {
+        start: () => {
+          this.controllerStart ??= this.startController();
+          return this.controllerStart;
+        },
+        stop: () => this.stopController(),
+      }),
+    );
+    return parts;
+  }
+
+  private async startController(): Promise<void> {
+    // Adopt first, then schedule: a catch-up must never start a run whose container still runs.
+    await this.adopt();
+    const workers = Math.max(1, this.opts.workers ?? 4);
+    for (let i = 0; i < workers; i++) this.workers.push(this.work());
+    for (const key of this.controller.allKeys()) this.queue.add(key);
+  }
+
   /**
-   * Stop firing; let active runs finish for up to `graceMs`, then cancel them; flush status and
-   * Events; release the lease; stop watching.
+   * Stop firing; let active runs finish for up to the grace period, then cancel them; wait for
+   * the workers. Status, Events and the Lease are the next parts to stop.
    */
-  async shutdown(graceMs: number): Promise<void> {
+  private async stopController(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.log.info({ graceMs, active: this.dispatcher.activeCount }, 'controller shutting down');
+    this.log.info({ graceMs: this.graceMs, active: this.dispatcher.activeCount }, 'controller shutting down');
     this.scheduler.stop();
     this.queue.shutdown();
-    await this.dispatcher.drain(graceMs);
+    await this.dispatcher.drain(this.graceMs);
     await Promise.all(this.workers);
-    const flushed = await this.statusWriter.flush(10_000);
-    if (!flushed)
-      this.log.warn({ pending: this.statusWriter.pendingCount }, 'status changes not written before exit');
-    this.statusWriter.stop();
-    await this.events.flush(2_000);
-    this.events.stop();
-    await this.elector?.stop();
-    await this.cluster?.stop();
-    await this.informer.stop();
     this.log.info({}, 'controller stopped');
   }
 
@@ -340,13 +442,12 @@ export class ControllerManager {
         this.queue.forget(key);
         if (outcome.requeueAfterMs !== undefined) {
           this.queue.addAfter(key, outcome.requeueAfterMs);
-          m.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: 'requeue_after' });
+          m.reconciled(CONTROLLER_NAME, 'requeue_after');
         } else {
-          m.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: 'success' });
+          m.reconciled(CONTROLLER_NAME, 'success');
         }
       } catch (error) {
-        m.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: 'error' });
-        m.reconcileErrors.inc({ controller: CONTROLLER_NAME });
+        m.reconciled(CONTROLLER_NAME, 'error');
         this.log.warn(
           { job: key, retries: this.queue.numRequeues(key), error: String(error) },
           'reconcile failed',
@@ -381,6 +482,13 @@ export class ControllerManager {
 
   private async tookLead(): Promise<void> {
     if (this.stopping) return;
+    if (!this.controllerStart) {
+      // Not started yet: the controller's start adopts with this role, before any reconcile.
+      this.leadsNow = true;
+      return;
+    }
+    await this.controllerStart;
+    if (this.stopping || this.leadsNow) return;
     // Adopt as the leader first, then schedule: reconciles until then still see a standby.
     await this.adopt({ ...this.role(), leads: true });
     if (this.stopping || !this.elector?.isLeader) return;
@@ -398,11 +506,32 @@ export class ControllerManager {
     state.node = this.opts.nodeName;
     if (this.cluster) {
       this.cluster.takeOn(state, {
-        changeStatus: (patch) => this.controller.changeStatus(state, patch, true),
-        warn: (reason, message) => this.controller.event(state, 'Warning', reason, message),
+        setOwner: (node) => this.statusView.change(state, { owner: node }, true),
+        recordLostRuns: (records, keep) => {
+          let status = state.status;
+          const spec = state.job?.spec;
+          const limits = {
+            successfulRunsHistoryLimit: spec?.successfulRunsHistoryLimit ?? 3,
+            failedRunsHistoryLimit: spec?.failedRunsHistoryLimit ?? 3,
+          };
+          for (const record of records) status = { ...status, ...applyFinishedRun(status, record, limits) };
+          this.statusView.change(
+            state,
+            {
+              lastRun: status.lastRun,
+              lastResult: status.lastResult,
+              recentRuns: status.recentRuns,
+              counters: status.counters,
+              active: keep.length > 0 ? keep : null,
+              activeCount: keep.length,
+            },
+            true,
+          );
+        },
+        warn: (reason, message) => this.jobEvents.record(state, 'Warning', reason, message),
       });
     } else if (this.opts.nodeName && state.status.owner !== this.opts.nodeName) {
-      this.controller.changeStatus(state, { owner: this.opts.nodeName });
+      this.statusView.change(state, { owner: this.opts.nodeName });
     }
   }
 
@@ -412,21 +541,19 @@ export class ControllerManager {
    * before anything is scheduled; then every job is reconciled again.
    */
   private ownershipChanged(why: 'members' | 'active' | 'inactive'): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.controllerStart) return;
     for (const key of this.controller.allKeys()) {
       const state = this.controller.state(key);
       if (state && !this.ownsState(state))
         this.controller.releaseOne(key, `cluster ownership changed (${why})`);
     }
-    this.cluster && this.opts.metrics?.cluster?.ownedJobs.set(this.controller.ownedCount);
-    if (why === 'active') {
-      void this.adopt().then(() => {
-        if (this.stopping) return;
-        for (const key of this.controller.allKeys()) this.queue.add(key);
-      });
-      return;
-    }
-    for (const key of this.controller.allKeys()) this.queue.add(key);
+    this.opts.metrics?.cluster?.ownedJobs.set(this.controller.ownedCount);
+    const requeue = () => {
+      if (this.stopping) return;
+      for (const key of this.controller.allKeys()) this.queue.add(key);
+    };
+    if (why === 'active') void this.controllerStart.then(() => this.adopt()).then(requeue);
+    else requeue();
   }
 
   private lostLead(): void {

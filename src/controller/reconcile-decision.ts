@@ -16,6 +16,8 @@
  *   `startingDeadlineSeconds`; the others count in `status.counters.missed` (at most 101 per
  *   decision: counting stops there). The most recent one outside the deadline gives a Warning
  *   MissSchedule; more than 100 give TooManyMissedTimes (with a deadline: more than 100 inside it);
+ * - last run refused by the security policy (for this spec): Ready=False reason PolicyDenied with
+ *   the denial, where it would be True (policy-denied-condition.ts);
  * - manual trigger: a non-empty `ofelia.dev/run-now` annotation that differs from
  *   `status.lastManualTrigger` asks for one run now (also when suspended or @manual).
  */
@@ -25,6 +27,7 @@ import type { CompileResult } from '../schedule/index.ts';
 import { jitteredDueMs } from '../schedule/jitter.ts';
 import { isWithinStartingDeadline, mostRecentScheduleTime } from '../schedule/missed.ts';
 import { type DesiredCondition, findCondition, READY, sameCondition, setCondition } from './conditions.ts';
+import { policyDeniedReady } from './policy-denied-condition.ts';
 
 /** Longest condition/event message kept (the causes list can be long). */
 export const MAX_MESSAGE_LENGTH = 1024;
@@ -80,7 +83,7 @@ export interface ReconcilePlan {
 }
 
 export function decide(input: DecisionInput): ReconcilePlan {
-  const { nowMs, meta, status, validation } = input;
+  const { nowMs, meta, status } = input;
   const nowIso = new Date(nowMs).toISOString();
   const events: PlannedEvent[] = [];
 
@@ -89,7 +92,15 @@ export function decide(input: DecisionInput): ReconcilePlan {
     desired: Omit<DesiredCondition, 'type' | 'observedGeneration'>,
     rest: Partial<ReconcilePlan> = {},
   ): ReconcilePlan => {
-    const condition: DesiredCondition = { type: READY, observedGeneration: meta.generation, ...desired };
+    // A job whose runs the security policy refuses is not ready, whatever its schedule says.
+    const denied =
+      desired.status === 'True' ? policyDeniedReady(status, meta.generation, MAX_MESSAGE_LENGTH) : undefined;
+    const condition: DesiredCondition = {
+      type: READY,
+      observedGeneration: meta.generation,
+      ...desired,
+      ...(denied ? { status: 'False' as const, ...denied } : {}),
+    };
     const conditions = setCondition(status.conditions, condition, nowIso);
     const next = rest.next;
     return {
@@ -106,23 +117,20 @@ export function decide(input: DecisionInput): ReconcilePlan {
     };
   };
 
-  // ---- invalid -------------------------------------------------------------------------------
-  const invalid = invalidReason(input);
-  if (invalid) {
+  const usable = usableJob(input);
+  if (!usable.ok) {
     const desired = {
       type: READY,
       status: 'False' as const,
-      ...invalid,
+      ...usable.problem,
       observedGeneration: meta.generation,
     };
     if (!sameCondition(findCondition(status.conditions, READY), desired)) {
-      events.push({ type: 'Warning', reason: invalid.reason, message: invalid.message });
+      events.push({ type: 'Warning', ...usable.problem });
     }
-    return ready('Invalid', { status: 'False', ...invalid });
+    return ready('Invalid', { status: 'False', ...usable.problem });
   }
-  if (!validation.ok || !input.compiled?.ok) throw new Error('unreachable: invalidReason covers these');
-  const spec = validation.job.spec;
-  const schedule = input.compiled.schedule;
+  const { spec, schedule } = usable;
 
   const manualTrigger = pendingManualTrigger(meta, status);
   const extra: Partial<ReconcilePlan> = manualTrigger ? { manualTrigger } : {};
@@ -157,7 +165,54 @@ export function decide(input: DecisionInput): ReconcilePlan {
     );
   }
 
-  // ---- scheduled: missed times and catch-up --------------------------------------------------
+  const times = scheduledTimes(input, spec, schedule);
+  events.push(...times.events);
+  const base: Partial<ReconcilePlan> = { ...extra, missed: times.missed };
+  if (times.catchUp) base.catchUp = times.catchUp;
+  if (times.actedThroughMs !== undefined) base.actedThroughMs = times.actedThroughMs;
+  if (!times.next) {
+    return ready(
+      'Exhausted',
+      { status: 'True', reason: 'NoFutureRuns', message: 'The schedule has no future times' },
+      base,
+    );
+  }
+  base.next = times.next;
+  return ready(
+    'Scheduled',
+    {
+      status: 'True',
+      reason: 'Scheduled',
+      message: `Schedule "${schedule.normalized}" in ${schedule.timeZone}`,
+    },
+    base,
+  );
+}
+
+type JobSpec = Extract<ValidationResult, { ok: true }>['job']['spec'];
+type Schedule = Extract<CompileResult, { ok: true }>['schedule'];
+
+/** A job the decision can schedule (valid and compiled), or why it cannot. */
+type Usable =
+  | { ok: true; spec: JobSpec; schedule: Schedule }
+  | { ok: false; problem: { reason: string; message: string } };
+
+/** What a schedulable job's scheduled times call for now. */
+interface ScheduledTimes {
+  next?: { scheduledMs: number; dueMs: number };
+  catchUp?: { scheduledMs: number };
+  missed: number;
+  actedThroughMs?: number;
+  events: PlannedEvent[];
+}
+
+/**
+ * The scheduled times in (lastActed, now]: the most recent one runs as a catch-up if within the
+ * starting deadline (else a MissSchedule warning), the rest are counted as missed; and the next one.
+ */
+function scheduledTimes(input: DecisionInput, spec: JobSpec, schedule: Schedule): ScheduledTimes {
+  const { nowMs, meta } = input;
+  const events: PlannedEvent[] = [];
   const hashKey = `${meta.namespace}/${meta.name}`;
   const dueOf = (scheduledMs: number) => jitteredDueMs(hashKey, scheduledMs, spec.jitterSeconds);
   const created = meta.creationTimestamp ? Date.parse(meta.creationTimestamp) : Number.NaN;
@@ -184,21 +239,18 @@ export function decide(input: DecisionInput): ReconcilePlan {
         startingDeadlineSeconds: spec.startingDeadlineSeconds,
       }).tooMany);
 
-  let missed = 0;
-  let catchUp: ReconcilePlan['catchUp'];
-  let actedThroughMs: number | undefined;
+  const out: ScheduledTimes = { missed: 0, events };
   if (found.mostRecent !== undefined) {
-    actedThroughMs = found.mostRecent;
-    const iso = new Date(found.mostRecent).toISOString();
+    out.actedThroughMs = found.mostRecent;
     if (isWithinStartingDeadline(found.mostRecent, nowMs, spec.startingDeadlineSeconds)) {
-      catchUp = { scheduledMs: found.mostRecent };
-      missed = found.missed - 1;
+      out.catchUp = { scheduledMs: found.mostRecent };
+      out.missed = found.missed - 1;
     } else {
-      missed = found.missed;
+      out.missed = found.missed;
       events.push({
         type: 'Warning',
         reason: 'MissSchedule',
-        message: `Missed scheduled time to start a run: ${iso}`,
+        message: `Missed scheduled time to start a run: ${new Date(found.mostRecent).toISOString()}`,
       });
     }
     if (tooMany) {
@@ -210,31 +262,13 @@ export function decide(input: DecisionInput): ReconcilePlan {
       });
     }
   }
-
   const nextScheduled = pending ?? schedule.next(nowMs);
-  const base: Partial<ReconcilePlan> = { ...extra, missed };
-  if (catchUp) base.catchUp = catchUp;
-  if (actedThroughMs !== undefined) base.actedThroughMs = actedThroughMs;
-  if (nextScheduled === undefined) {
-    return ready(
-      'Exhausted',
-      { status: 'True', reason: 'NoFutureRuns', message: 'The schedule has no future times' },
-      base,
-    );
-  }
-  base.next = { scheduledMs: nextScheduled, dueMs: dueOf(nextScheduled) };
-  return ready(
-    'Scheduled',
-    {
-      status: 'True',
-      reason: 'Scheduled',
-      message: `Schedule "${schedule.normalized}" in ${schedule.timeZone}`,
-    },
-    base,
-  );
+  if (nextScheduled !== undefined) out.next = { scheduledMs: nextScheduled, dueMs: dueOf(nextScheduled) };
+  return out;
 }
 
-function invalidReason(input: DecisionInput): { reason: string; message: string } | undefined {
+function usableJob(input: DecisionInput): Usable {
+  const problem = (reason: string, message: string): Usable => ({ ok: false, problem: { reason, message } });
   const { validation, compiled } = input;
   if (!validation.ok) {
     const fields = validation.causes.map((c) => c.field);
@@ -244,16 +278,16 @@ function invalidReason(input: DecisionInput): { reason: string; message: string 
         ? 'UnknownTimeZone'
         : 'InvalidSpec';
     const message = validation.causes.map((c) => `${c.field || '<object>'}: ${c.message}`).join('; ');
-    return { reason, message: truncate(message) };
+    return problem(reason, truncate(message));
   }
-  if (!compiled) return { reason: 'InvalidSchedule', message: 'spec.schedule: not compiled' };
+  if (!compiled) return problem('InvalidSchedule', 'spec.schedule: not compiled');
   if (!compiled.ok) {
-    return {
-      reason: compiled.field === 'timeZone' ? 'UnknownTimeZone' : 'InvalidSchedule',
-      message: truncate(`spec.${compiled.field}: ${compiled.reason}`),
-    };
+    return problem(
+      compiled.field === 'timeZone' ? 'UnknownTimeZone' : 'InvalidSchedule',
+      truncate(`spec.${compiled.field}: ${compiled.reason}`),
+    );
   }
-  return undefined;
+  return { ok: true, spec: validation.job.spec, schedule: compiled.schedule };
 }
 
 function pendingManualTrigger(meta: DecisionMeta, status: ScheduledDockerJobStatus): string | undefined {

@@ -14,7 +14,7 @@ import type { RunResult, ScheduledDockerJobSpec } from '../api/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { retryDelayMs } from '../schedule/backoff.ts';
 import type { Clock } from '../util/clock.ts';
-import type { FireRequest } from './dispatcher.ts';
+import type { FireRequest } from './fire-request.ts';
 import type { JobState } from './job-state.ts';
 
 export type RetrySpec = NonNullable<ScheduledDockerJobSpec['retry']>;

@@ -12,8 +12,10 @@ import { type RunIdentity, runName } from '../api/run-identity.ts';
 import type { RunRecord, RunTrigger } from '../api/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
+import { toRecord } from '../runner/job-runner.ts';
 import type { RunRequest } from '../runner/run-types.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
+import { iso } from '../util/iso-time.ts';
 import type { ActiveRun, JobState } from './job-state.ts';
 
 export class RunTracker {
@@ -58,16 +60,8 @@ export class RunTracker {
       .catch((error: unknown): RunRecord => {
         // The runner promises never to reject; if it does, the run still ends with a record.
         this.logger.error({ job: state.key, run: run.name, error: String(error) }, 'runner rejected');
-        return {
-          name: run.name,
-          trigger: request.trigger,
-          attempt: request.identity.attempt,
-          scheduledTime: iso(request.identity.scheduledTime),
-          finishTime: iso(this.clock.now()),
-          result: 'Error',
-          reason: 'RunnerError',
-          message: error instanceof Error ? error.message : String(error),
-        };
+        const message = error instanceof Error ? error.message : String(error);
+        return toRecord(request, { result: 'Error', reason: 'RunnerError', message }, this.clock.now());
       })
       .then((record) => {
         if (state.active.get(run.name) === run) state.active.delete(run.name);
@@ -94,8 +88,4 @@ export class RunTracker {
       await all();
     }
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

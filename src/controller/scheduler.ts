@@ -2,7 +2,7 @@
  * The schedule table: job key -> its next due time, armed in the timer wheel (one real timer for
  * all jobs, through the Clock). `arm` replaces a job's entry (a spec change re-arms), `disarm`
  * removes it (delete, suspend, invalid, moved to another replica). When an entry falls due,
- * `onDue(key, scheduledMs, dueMs)` is called once; the caller arms the next time.
+ * the due handler (set once by the reconciler, `handleDue`) is called once; it arms the next time.
  *
  * Never: fires an entry twice, keeps more than one entry per job, or decides what is due (the
  * reconcile decision does).
@@ -22,7 +22,6 @@ interface Entry extends Armed {
 
 export interface SchedulerOptions {
   clock: Clock;
-  onDue: (key: string, armed: Armed) => void;
   onError: (error: unknown, key: string) => void;
   metrics?: SchedulerMetrics;
 }
@@ -30,11 +29,17 @@ export interface SchedulerOptions {
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly driver: WheelDriver<string>;
+  private onDue: (key: string, armed: Armed) => void = () => {};
 
   constructor(private readonly opts: SchedulerOptions) {
     this.driver = new WheelDriver<string>(opts.clock, (key, dueMs) => this.due(key, dueMs), {
       onError: opts.onError,
     });
+  }
+
+  /** Who hears due entries (the reconciler binds itself here; set before anything is armed). */
+  handleDue(handler: (key: string, armed: Armed) => void): void {
+    this.onDue = handler;
   }
 
   get size(): number {
@@ -73,6 +78,6 @@ export class Scheduler {
     if (!entry || entry.dueMs !== dueMs) return;
     this.entries.delete(key);
     this.opts.metrics?.scheduledJobs.set(this.entries.size);
-    this.opts.onDue(key, { scheduledMs: entry.scheduledMs, dueMs });
+    this.onDue(key, { scheduledMs: entry.scheduledMs, dueMs });
   }
 }

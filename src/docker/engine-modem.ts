@@ -286,6 +286,9 @@ export function operationOf(method: string, fullPath: string): DockerOperation {
       // Image names hold slashes: /images/<registry/repo:tag>/json.
       if (parts[parts.length - 1] === 'json' && parts.length > 3) return 'image.inspect';
       return 'other';
+    case 'volumes':
+      if (method === 'GET' && parts.length === 3 && parts[2] !== '') return 'volume.inspect';
+      return 'other';
     case 'exec':
       if (parts[3] === 'start') return 'exec.start';
       if (parts[3] === 'json') return 'exec.inspect';

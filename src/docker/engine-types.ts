@@ -32,6 +32,10 @@ export interface HostConfig {
   NetworkMode?: string;
   Privileged?: boolean;
   PidMode?: string;
+  ReadonlyRootfs?: boolean;
+  SecurityOpt?: string[];
+  CapAdd?: string[];
+  CapDrop?: string[];
   Memory?: number;
   NanoCpus?: number;
   PidsLimit?: number;
@@ -55,7 +59,14 @@ export interface ContainerInspect {
   Id: string;
   Name: string;
   State: ContainerState;
-  Config: { Image: string; Labels?: Record<string, string> | null; Tty?: boolean };
+  Config: { Image: string; Labels?: Record<string, string> | null; Tty?: boolean; User?: string };
+  HostConfig?: { NetworkMode?: string };
+}
+
+export interface VolumeInspect {
+  Name: string;
+  Driver: string;
+  Options?: Record<string, string> | null;
 }
 
 export interface ContainerSummary {

@@ -1,22 +1,28 @@
 /**
  * Client wiring from a KubeConfig: the three typed APIs the controller uses, and request options
  * that give every call a timeout (client-node 1.x has none by default) and, for patches, the
- * right Content-Type (client-node's default is a JSON patch).
+ * right Content-Type (client-node's default is a JSON patch). A KubeConfig that follows its file
+ * (reloading-kubeconfig.ts) is checked before each request and at once after a 401, and the
+ * server URL is read per request, so a renewed token or a restarted API server is picked up.
  */
 import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  createConfiguration,
   type KubeConfig,
   PatchStrategy,
+  ServerConfiguration,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type {
-  ObservableMiddleware as Middleware,
+import {
+  type HttpMethod,
+  type ObservableMiddleware as Middleware,
   RequestContext,
-  ResponseContext,
+  type ResponseContext,
 } from '@kubernetes/client-node/dist/gen/index.js';
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
+import { isRefreshable } from './reloading-kubeconfig.ts';
 
 export interface KubeClients {
   readonly kubeConfig: KubeConfig;
@@ -26,12 +32,46 @@ export interface KubeClients {
 }
 
 export function makeKubeClients(kubeConfig: KubeConfig): KubeClients {
+  if (!isRefreshable(kubeConfig)) {
+    return {
+      kubeConfig,
+      customObjects: kubeConfig.makeApiClient(CustomObjectsApi),
+      core: kubeConfig.makeApiClient(CoreV1Api),
+      coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    };
+  }
+  const configuration = createConfiguration({
+    baseServer: new CurrentClusterServer(kubeConfig),
+    authMethods: { default: kubeConfig },
+    middleware: [
+      {
+        pre: (context: RequestContext) => of(context),
+        post: (context: ResponseContext) => {
+          // A rotated or revoked token: look at the file now, so the next call carries the new one.
+          if (context.httpStatusCode === 401) kubeConfig.refreshIfChanged(true);
+          return of(context);
+        },
+      },
+    ],
+  });
   return {
     kubeConfig,
-    customObjects: kubeConfig.makeApiClient(CustomObjectsApi),
-    core: kubeConfig.makeApiClient(CoreV1Api),
-    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    customObjects: new CustomObjectsApi(configuration),
+    core: new CoreV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
   };
+}
+
+/** The server URL as the KubeConfig says it at each request (after checking its file). */
+class CurrentClusterServer extends ServerConfiguration<Record<string, string>> {
+  constructor(private readonly kubeConfig: KubeConfig & { refreshIfChanged(force?: boolean): void }) {
+    super('', {});
+  }
+
+  override makeRequestContext(endpoint: string, httpMethod: HttpMethod): RequestContext {
+    this.kubeConfig.refreshIfChanged();
+    return new RequestContext(`${this.kubeConfig.getCurrentCluster()?.server ?? ''}${endpoint}`, httpMethod);
+  }
 }
 
 /** Default timeout of one API call. */

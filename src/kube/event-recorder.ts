@@ -15,23 +15,12 @@
  *   (Events are best-effort, as in Kubernetes).
  */
 
-import type { TokenBucket } from '../controller/token-bucket.ts';
+import type { EventTarget, EventType } from '../api/job-reporting.ts';
 import type { Logger } from '../log/logger.ts';
+import type { TokenBucket } from '../machinery/token-bucket.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { describeError, isAlreadyExists, isNotFound } from './api-errors.ts';
-
-export type EventType = 'Normal' | 'Warning';
-
-/** The object an Event is about. */
-export interface EventTarget {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  uid?: string;
-  resourceVersion?: string;
-}
 
 /** The core/v1 Event fields the recorder writes. */
 export interface CoreEvent {
@@ -162,7 +151,7 @@ export class EventRecorder {
       // Still waiting: the one write carries the latest count (a create then creates it with it).
       queued.event = event;
     } else if (this.pending.size >= this.maxPending) {
-      this.opts.metrics?.events.inc({ result: 'dropped' });
+      this.opts.metrics?.eventWritten('dropped');
       this.opts.logger.warn(
         { namespace: target.namespace, job: target.name, reason },
         'event queue full: event dropped',
@@ -235,21 +224,21 @@ export class EventRecorder {
     try {
       if (mine && aggregate.created) {
         await bump();
-        metrics?.events.inc({ result: 'aggregated' });
+        metrics?.eventWritten('aggregated');
         return;
       }
       try {
         await sink.create(event);
-        metrics?.events.inc({ result: 'created' });
+        metrics?.eventWritten('created');
       } catch (error) {
         // Created by an earlier write whose answer was lost: bump it instead.
         if (!isAlreadyExists(error)) throw error;
         await bump();
-        metrics?.events.inc({ result: 'aggregated' });
+        metrics?.eventWritten('aggregated');
       }
       if (mine) aggregate.created = true;
     } catch (error) {
-      metrics?.events.inc({ result: 'error' });
+      metrics?.eventWritten('error');
       // The Event expired or was deleted: the next occurrence starts a new one.
       if (isNotFound(error) && aggregate?.name === event.metadata.name) this.cache.delete(write.id);
       logger.warn(

@@ -6,10 +6,10 @@
  * reconcile is retried with fresh state) instead of overwriting it.
  */
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { ObjectKey } from '../api/job-reporting.ts';
 import { FINALIZER, GROUP, PLURAL, VERSION } from '../api/schema.ts';
 import { isNotFound } from './api-errors.ts';
 import { jsonPatchOptions, type KubeClients, withTimeout } from './clients.ts';
-import type { ObjectKey } from './status-writer.ts';
 
 export interface JobObject extends KubernetesObject {
   spec?: unknown;

@@ -15,21 +15,13 @@
  * - `submit` never blocks and never throws: runs never wait for the API server.
  * - `flush(timeoutMs)` waits for everything pending (shutdown).
  */
-import type { ScheduledDockerJobStatus } from '../api/schema.ts';
-import type { TokenBucket } from '../controller/token-bucket.ts';
+import type { ObjectKey, StatusPatch } from '../api/job-reporting.ts';
 import type { Logger } from '../log/logger.ts';
+import type { TokenBucket } from '../machinery/token-bucket.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
+import { composeMergePatches, type MergePatch } from '../util/merge-patch.ts';
 import { describeError, httpStatusOf, isNotFound, isPermanentRejection } from './api-errors.ts';
-import { composeMergePatches, type MergePatch } from './merge-patch.ts';
-
-/** A merge patch of `status`: a field set to null is removed. */
-export type StatusPatch = { [K in keyof ScheduledDockerJobStatus]?: ScheduledDockerJobStatus[K] | null };
-
-export interface ObjectKey {
-  namespace: string;
-  name: string;
-}
 
 /** Sends one merge patch to an object's status subresource; rejects with the API error on failure. */
 export type StatusPatchFn = (key: ObjectKey, patch: StatusPatch) => Promise<void>;

@@ -121,4 +121,20 @@ export class ControllerMetrics {
       registers,
     });
   }
+
+  /** One reconcile of `controller` ended with `result` (an error also counts in reconcile_errors). */
+  reconciled(controller: string, result: ReconcileResult): void {
+    this.reconcileTotal.inc({ controller, result });
+    if (result === 'error') this.reconcileErrors.inc({ controller });
+  }
+
+  /** One status write ended with `result`. */
+  statusWritten(result: StatusWriteResult): void {
+    this.statusWrites.inc({ result });
+  }
+
+  /** One Event was created, aggregated into an earlier one, dropped, or failed. */
+  eventWritten(result: EventWriteResult): void {
+    this.events.inc({ result });
+  }
 }

@@ -23,6 +23,7 @@ export const DOCKER_OPERATIONS = [
   'exec.create',
   'exec.start',
   'exec.inspect',
+  'volume.inspect',
   /** Any other Engine API path dockerode is asked for (version, ...). */
   'other',
 ] as const;

@@ -3,7 +3,7 @@
  *
  * In: the build info, and whether this process serves the embedded API server. Out: a fresh
  * prom-client `Registry` with the default process collectors and one instance of each domain's
- * metrics class (docker, scheduler, controller, runs, and the embedded API server when there is
+ * metrics class (docker, scheduler, controller, runs, run events, and the embedded API server when there is
  * one), which the composition root hands to the parts that record them.
  * Never: uses prom-client's global registry (two operators in one process, or tests, must not
  * collide), or creates a label whose values are not bounded (see docs/metrics.md).
@@ -14,6 +14,7 @@ import { ClusterMetrics } from './cluster-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
+import { RunEventMetrics } from './run-event-metrics.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { SchedulerMetrics } from './scheduler-metrics.ts';
 
@@ -26,6 +27,7 @@ export interface OperatorMetrics {
   readonly runs: RunMetrics;
   /** Membership and ownership of cluster mode (zero when the replica runs alone). */
   readonly cluster: ClusterMetrics;
+  readonly runEvents: RunEventMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
 }
@@ -45,6 +47,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
     cluster: new ClusterMetrics(registry),
+    runEvents: new RunEventMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }

@@ -8,10 +8,8 @@
  * invalid or moves to another replica — the same trade-off kube-state-metrics makes for CronJobs.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { SkipReason } from '../api/job-reporting.ts';
 import { RUN_RESULTS, type RunResult } from '../api/schema.ts';
-
-/** Why a due run did not start. */
-export type SkipReason = 'JobAlreadyActive' | 'QueueFull' | 'Superseded' | 'Shutdown';
 
 export class SchedulerMetrics {
   readonly scheduleLag: Histogram;
@@ -72,6 +70,11 @@ export class SchedulerMetrics {
   }
 
   /** A run of a job finished. */
+  /** A due run deliberately not started. */
+  runSkipped(reason: SkipReason): void {
+    this.skippedRuns.inc({ reason });
+  }
+
   jobRunFinished(namespace: string, job: string, result: RunResult): void {
     this.jobRuns.inc({ namespace, job, result });
   }

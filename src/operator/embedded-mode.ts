@@ -9,13 +9,13 @@
  * loopback TLS exactly as it talks to a real cluster. A failure is a StartupError (one line).
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { renderKubeconfig } from '../apiserver/auth/kubeconfig.ts';
 import {
   DEFAULT_KUBECONFIG_TOKEN_TTL_SECONDS,
   type EmbeddedApiServer,
   EmbeddedApiServerError,
+  renderKubeconfig,
   startEmbeddedApiServer,
-} from '../apiserver/bootstrap.ts';
+} from '../apiserver/index.ts';
 import type { EmbeddedMode } from '../config/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';

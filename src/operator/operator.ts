@@ -8,14 +8,17 @@
  *   the API connection (embedded: data dir, store, tokens, TLS, API server, kubeconfig; cluster:
  *   the kubeconfig file or the service account) -> the instance id (--instance, else kept in the
  *   data dir, else derived from the cluster) -> runner -> controller (informer synced).
- * Shutdown, on the first SIGTERM/SIGINT: the controller stops firing, lets runs in progress
- * finish for up to --shutdown-grace (then cancels them, as the runner does: stop signal, kill,
- * remove), flushes status writes and Events, releases the Lease; then the embedded API server
- * and its store close, the Docker pool closes, the HTTP endpoint closes; exit code 0.
+ * Every long-lived part is a Runnable (src/machinery/runnable.ts) in ONE ordered list, the
+ * `lifecycle` group below: watchdog, HTTP endpoint, Docker pool, embedded API server, then the
+ * controller's parts (informer, leader election, status writer, event recorder, job controller).
+ * Shutdown, on the first SIGTERM/SIGINT, stops the list in reverse: the controller stops firing,
+ * lets runs in progress finish for up to --shutdown-grace (then cancels them, as the runner does:
+ * stop signal, kill, remove), Events and status writes flush, the Lease is released, the informer
+ * stops; then the embedded API server and its store close, the Docker pool closes, the HTTP
+ * endpoint closes; exit code 0. A failed start stops what was started, in the same order.
  * Never reads process.env (the CLI passed everything in through the Config).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { operatorVersion } from '../cli/version.ts';
 import type { Config } from '../config/index.ts';
 import { poolLeftoverSource } from '../controller/adoption.ts';
 import { ControllerManager } from '../controller/manager.ts';
@@ -30,9 +33,12 @@ import {
 import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
 import type { Logger } from '../log/logger.ts';
+import { runnable } from '../machinery/runnable.ts';
+import { RunnableGroup } from '../machinery/runnable-group.ts';
 import { createOperatorMetrics } from '../metrics/index.ts';
 import { JobRunner } from '../runner/job-runner.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
+import { operatorVersion } from '../version.ts';
 import { clusterKubeConfig } from './cluster-mode.ts';
 import { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 import { StartupError } from './errors.ts';
@@ -58,18 +64,9 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
   const clock = deps.clock ?? systemClock;
   const signals = deps.stop ? undefined : listenForShutdown(log);
   const stop = deps.stop ?? signals!.received;
-  // Cleanups run in reverse order of start, on a failed start-up as on shutdown.
-  const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-  const cleanUp = async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c.run();
-      } catch (e) {
-        log.warn({ part: c.name, err: e }, 'cleanup failed');
-      }
-    }
-    cleanups.length = 0;
-  };
+  // Every part, in start order; stopped in reverse, on a failed start-up as on shutdown. Parts
+  // whose construction needs an earlier part's result are added (and started) step by step.
+  const lifecycle = new RunnableGroup('operator', log);
 
   try {
     const metrics = createOperatorMetrics({
@@ -79,7 +76,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
 
     const watchdog = new EventLoopWatchdog({ stallThresholdMs: EVENT_LOOP_STALL_MS });
-    cleanups.push({ name: 'event-loop watchdog', run: () => watchdog.stop() });
+    lifecycle.add(runnable('event-loop watchdog', { stop: () => watchdog.stop() }));
     let starting = true;
     const startupChecker: Checker = {
       name: 'started',
@@ -98,7 +95,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         throw new StartupError('ListenFailed', `--http-listen: ${e.message}`, { cause: e });
       throw e;
     });
-    cleanups.push({ name: 'http', run: () => http.close() });
+    await lifecycle.add(runnable('http', { stop: () => http.close() })).start();
     log.info({ url: http.url }, 'observability endpoint listening');
 
     // The data directory first: cheap, local, and the likelier mistake.
@@ -109,7 +106,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       metrics: metrics.docker,
       clock,
     });
-    cleanups.push({ name: 'docker pool', run: () => pool.close() });
+    await lifecycle.add(runnable('docker pool', { stop: () => pool.close() })).start();
     const pingTimeoutMs = config.docker.pool.connectTimeoutMs + config.docker.pool.headerTimeoutMs;
     await checkDockerDaemons(pool, config.docker.daemons, pingTimeoutMs);
     log.info({ daemons: config.docker.daemons.map((d) => d.name) }, 'Docker daemons reachable');
@@ -132,7 +129,8 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         clock,
         metrics: metrics.apiserver,
       });
-      cleanups.push({ name: 'embedded API server', run: () => embedded!.close() });
+      const api = embedded;
+      await lifecycle.add(runnable('embedded API server', { stop: () => api.close() })).start();
       kubeConfig = embedded.kubeConfig;
     } else {
       kubeConfig = clusterKubeConfig(config.mode);
@@ -147,10 +145,12 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
     log.info({ instance: instance.id, source: instance.source }, 'operator instance');
 
+    // One set of API clients for everything that talks to the API server.
+    const kubeClients = makeKubeClients(kubeConfig);
     const runner = new JobRunner({
       pool,
       instance: instance.id,
-      secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock }),
+      secrets: new KubeSecretSource({ clients: kubeClients, clock }),
       log: deps.logger.child({ component: 'runner' }),
       policy: config.policy,
       metrics: metrics.runs,
@@ -159,12 +159,18 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
     const manager = new ControllerManager({
       kubeConfig,
+      clients: kubeClients,
       executor: runner,
       instance: instance.id,
       leftovers: poolLeftoverSource(pool),
       clock,
       logger: deps.logger,
-      metrics: { controller: metrics.controller, scheduler: metrics.scheduler, cluster: metrics.cluster },
+      metrics: {
+        controller: metrics.controller,
+        scheduler: metrics.scheduler,
+        runEvents: metrics.runEvents,
+        cluster: metrics.cluster,
+      },
       nodeName: config.controller.nodeName,
       leaderElection: {
         enabled: config.controller.leaderElection.enabled,
@@ -185,12 +191,12 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       maxConcurrentRunsPerDaemon: config.runs.maxConcurrentPerDaemon,
       runQueueLimit: config.runs.queueLimit,
       namespace: config.controller.namespace,
+      shutdownGraceMs: config.shutdownGraceMs,
     });
-    // Registered before start(): a failed start still stops what it began.
-    cleanups.push({ name: 'controller', run: () => manager.shutdown(config.shutdownGraceMs) });
     http.addReadiness(checkerFrom('controller', () => manager.ready()));
+    lifecycle.add(...manager.runnables());
     try {
-      await manager.start();
+      await lifecycle.start();
     } catch (e) {
       throw new StartupError('ControllerFailed', `controller: ${(e as Error).message}`, { cause: e });
     }
@@ -212,11 +218,11 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
 
     const reason = await stop;
     log.info({ signal: reason, graceMs: config.shutdownGraceMs }, 'shutting down');
-    await cleanUp();
+    await lifecycle.stop();
     log.info({}, 'operator stopped');
     return 0;
   } catch (e) {
-    await cleanUp();
+    await lifecycle.stop();
     throw e;
   } finally {
     signals?.dispose();

@@ -18,6 +18,12 @@ export function containerCreateBody(
   const host: HostConfig = { AutoRemove: false };
   if (spec.network) host.NetworkMode = spec.network;
   if (spec.privileged) host.Privileged = true;
+  if (spec.hostPID) host.PidMode = 'host';
+  const sc = spec.securityContext;
+  if (sc?.readOnlyRootFilesystem) host.ReadonlyRootfs = true;
+  if (sc?.allowPrivilegeEscalation === false) host.SecurityOpt = ['no-new-privileges'];
+  if (sc?.capabilities?.add?.length) host.CapAdd = [...sc.capabilities.add];
+  if (sc?.capabilities?.drop?.length) host.CapDrop = [...sc.capabilities.drop];
   const r = spec.resources;
   if (r?.memory) host.Memory = memoryBytes(r.memory);
   if (r?.cpus) host.NanoCpus = nanoCpus(r.cpus);

@@ -12,11 +12,11 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecSpec } from '../api/schema.ts';
-import type { ContainerInspect, ExecInspect } from '../docker/engine-types.ts';
+import type { ExecInspect } from '../docker/engine-types.ts';
 import { isConflict, isNotFound } from '../docker/errors.ts';
 import { sleep } from './clock-sleep.ts';
-import { inspectContainer } from './container-run.ts';
 import { resolveEnv } from './env.ts';
+import type { ContainerFacts } from './policy/facts.ts';
 import { countOutput, newCapture, notifyStarted, type RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import type { RunOutcome } from './run-types.ts';
@@ -24,30 +24,24 @@ import type { RunOutcome } from './run-types.ts';
 const EXIT_CODE_POLLS = 40;
 const EXIT_CODE_POLL_MS = 50;
 
-export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutcome> {
+/** Runs the exec in `target`, the container the policy looked up and allowed (by id from here on). */
+export async function runExec(ctx: RunContext, spec: ExecSpec, target: ContainerFacts): Promise<RunOutcome> {
   const { daemon } = ctx;
   if (ctx.signal.aborted) throw new RunFailure('Cancelled', 'Cancelled', 'cancelled before the exec started');
   const env = await resolveEnv(spec.env, ctx.req.identity.namespace, ctx.secrets, 'spec.exec.env');
 
-  let target: ContainerInspect;
-  try {
-    target = await inspectContainer(ctx, spec.container);
-  } catch (e) {
-    if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
-    throw e;
-  }
-  if (!target.State.Running) {
+  if (!target.running) {
     throw new RunFailure(
       'ContainerNotFound',
       'ContainerNotRunning',
-      `container ${spec.container} is ${target.State.Status}, not running`,
-      { containerId: target.Id },
+      `container ${spec.container} is ${target.status}, not running`,
+      { containerId: target.id },
     );
   }
 
   let exec: Docker.Exec;
   try {
-    const container = daemon.docker.getContainer(target.Id);
+    const container = daemon.docker.getContainer(target.id);
     exec = await daemon.call('exec.create', () =>
       container.exec({
         Cmd: spec.command,
@@ -63,7 +57,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
   } catch (e) {
     if (isNotFound(e)) throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
     if (isConflict(e))
-      throw new RunFailure('ContainerNotFound', 'ContainerNotRunning', e.message, { containerId: target.Id });
+      throw new RunFailure('ContainerNotFound', 'ContainerNotRunning', e.message, { containerId: target.id });
     throw e;
   }
 
@@ -74,7 +68,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
     exec.start({ Detach: false, Tty: spec.tty ?? false, abortSignal: streamAbort.signal }),
   )) as unknown as Readable;
   const startTime = ctx.clock.now();
-  notifyStarted(ctx, target.Id, startTime);
+  notifyStarted(ctx, target.id, startTime);
 
   let stoppedFor: 'deadline' | 'cancel' | undefined;
   const stop = (why: 'deadline' | 'cancel'): void => {
@@ -100,7 +94,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
   countOutput(ctx, capture);
   if (capture.droppedLines > 0) {
     ctx.log.warn(
-      { containerId: target.Id, droppedLines: capture.droppedLines },
+      { containerId: target.id, droppedLines: capture.droppedLines },
       'run output lines dropped by the sink',
     );
   }
@@ -120,7 +114,7 @@ export async function runExec(ctx: RunContext, spec: ExecSpec): Promise<RunOutco
     if (!stoppedFor) throw e;
   }
   const base = {
-    containerId: target.Id,
+    containerId: target.id,
     startTime,
     logTail: capture.tailText(),
     exitCode: running ? undefined : exitCode,

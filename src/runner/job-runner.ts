@@ -6,12 +6,13 @@
  * `run` and `adopt` never reject; every outcome (Succeeded, Failed, DeadlineExceeded, Cancelled,
  * ImagePullFailed, ContainerNotFound, DaemonUnavailable, PolicyDenied, Error) is a record with a
  * CamelCase reason and a message.
- * Never: holds a run's full output (a bounded tail only; lines go to the OutputSink), makes a Docker
- * call for a spec the security policy denies, puts secret values in logs or records, retries (the
+ * Never: holds a run's full output (a bounded tail only; lines go to the OutputSink), creates,
+ * starts or execs anything for a spec the security policy (policy/) denies (only the read-only
+ * look-ups the policy needs are made first), puts secret values in logs or records, retries (the
  * controller decides retries).
  */
 import { type RunIdentity, runName } from '../api/run-identity.ts';
-import type { RunRecord } from '../api/schema.ts';
+import type { RunRecord, RunSpec } from '../api/schema.ts';
 import type { DaemonClient } from '../docker/daemon-client.ts';
 import {
   DaemonUnavailableError,
@@ -28,7 +29,20 @@ import { continueContainer, inspectContainer, runContainer } from './container-r
 import { runExec } from './exec-run.ts';
 import { DEFAULT_MAX_LINE_CHARS, DEFAULT_TAIL_BYTES } from './output-capture.ts';
 import { LoggerOutputSink, type OutputSink } from './output-sink.ts';
-import { checkPolicy, DEFAULT_POLICY, type SecurityPolicy } from './policy.ts';
+import {
+  DEFAULT_POLICY,
+  ExecTargetNotFound,
+  evaluatePolicy,
+  gatherPolicyFacts,
+  type HostPaths,
+  localHostPaths,
+  NO_FACTS,
+  type PolicyDecision,
+  type PolicyFacts,
+  policyDocker,
+  type SecurityPolicy,
+  STATIC_RULES,
+} from './policy/index.ts';
 import type { RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import type { RunHooks, RunOutcome, RunRequest } from './run-types.ts';
@@ -46,6 +60,8 @@ export interface JobRunnerOptions {
   secrets: SecretSource;
   log: Logger;
   policy?: SecurityPolicy;
+  /** Where bind sources are resolved (default: this process's filesystem). */
+  hostPaths?: HostPaths;
   /** Where output lines go (default: the logger, at info). */
   sink?: OutputSink;
   metrics?: RunMetrics;
@@ -74,10 +90,14 @@ export class JobRunner {
   /** Runs the job once. Never rejects. */
   run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
     return this.guarded(req, signal, hooks, async (ctx) => {
-      const violation = checkPolicy(req.spec, this.policy);
-      if (violation) throw new RunFailure('PolicyDenied', violation.reason, violation.message);
-      if (req.spec.run) return runContainer(ctx(), req.spec.run);
-      if (req.spec.exec) return runExec(ctx(), req.spec.exec);
+      const question = { spec: req.spec, namespace: req.identity.namespace, policy: this.policy };
+      // What the spec alone denies costs no Docker call; the rest needs the facts.
+      throwIfDenied(evaluatePolicy({ ...question, facts: NO_FACTS }, STATIC_RULES));
+      const c = ctx();
+      const facts = await this.facts(c, req);
+      throwIfDenied(evaluatePolicy({ ...question, facts }));
+      if (req.spec.run) return runContainer(c, withCheckedTargets(req.spec.run, facts));
+      if (req.spec.exec && facts.execTarget) return runExec(c, req.spec.exec, facts.execTarget);
       throw new RunFailure('Error', 'InvalidSpec', 'spec: exactly one of run and exec is required');
     });
   }
@@ -97,6 +117,21 @@ export class JobRunner {
         throw e;
       }
     });
+  }
+
+  private async facts(c: RunContext, req: RunRequest): Promise<PolicyFacts> {
+    try {
+      return await gatherPolicyFacts(
+        req.spec,
+        this.policy,
+        policyDocker(c.daemon),
+        this.opts.hostPaths ?? localHostPaths,
+      );
+    } catch (e) {
+      if (e instanceof ExecTargetNotFound)
+        throw new RunFailure('ContainerNotFound', 'ContainerNotFound', e.message);
+      throw e;
+    }
   }
 
   private async guarded(
@@ -167,6 +202,34 @@ export class JobRunner {
       killGraceMs: this.opts.killGraceMs ?? 30_000,
     };
   }
+}
+
+function throwIfDenied(decision: PolicyDecision): void {
+  if (!decision.allowed) {
+    throw new RunFailure('PolicyDenied', decision.denial.reason, decision.denial.message);
+  }
+}
+
+/**
+ * The run spec with what the policy checked in place of what the spec names: each bind source
+ * with its symlinks resolved, and a network container by the id that was checked, so the daemon
+ * uses what was allowed, not what a symlink or a container name leads to a moment later.
+ */
+function withCheckedTargets(run: RunSpec, facts: PolicyFacts): RunSpec {
+  let checked = run;
+  if (run.volumes?.some((v) => v.type === 'bind')) {
+    checked = {
+      ...checked,
+      volumes: run.volumes.map((v) => {
+        const fact = v.type === 'bind' ? facts.bindSources.get(v.source) : undefined;
+        return fact && 'resolved' in fact ? { ...v, source: fact.resolved } : v;
+      }),
+    };
+  }
+  if (run.network?.startsWith('container:') && facts.networkContainer) {
+    checked = { ...checked, network: `container:${facts.networkContainer.id}` };
+  }
+  return checked;
 }
 
 /** Maps an error that ended a run early to its outcome. */

@@ -12,12 +12,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LABELS } from '../../src/api/run-identity.ts';
-import { defaultKinds } from '../../src/apiserver/index.ts';
-import { objectKey } from '../../src/apiserver/kinds.ts';
-import { withVersion } from '../../src/apiserver/object-rules.ts';
-import { ResourceService } from '../../src/apiserver/resources.ts';
-import { WalObjectStore } from '../../src/apiserver/store/wal-store.ts';
-import { WatchHub } from '../../src/apiserver/watch-hub.ts';
+import {
+  defaultKinds,
+  objectKey,
+  ResourceService,
+  WalObjectStore,
+  WatchHub,
+  withVersion,
+} from '../../src/apiserver/index.ts';
 import { systemClock } from '../../src/util/clock.ts';
 import { MemoryObjectStore } from '../helpers/memory-object-store.ts';
 import { getJob, jobManifest, useControllerEnv, waitFor } from '../helpers/operator.ts';

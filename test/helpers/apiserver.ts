@@ -20,11 +20,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeKubeconfig } from '../../src/apiserver/auth/kubeconfig.ts';
-import { TokenStore } from '../../src/apiserver/auth/token-store.ts';
-import { type EmbeddedApiServerOptions, startEmbeddedApiServer } from '../../src/apiserver/bootstrap.ts';
 import type { ApiServerOptions } from '../../src/apiserver/index.ts';
-import { dataDirPaths } from '../../src/apiserver/store/data-dir.ts';
+import {
+  dataDirPaths,
+  type EmbeddedApiServerOptions,
+  startEmbeddedApiServer,
+  TokenStore,
+  writeKubeconfig,
+} from '../../src/apiserver/index.ts';
 import { type Logger, silentLogger } from '../../src/log/logger.ts';
 import { systemClock } from '../../src/util/clock.ts';
 

@@ -11,7 +11,7 @@ import {
   type StoreChange,
   StoreConflictError,
   type StoredObject,
-} from '../../src/apiserver/store/object-store.ts';
+} from '../../src/apiserver/index.ts';
 
 export class MemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<string, StoredObject>();

@@ -186,23 +186,7 @@ export async function getJob(kubectl: Kubectl, name: string): Promise<JobView | 
   return JSON.parse(r.stdout) as JobView;
 }
 
-/** Polls `probe` every 200 ms until it returns a value other than undefined/false; bounded. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    last = value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { waitFor } from './wait.ts';
 
 export async function applyJob(kubectl: Kubectl, manifest: string): Promise<void> {
   const r = await kubectl(['apply', '-f', '-'], { stdin: manifest });

@@ -6,7 +6,7 @@
  *
  *   node --import tsx test/helpers/store-writer.ts DIR COUNT CONCURRENCY SNAPSHOT_EVERY
  */
-import { WalObjectStore } from '../../src/apiserver/store/wal-store.ts';
+import { WalObjectStore } from '../../src/apiserver/index.ts';
 
 const [dir, countArg = '100000', concurrencyArg = '16', snapshotEveryArg = '200'] = process.argv.slice(2);
 if (!dir) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
+import { waitFor } from '../helpers/wait.ts';
 
 const bin = new URL('../../bin/ofelia-operator.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'apiserver-cli-'));
@@ -62,14 +63,8 @@ function get(path: string, token?: string): Promise<number> {
   });
 }
 
-async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+const eventually = (what: string, check: () => Promise<boolean> | boolean, ms = 10_000) =>
+  waitFor(what, check, ms, 100);
 
 before(async () => {
   server = spawn(

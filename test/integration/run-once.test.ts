@@ -89,11 +89,36 @@ test('run-once: a policy denial exits 1; --allow-bind lets the bind through', as
   assert.match(allowed.stdout, /binds\.yaml/);
 });
 
+test('run-once: --policy restricted applies the same rules as run', async (t) => {
+  const d = await testDocker();
+  if ('skip' in d) return t.skip(d.skip);
+  const file = manifest('restricted', '    args: ["id", "-u"]');
+  const denied = await cli(['-f', file, '-o', 'json', '--policy', 'restricted']);
+  assert.equal(denied.code, 1);
+  const rec = JSON.parse(denied.stdout);
+  assert.equal(rec.result, 'PolicyDenied');
+  assert.match(rec.message, /^spec\.run\.securityContext\.readOnlyRootFilesystem: /);
+  const hardened = manifest(
+    'hardened',
+    `    args: ["id", "-u"]
+    user: "1000"
+    securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }`,
+  );
+  const ok = await cli(['-f', hardened, '--policy', 'restricted']);
+  assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+  assert.match(ok.stdout, /^1000\n/);
+});
+
 const usageCases = [
   { name: 'unknown flag', args: ['--bogus'], err: /--bogus/ },
   { name: 'missing -f', args: [], err: /-f\/--file is required/ },
   { name: 'bad -o', args: ['-f', 'x.yaml', '-o', 'yaml'], err: /-o\/--output/ },
   { name: 'relative --allow-bind', args: ['-f', 'x.yaml', '--allow-bind', 'data'], err: /--allow-bind/ },
+  {
+    name: 'unknown --policy level',
+    args: ['-f', 'x.yaml', '--policy', 'strict'],
+    err: /--policy: expected one of privileged, baseline, restricted, got "strict"/,
+  },
   { name: 'missing file', args: ['-f', '/nonexistent/job.yaml'], err: /no such file/ },
 ];
 for (const c of usageCases) {

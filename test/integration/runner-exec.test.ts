@@ -25,7 +25,8 @@ const env = useRunnerEnv({
       Image: TEST_IMAGE,
       name: `exec-target-${suffix}`,
       Cmd: ['sleep', '600'],
-      Labels: { 'ofelia.dev/test': 'exec' },
+      // Exec targets opt in to the namespaces whose jobs may exec into them (docs/security.md).
+      Labels: { 'ofelia.dev/test': 'exec', 'ofelia.dev/exec-from': 'ex' },
       HostConfig: { NetworkMode: 'none' },
     });
     await target.start();
@@ -33,7 +34,7 @@ const env = useRunnerEnv({
       Image: TEST_IMAGE,
       name: `exec-stopped-${suffix}`,
       Cmd: ['true'],
-      Labels: { 'ofelia.dev/test': 'exec' },
+      Labels: { 'ofelia.dev/test': 'exec', 'ofelia.dev/exec-from': '*' },
       HostConfig: { NetworkMode: 'none' },
     });
   },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
-import { WalObjectStore } from '../../src/apiserver/store/wal-store.ts';
+import { WalObjectStore } from '../../src/apiserver/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'store-durability-'));
 after(() => rmSync(root, { recursive: true, force: true }));

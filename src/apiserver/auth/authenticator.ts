@@ -11,4 +11,9 @@ export interface Principal {
 export interface Authenticator {
   /** The principal for `Authorization: Bearer <token>`, or undefined when missing/unknown/expired. */
   authenticate(bearerToken: string | undefined): Principal | undefined;
+  /**
+   * Call `listener` with the id of every token that stops being valid (revoked here or by another
+   * process, expired), so what was opened with it (watches) can end. Returns the unsubscribe.
+   */
+  onTokenGone(listener: (tokenId: string) => void): () => void;
 }

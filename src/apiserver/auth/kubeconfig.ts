@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { DIR_MODE, writeFileAtomic } from '../store/store-files.ts';
 
 export interface KubeconfigParams {
@@ -35,7 +35,32 @@ export function renderKubeconfig(p: KubeconfigParams): string {
   });
 }
 
+/** Write the kubeconfig unless the file already says exactly this (a reader sees no change). */
 export async function writeKubeconfig(file: string, params: KubeconfigParams): Promise<void> {
+  const text = renderKubeconfig(params);
+  const existing = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (existing === text) return;
   await fs.mkdir(dirname(file), { recursive: true, mode: DIR_MODE });
-  await writeFileAtomic(file, renderKubeconfig(params));
+  await writeFileAtomic(file, text);
+}
+
+/**
+ * The bearer token of the current context's user in a kubeconfig file, or undefined when the file
+ * is missing, unreadable or has none (a start-up then issues a new one).
+ */
+export async function readKubeconfigToken(file: string): Promise<string | undefined> {
+  let doc: unknown;
+  try {
+    doc = parse(await fs.readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const c = doc as {
+    'current-context'?: unknown;
+    contexts?: { name?: unknown; context?: { user?: unknown } }[];
+    users?: { name?: unknown; user?: { token?: unknown } }[];
+  } | null;
+  const context = c?.contexts?.find((x) => x?.name === c['current-context']);
+  const user = c?.users?.find((u) => u?.name === context?.context?.user);
+  return typeof user?.user?.token === 'string' ? user.user.token : undefined;
 }

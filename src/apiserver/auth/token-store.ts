@@ -13,15 +13,25 @@
  * - Expiry: checked on every authenticate; expired entries are also swept from the file by ONE
  *   timer armed for the nearest expiry (capped at an hour), never one timer per token.
  * - Several processes: the `token` CLI edits the file while a server runs. The server re-stats the
- *   file at most once per `reloadIntervalMs` (default 1 s) on authenticate and reloads it when its
- *   inode, size or mtime changed, so a token created or revoked by the CLI takes effect within a
- *   second. fs.watch was not used: it misses changes on some file systems and in bind mounts.
- *   Every writer re-reads the file just before changing it (a small read-modify-write window
- *   between two simultaneous writers remains; writes are rare and human-driven).
+ *   file at most once per `reloadIntervalMs` (default 1 s) on authenticate — and, with
+ *   `pollFile`, on a timer of that interval, so a revoke ends watches even when no request
+ *   arrives — and reloads it when its inode, size or mtime changed, so a token created or revoked
+ *   by the CLI takes effect within a second. fs.watch was not used: it misses changes on some file
+ *   systems and in bind mounts. Every writer re-reads the file just before changing it (a small
+ *   read-modify-write window between two simultaneous writers remains; writes are rare and
+ *   human-driven).
+ * - Ownership: the file is only written by the user that owns it (or the data directory when it
+ *   does not exist yet). Another user gets a TokenFileError: a file the server cannot read would
+ *   be ignored by it, so a "revoked" token would stay valid. root may write it, and the file keeps
+ *   its owner.
+ * - Rotation: `retire` shortens the life of a token to a grace period instead of revoking it, so
+ *   clients holding it re-read their kubeconfig before it stops working.
+ * - Every token that stops being valid (revoked, retired and past its grace, expired, removed by
+ *   another process) is announced once to `onTokenGone` listeners.
  */
 import crypto from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Logger, silentLogger } from '../../log/logger.ts';
 import { type Clock, systemClock, type TimerHandle } from '../../util/clock.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../store/store-files.ts';
@@ -45,6 +55,8 @@ export interface TokenStoreOptions {
   maxTokens?: number;
   /** Minimum time between two checks of the file for outside changes (default 1000 ms). */
   reloadIntervalMs?: number;
+  /** Also check the file on a timer every reloadIntervalMs (a server does; the CLI does not). */
+  pollFile?: boolean;
 }
 
 export interface TokenInfo {
@@ -88,6 +100,8 @@ export class TokenStore implements Authenticator {
   /** Serialises this process's writes to the file. */
   private writing: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly goneListeners = new Set<(tokenId: string) => void>();
+  private poll: NodeJS.Timeout | undefined;
 
   private constructor(opts: TokenStoreOptions) {
     this.file = join(opts.dir, TOKEN_FILE);
@@ -104,7 +118,13 @@ export class TokenStore implements Authenticator {
     const store = new TokenStore(opts);
     store.load();
     store.armSweep();
+    if (opts.pollFile) store.armPoll();
     return store;
+  }
+
+  onTokenGone(listener: (tokenId: string) => void): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
   }
 
   authenticate(bearerToken: string | undefined): Principal | undefined {
@@ -164,10 +184,38 @@ export class TokenStore implements Authenticator {
     });
   }
 
+  /**
+   * Let the tokens with this name (except `keepId`) live at most `graceSeconds` more: a rotation
+   * that does not lock out clients still holding them. Returns the tokens whose expiry moved.
+   */
+  async retire(name: string, graceSeconds: number, keepId?: string): Promise<TokenInfo[]> {
+    return this.mutate(() => {
+      const until = this.clock.now() + graceSeconds * 1000;
+      const moved: TokenRecord[] = [];
+      for (const t of this.tokens.values()) {
+        if (t.name !== name || t.id === keepId) continue;
+        if (t.expiresAt !== null && t.expiresAt <= until) continue;
+        t.expiresAt = until;
+        moved.push(t);
+      }
+      if (moved.length > 0)
+        this.log.info({ ids: moved.map((t) => t.id), name, graceSeconds }, 'tokens retired');
+      return moved.map(info);
+    });
+  }
+
+  /** Metadata of a live token by id (no secret), or undefined. */
+  get(id: string): TokenInfo | undefined {
+    const t = this.tokens.get(id);
+    return t && !this.isExpired(t) ? info(t) : undefined;
+  }
+
   close(): void {
     this.closed = true;
     if (this.sweep) this.clock.clearTimeout(this.sweep.handle);
     this.sweep = undefined;
+    clearInterval(this.poll);
+    this.poll = undefined;
   }
 
   // --- file ---
@@ -176,10 +224,12 @@ export class TokenStore implements Authenticator {
   private mutate<T>(change: () => T): Promise<T> {
     const run = this.writing.then(async () => {
       this.load();
+      const before = new Set(this.tokens.keys());
       const result = change();
       this.removeExpired();
       await this.save();
       this.armSweep();
+      this.announceGone(before);
       return result;
     });
     this.writing = run.catch(() => undefined);
@@ -222,9 +272,11 @@ export class TokenStore implements Authenticator {
       current?.mtimeMs === this.seen?.mtimeMs;
     if (same) return;
     try {
+      const before = new Set(this.tokens.keys());
       this.load();
       this.armSweep();
       this.log.info({ tokens: this.tokens.size }, 'token file reloaded');
+      this.announceGone(before);
     } catch (e) {
       // Keep serving the tokens known so far rather than lock everyone out on a bad edit.
       this.log.error({ err: e, file: this.file }, 'token file reload failed');
@@ -242,9 +294,57 @@ export class TokenStore implements Authenticator {
         expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString(),
       })),
     };
-    await writeFileAtomic(this.file, `${JSON.stringify(body, null, 2)}\n`);
+    const owner = this.writableOwner();
+    await writeFileAtomic(this.file, `${JSON.stringify(body, null, 2)}\n`, { owner });
     const st = statSync(this.file);
     this.seen = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  }
+
+  /**
+   * The owner the file must keep: refuses a user that does not own it (the server, running as the
+   * owner, could not read what another user writes); root writes on the owner's behalf.
+   */
+  private writableOwner(): { uid: number; gid: number } | undefined {
+    const euid = process.geteuid?.();
+    if (euid === undefined) return undefined;
+    let st: { uid: number; gid: number };
+    try {
+      st = statSync(this.file);
+    } catch {
+      st = statSync(dirname(this.file));
+    }
+    if (st.uid === euid) return undefined;
+    if (euid === 0) return { uid: st.uid, gid: st.gid };
+    throw new TokenFileError(
+      this.file,
+      `owned by uid ${st.uid}, not by this user (uid ${euid}): run token commands as the user the API server runs as, or the server would keep using its old tokens`,
+    );
+  }
+
+  /** Tell listeners about tokens that were live before a change and are not any more. */
+  private announceGone(before: Set<string>): void {
+    if (this.goneListeners.size === 0) return;
+    for (const id of before) {
+      const t = this.tokens.get(id);
+      if (t && !this.isExpired(t)) continue;
+      for (const listener of [...this.goneListeners]) {
+        try {
+          listener(id);
+        } catch (e) {
+          this.log.error({ err: e }, 'token-gone listener failed');
+        }
+      }
+    }
+  }
+
+  /**
+   * Real time, not the injected clock: another process changes the file in real time, and a fake
+   * clock advanced by days must not replay a million polls.
+   */
+  private armPoll(): void {
+    if (this.closed) return;
+    this.poll = setInterval(() => this.reloadIfChanged(true), this.reloadIntervalMs);
+    this.poll.unref();
   }
 
   // --- expiry ---
@@ -285,14 +385,22 @@ export class TokenStore implements Authenticator {
   private onSweep(): void {
     this.sweep = undefined;
     if (this.closed) return;
-    const anyExpired = [...this.tokens.values()].some((t) => this.isExpired(t));
-    if (!anyExpired) {
+    const expired = [...this.tokens.values()].filter((t) => this.isExpired(t));
+    if (expired.length === 0) {
       this.armSweep();
       return;
     }
+    // Announced before the file is rewritten, so watches end on time even if the write fails.
+    const live = new Set(expired.map((t) => t.id));
+    for (const t of expired) this.tokens.delete(t.id);
+    this.announceGone(live);
     this.mutate(() => undefined).catch((e: unknown) => {
       this.log.error({ err: e, file: this.file }, 'token sweep failed');
-      this.armSweep();
+      // Retried later, not at once: the expired tokens are already refused by authenticate.
+      this.sweep = {
+        handle: this.clock.setTimeout(() => this.onSweep(), MAX_SWEEP_DELAY_MS),
+        at: this.clock.now() + MAX_SWEEP_DELAY_MS,
+      };
     });
   }
 }

@@ -3,6 +3,7 @@
  * Encoding builds the JSON text directly so that an object is stringified exactly once per write.
  * Decoding validates shape and returns a reason instead of throwing.
  */
+import { isObject } from '../../util/json-values.ts';
 
 export type WalRecord =
   | { op: 'put'; key: string; rv: number; value: Record<string, unknown> }
@@ -30,10 +31,6 @@ export function encodeDeleteRecord(key: string, rv: number): Buffer {
 
 export function encodeSnapshotEntry(key: string, rv: number, value: Record<string, unknown>): Buffer {
   return Buffer.from(`{"key":${JSON.stringify(key)},"rv":${rv},"value":${JSON.stringify(value)}}`, 'utf8');
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isVersion(v: unknown): v is number {

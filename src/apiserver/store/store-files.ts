@@ -7,6 +7,7 @@
  *   *.tmp                                  an interrupted snapshot/atomic write: removed at open
  *   LOCK                                   the pid of the process that holds the store open
  */
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -65,25 +66,40 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
 }
 
+export interface AtomicWriteOptions {
+  /** File mode (default 0600). */
+  mode?: number;
+  /** Give the file this owner before it replaces the target (root writing for another user). */
+  owner?: { uid: number; gid: number } | undefined;
+}
+
 /**
  * Replace `file` atomically and durably with `data` (mode 0600): write a temp file beside it,
  * fsync it, rename it over the target, fsync the directory. A crash leaves the old or the new
- * content, never a mix; a leftover `*.tmp` is harmless.
+ * content, never a mix; a leftover `*.tmp` is harmless. The temp file has a random name and is
+ * created with O_EXCL and O_NOFOLLOW: a file or symlink planted under a predictable name cannot
+ * receive the content (a kubeconfig's token, say).
  */
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
-  mode = FILE_MODE,
+  opts: AtomicWriteOptions = {},
 ): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.open(tmp, 'w', mode);
+  const mode = opts.mode ?? FILE_MODE;
+  const tmp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const handle = await fs.open(tmp, flags, mode);
   try {
     await handle.writeFile(data);
-    await handle.chmod(mode); // the umask may have narrowed or the file pre-existed with other bits
+    await handle.chmod(mode); // the umask may have narrowed the bits
+    if (opts.owner) await handle.chown(opts.owner.uid, opts.owner.gid);
     await handle.sync();
-  } finally {
+  } catch (e) {
     await handle.close();
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
+  await handle.close();
   try {
     await fs.rename(tmp, file);
   } catch (e) {

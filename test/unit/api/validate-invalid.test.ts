@@ -700,6 +700,24 @@ const cases: Case[] = [
     field: 'spec.exec.command[0]',
     reason: 'FieldValueInvalid',
   },
+  // ---- security fields (what the operator's policy then allows is checked at run time)
+  {
+    name: 'capability with the CAP_ prefix',
+    make: run((m) => {
+      m.spec.run.securityContext = { capabilities: { add: ['CAP_SYS_ADMIN'] } };
+    }),
+    field: 'spec.run.securityContext.capabilities.add[0]',
+    reason: 'FieldValueInvalid',
+    message: 'no CAP_ prefix',
+  },
+  {
+    name: 'hostPID not a boolean',
+    make: run((m) => {
+      m.spec.run.hostPID = 'yes';
+    }),
+    field: 'spec.run.hostPID',
+    reason: 'FieldValueInvalid',
+  },
   // ---- placement
   {
     name: 'nodeName not DNS-1123',

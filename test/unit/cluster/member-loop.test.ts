@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type MemberLease, memberLeaseName } from '../../../src/cluster/member-lease.ts';
+import type { MemberLeaseApi, MemberLeaseWrite } from '../../../src/cluster/member-lease-client.ts';
 import { MemberLoop } from '../../../src/cluster/member-loop.ts';
 import { Ownership } from '../../../src/cluster/ownership.ts';
 import { LeaseConflictError } from '../../../src/kube/lease-client.ts';
-import type { MemberLeaseApi, MemberLeaseWrite } from '../../../src/kube/member-lease-client.ts';
 import { type Logger, silentLogger } from '../../../src/log/logger.ts';
 import type { Clock } from '../../../src/util/clock.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';

@@ -43,10 +43,15 @@ test('defaults: embedded mode on loopback, local daemon on the default socket', 
   assert.deepEqual(c.httpListen, { host: '127.0.0.1', port: 8080 });
   assert.deepEqual(c.docker.daemons, [{ name: 'local', host: 'unix:///var/run/docker.sock' }]);
   assert.deepEqual(c.policy, {
+    level: 'baseline',
     allowPrivileged: false,
     allowHostNetwork: false,
     allowHostPid: false,
     allowedBindPrefixes: [],
+    allowedBindPrefixesReadWrite: [],
+    allowedNetworks: [],
+    allowedVolumes: [],
+    allowedExecContainers: [],
   });
   assert.equal(c.controller.nodeName, 'node-a');
   assert.equal(c.controller.namespace, undefined);
@@ -286,14 +291,48 @@ const rows: Row[] = [
       '/srv/data',
       '--allow-bind-prefix',
       '/backup',
+      '--allow-bind-prefix-rw',
+      '/srv/scratch',
+      '--policy',
+      'restricted',
+      '--allow-network',
+      'jobs',
+      '--allow-volume',
+      'shared-*',
+      '--allow-exec-container',
+      'db-*',
     ],
     want: (c) => c.policy,
     equals: {
+      level: 'restricted',
       allowPrivileged: true,
       allowHostNetwork: false,
       allowHostPid: true,
       allowedBindPrefixes: ['/srv/data', '/backup'],
+      allowedBindPrefixesReadWrite: ['/srv/scratch'],
+      allowedNetworks: ['jobs'],
+      allowedVolumes: ['shared-*'],
+      allowedExecContainers: ['db-*'],
     },
+  },
+  {
+    name: 'OFELIA_POLICY and the allow-lists from the environment (comma-separated)',
+    argv: [],
+    env: {
+      OFELIA_POLICY: 'privileged',
+      OFELIA_ALLOW_NETWORKS: 'a, b',
+      OFELIA_ALLOW_VOLUMES: 'v1',
+      OFELIA_ALLOW_EXEC_CONTAINERS: 'web,db',
+      OFELIA_ALLOW_BIND_PREFIXES_RW: '/rw',
+    },
+    want: (c) => [
+      c.policy.level,
+      c.policy.allowedNetworks,
+      c.policy.allowedVolumes,
+      c.policy.allowedExecContainers,
+      c.policy.allowedBindPrefixesReadWrite,
+    ],
+    equals: ['privileged', ['a', 'b'], ['v1'], ['web', 'db'], ['/rw']],
   },
   {
     name: 'OFELIA_ALLOW_BIND_PREFIXES comma-separated, OFELIA_ALLOW_HOST_NETWORK=yes',
@@ -423,6 +462,16 @@ const errorRows: ErrorRow[] = [
     name: 'instance with an underscore',
     argv: ['--instance=a_b'],
     message: '--instance: expected 1 to 40 characters of a-z, 0-9 and -, got "a_b"',
+  },
+  {
+    name: 'unknown policy level',
+    argv: ['--policy', 'strict'],
+    message: '--policy: expected one of privileged, baseline, restricted, got "strict"',
+  },
+  {
+    name: 'relative read-write bind prefix',
+    argv: ['--allow-bind-prefix-rw', 'srv'],
+    message: '--allow-bind-prefix-rw: expected an absolute path without "..", got "srv"',
   },
   {
     name: 'relative bind prefix',

@@ -4,14 +4,14 @@ import { Registry } from 'prom-client';
 import { runName } from '../../../src/api/run-identity.ts';
 import type { RunRecord, RunResult, ScheduledDockerJob } from '../../../src/api/schema.ts';
 import { validateScheduledDockerJob } from '../../../src/api/validate.ts';
-import { Dispatcher, type DispatcherHost, type RunExecutor } from '../../../src/controller/dispatcher.ts';
+import { Dispatcher, type RunExecutor } from '../../../src/controller/dispatcher.ts';
 import { JobState } from '../../../src/controller/job-state.ts';
-import { applyMergePatch } from '../../../src/kube/merge-patch.ts';
-import type { StatusPatch } from '../../../src/kube/status-writer.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { SchedulerMetrics } from '../../../src/metrics/scheduler-metrics.ts';
 import type { RunHooks, RunRequest } from '../../../src/runner/run-types.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { recordingRunEvents } from '../../helpers/run-events.ts';
+import { settle } from '../../helpers/wait.ts';
 
 /**
  * A runner double the test controls: each run waits until the test ends it with a result, or until
@@ -68,10 +68,6 @@ class FakeExecutor implements RunExecutor {
   }
 }
 
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-};
-
 const tenOClock = Date.UTC(2026, 2, 10, 10, 0, 0);
 const minute = 60_000;
 
@@ -89,20 +85,10 @@ function makeJob(spec: Record<string, unknown>): ScheduledDockerJob {
 function setup(spec: Record<string, unknown>, opts: { max?: number; queue?: number } = {}) {
   const clock = new FakeClock(tenOClock);
   const executor = new FakeExecutor();
-  const events: string[] = [];
-  const writes: { patch: StatusPatch; urgent: boolean }[] = [];
-  const host: DispatcherHost = {
-    changeStatus(state, patch, urgent) {
-      state.status = applyMergePatch(state.status, patch);
-      writes.push({ patch, urgent: urgent ?? false });
-    },
-    event(_state, type, reason) {
-      events.push(`${type}/${reason}`);
-    },
-  };
+  const { bus, events, writes, published } = recordingRunEvents();
   const dispatcher = new Dispatcher({
     executor,
-    host,
+    events: bus,
     clock,
     logger: silentLogger(),
     maxConcurrentRunsPerDaemon: opts.max ?? 50,
@@ -117,7 +103,7 @@ function setup(spec: Record<string, unknown>, opts: { max?: number; queue?: numb
       attempt: 1,
       dueMs: tenOClock + minutes * minute,
     });
-  return { clock, executor, events, writes, dispatcher, state, fire };
+  return { clock, executor, events, writes, published, dispatcher, state, fire };
 }
 
 const policyCases = [
@@ -178,12 +164,7 @@ test('Dispatcher: Replace while the replaced run is still stopping starts only t
     executor,
     clock,
     logger: silentLogger(),
-    host: {
-      changeStatus(s, patch) {
-        s.status = applyMergePatch(s.status, patch);
-      },
-      event() {},
-    },
+    events: recordingRunEvents().bus,
   });
   for (let m = 0; m < 4; m++) {
     dispatcher.fire(state, {
@@ -479,12 +460,7 @@ test('Dispatcher: a runner that rejects still ends the run with an Error record 
     clock,
     logger: silentLogger(),
     maxConcurrentRunsPerDaemon: 1,
-    host: {
-      changeStatus(s, patch) {
-        s.status = applyMergePatch(s.status, patch);
-      },
-      event() {},
-    },
+    events: recordingRunEvents().bus,
   });
   for (const m of [0, 1]) {
     dispatcher.fire(state, {
@@ -512,12 +488,7 @@ test('Dispatcher: the active and queued gauges follow the runs', async () => {
     logger: silentLogger(),
     metrics,
     maxConcurrentRunsPerDaemon: 1,
-    host: {
-      changeStatus(s, patch) {
-        s.status = applyMergePatch(s.status, patch);
-      },
-      event() {},
-    },
+    events: recordingRunEvents().bus,
   });
   const gauge = async (name: string) =>
     (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? Number.NaN;

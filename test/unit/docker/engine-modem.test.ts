@@ -34,6 +34,9 @@ const ops: [string, string, string][] = [
   ['POST', '/images/create?fromImage=a&tag=b', 'image.pull'],
   ['GET', '/images/127.0.0.1:5000/team/app:1.0/json', 'image.inspect'],
   ['POST', '/containers/abc/attach?stream=true', 'container.attach'],
+  ['GET', '/volumes/team_data', 'volume.inspect'],
+  ['GET', '/volumes', 'other'],
+  ['POST', '/volumes/create', 'other'],
 ];
 for (const [method, path, op] of ops) {
   test(`operationOf: ${method} ${path} -> ${op}`, () => assert.equal(operationOf(method, path), op));

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TokenBucket } from '../../../src/controller/token-bucket.ts';
-import {
-  type CoreEvent,
-  EventRecorder,
-  type EventSink,
-  type EventTarget,
-} from '../../../src/kube/event-recorder.ts';
+import type { EventTarget } from '../../../src/api/job-reporting.ts';
+import { type CoreEvent, EventRecorder, type EventSink } from '../../../src/kube/event-recorder.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { TokenBucket } from '../../../src/machinery/token-bucket.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { settle } from '../../helpers/wait.ts';
 
 /**
  * A fake Events API (test double): keeps created Events by name and applies bumps; a create of an
@@ -39,10 +36,6 @@ const job: EventTarget = {
   name: 'backup',
   uid: 'u1',
 };
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-};
-
 function setup(opts: { rate?: number; burst?: number; maxPending?: number } = {}) {
   const clock = new FakeClock();
   const sink = new FakeEventSink();

@@ -13,6 +13,7 @@ import { RestartingInformer } from '../../../src/kube/informer.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { ControllerMetrics } from '../../../src/metrics/controller-metrics.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { settle } from '../../helpers/wait.ts';
 
 type Verb = 'add' | 'update' | 'delete' | 'change' | 'error' | 'connect';
 /** Any of client-node's callbacks (object or error): they are called with what the verb carries. */
@@ -111,10 +112,6 @@ class FakeInformer<T extends KubernetesObject> implements Informer<T>, ObjectCac
     for (const cb of this.callbacks.get(verb) ?? []) (cb as (arg: unknown) => void)(arg);
   }
 }
-
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-};
 
 const job = (name: string): KubernetesObject => ({ metadata: { name, namespace: 'default' } });
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { TokenBucket } from '../../../src/controller/token-bucket.ts';
-import { type ObjectKey, type StatusPatch, StatusWriter } from '../../../src/kube/status-writer.ts';
+import type { ObjectKey, StatusPatch } from '../../../src/api/job-reporting.ts';
+import { StatusWriter } from '../../../src/kube/status-writer.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { TokenBucket } from '../../../src/machinery/token-bucket.ts';
 import { ControllerMetrics } from '../../../src/metrics/controller-metrics.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 

@@ -77,3 +77,31 @@ test('containerCreateBody: a bad quantity names the field', () => {
     (e: unknown) => e instanceof QuantityError && /spec\.run\.resources\.memory/.test(e.message),
   );
 });
+
+test('containerCreateBody: hostPID and the securityContext fields map to HostConfig', () => {
+  const spec = RunSpecSchema.parse({
+    image: 'x',
+    hostPID: true,
+    securityContext: {
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+    },
+  });
+  const host = containerCreateBody(spec, identity, 'Schedule', [], 'op-a').HostConfig;
+  assert.equal(host?.PidMode, 'host');
+  assert.equal(host?.ReadonlyRootfs, true);
+  assert.deepEqual(host?.SecurityOpt, ['no-new-privileges']);
+  assert.deepEqual(host?.CapDrop, ['ALL']);
+  assert.deepEqual(host?.CapAdd, ['NET_BIND_SERVICE']);
+  const plain = containerCreateBody(
+    RunSpecSchema.parse({ image: 'x' }),
+    identity,
+    'Schedule',
+    [],
+    'op-a',
+  ).HostConfig;
+  for (const key of ['PidMode', 'ReadonlyRootfs', 'SecurityOpt', 'CapDrop', 'CapAdd'] as const) {
+    assert.equal(plain?.[key], undefined, `${key} unset unless asked for`);
+  }
+});

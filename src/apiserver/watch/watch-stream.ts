@@ -1,0 +1,91 @@
+/**
+ * One watch over HTTP: chunked, newline-delimited JSON events `{type, object}`, headers flushed at
+ * once (client-node's informer waits for them), optional BOOKMARKs, a server-side timeout, and a
+ * bounded backlog: a watcher that cannot keep up gets an in-stream 410 and is dropped rather than
+ * buffered without limit. Cleanup hangs on `res.on('close')` (the request's 'close' fires early).
+ */
+import type { ServerResponse } from 'node:http';
+import type { KubeObject } from '../kinds/kind.ts';
+import { errors } from '../status-errors.ts';
+import type { WatchEventType, WatchFilter, WatchHub } from './watch-hub.ts';
+
+export interface WatchStreamOptions {
+  filter: WatchFilter;
+  /** Resume after this version (undefined: from now, after `initial`). */
+  fromRv: number | undefined;
+  /** Objects sent as ADDED before live events (resourceVersion absent or 0). */
+  initial: readonly KubeObject[];
+  timeoutMs: number;
+  /** 0 = no bookmarks. */
+  bookmarkIntervalMs: number;
+  maxBacklogBytes: number;
+  /** Shape of the event object (the object itself, or a one-row Table). */
+  encode(object: KubeObject): unknown;
+  bookmarkObject(resourceVersion: string): KubeObject;
+  /** Called once when the stream starts (after the 410 check). */
+  onStart?: () => void;
+  /** Called once when the watch ends, whatever the reason. */
+  onEnd?: () => void;
+}
+
+/** Ends the stream cleanly (clients see a normal end of stream and watch again). */
+export type EndWatch = () => void;
+
+export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: WatchStreamOptions): EndWatch {
+  hub.checkResumable(opts.fromRv);
+  // A watch owns its connection: when it ends, the socket goes too (no idle keep-alive to wait for at shutdown).
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache',
+    Connection: 'close',
+  });
+  res.flushHeaders();
+  opts.onStart?.();
+
+  let stopped = false;
+  let unsubscribe: (() => void) | undefined;
+  let timeout: NodeJS.Timeout | undefined;
+  let bookmark: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    unsubscribe?.();
+    clearTimeout(timeout);
+    clearTimeout(bookmark);
+    opts.onEnd?.();
+  };
+  const write = (line: unknown) => {
+    if (stopped) return;
+    res.write(`${JSON.stringify(line)}\n`);
+    if (res.writableLength > opts.maxBacklogBytes) {
+      const status = errors.gone('the watcher fell too far behind; re-list and watch again').toStatus();
+      res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+      stop();
+    }
+  };
+  const send = (type: WatchEventType, object: KubeObject) => write({ type, object: opts.encode(object) });
+
+  res.on('close', stop);
+  for (const o of opts.initial) send('ADDED', o);
+  unsubscribe = hub.watch(opts.filter, opts.fromRv, { send });
+  if (stopped) unsubscribe();
+
+  const end = () => {
+    stop();
+    if (!res.writableEnded) res.end();
+  };
+  if (stopped) return end;
+  timeout = setTimeout(end, opts.timeoutMs);
+  timeout.unref();
+  if (opts.bookmarkIntervalMs > 0) {
+    const tick = () => {
+      write({ type: 'BOOKMARK', object: opts.bookmarkObject(String(hub.currentResourceVersion())) });
+      if (stopped) return;
+      bookmark = setTimeout(tick, opts.bookmarkIntervalMs);
+      bookmark.unref();
+    };
+    bookmark = setTimeout(tick, opts.bookmarkIntervalMs);
+    bookmark.unref();
+  }
+  return end;
+}

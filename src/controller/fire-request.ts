@@ -1,0 +1,14 @@
+/**
+ * A due run as it reaches the dispatcher: which scheduled time, why (trigger), which attempt,
+ * and when it was due. Made by the reconciler (schedule, catch-up, manual), the retry policy and
+ * the wheel; read by the dispatcher, the job state (a pending replacement) and the retry policy.
+ */
+import type { RunTrigger } from '../api/schema.ts';
+
+export interface FireRequest {
+  scheduledMs: number;
+  trigger: RunTrigger;
+  attempt: number;
+  /** When it was due (scheduled time + jitter, or a retry's time): lag is measured from here. */
+  dueMs: number;
+}
