@@ -9,8 +9,9 @@
  *   `ofelia_events_total{result="dropped"}` and logged); the aggregation cache holds at most
  *   `cacheSize` entries (least recently used evicted).
  * - Rate-limited by a token bucket, one write at a time: Events never compete with status writes.
- *   Warnings go out before Normal Events waiting with them: under a backlog (many runs, a slow API
- *   server) the Events people look for are not queued behind routine ones.
+ *   Warnings go out before Normal Events waiting with them, and a full queue drops its oldest
+ *   Normal Event to make room for a Warning: under a backlog (many runs, a slow API server) the
+ *   Events people look for are neither queued behind routine ones nor lost to them.
  * - `record` never blocks and never throws; a failed write is counted and logged, not retried
  *   (Events are best-effort, as in Kubernetes).
  */
@@ -150,7 +151,7 @@ export class EventRecorder {
     if (queued && queued.event.metadata.name === aggregate.name) {
       // Still waiting: the one write carries the latest count (a create then creates it with it).
       queued.event = event;
-    } else if (this.pending.size >= this.maxPending) {
+    } else if (this.pending.size >= this.maxPending && !(type === 'Warning' && this.dropOldestNormal())) {
       this.opts.metrics?.eventWritten('dropped');
       this.opts.logger.warn(
         { namespace: target.namespace, job: target.name, reason },
@@ -204,6 +205,25 @@ export class EventRecorder {
       this.busy = false;
       this.pump();
     });
+  }
+
+  /** A full queue makes room for a Warning by dropping its oldest Normal event; false if none. */
+  private dropOldestNormal(): boolean {
+    for (const write of this.pending.values()) {
+      if (write.event.type === 'Warning') continue;
+      this.pending.delete(write.id);
+      this.opts.metrics?.eventWritten('dropped');
+      this.opts.logger.warn(
+        {
+          namespace: write.event.involvedObject.namespace,
+          job: write.event.involvedObject.name,
+          reason: write.event.reason,
+        },
+        'event queue full: event dropped',
+      );
+      return true;
+    }
+    return false;
   }
 
   /** The oldest pending Warning (called only while there is one). */
