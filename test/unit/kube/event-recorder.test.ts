@@ -140,9 +140,9 @@ test('EventRecorder: a full queue drops its oldest Normal event to keep a Warnin
   const messages = [...sink.events.values()].map((e) => e.message);
   assert.deepEqual(messages.sort(), [
     'message 0',
-    'message 3',
     'missed',
     'the replica on node a stopped renewing its Lease',
+    'third warning',
   ]);
 });
 
