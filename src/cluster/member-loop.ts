@@ -170,7 +170,7 @@ export class MemberLoop {
       } else if (this.lastHeldBy !== heldBy) {
         logger.warn(
           { lease: this.leaseName, node: ownership.node, heldBy },
-          'another replica holds this node’s member lease (same node name?): standing by',
+          'another process holds this node’s member lease (same node name, or this node’s previous process not yet expired): standing by',
         );
       }
     }
