@@ -97,7 +97,9 @@ const server = await startApiServer({
   tls,
   logger: silentLogger(),
 });
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: tls.cert });
+// Clients trust the CA (caData), not the serving certificate, which is a leaf it signed.
+const caPem = Buffer.from(tls.caData, 'base64').toString('utf8');
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: caPem });
 const NS = '/apis/ofelia.dev/v1alpha1/namespaces/default/scheduleddockerjobs';
 
 function call(
@@ -182,7 +184,7 @@ const watchReqs = await Promise.all(
       new Promise<{ destroy(): void }>((resolve, reject) => {
         const req = request(
           new URL(`${NS}?watch=true&resourceVersion=${listRv}`, server.url),
-          { headers: { Authorization: `Bearer ${token}` }, ca: tls.cert },
+          { headers: { Authorization: `Bearer ${token}` }, ca: caPem },
           (res) => {
             let partial = '';
             res.setEncoding('utf8').on('data', (d: string) => {

@@ -84,7 +84,13 @@ export interface EmbeddedApiServerOptions {
   /** Protocol limits passed to the server as they are (the server's defaults when absent). */
   serverLimits?: Pick<
     ApiServerOptions,
-    'watchTimeoutSeconds' | 'bookmarkIntervalMs' | 'maxBodyBytes' | 'maxWatchBacklogBytes'
+    | 'watchTimeoutSeconds'
+    | 'bookmarkIntervalMs'
+    | 'maxBodyBytes'
+    | 'maxWatchBacklogBytes'
+    | 'maxWatches'
+    | 'maxWatchesPerToken'
+    | 'maxConnections'
   >;
   logger: Logger;
   clock: Clock;
@@ -96,7 +102,7 @@ export interface EmbeddedApiServer {
   readonly url: string;
   readonly port: number;
   readonly kubeconfigPath: string;
-  /** The serving certificate (PEM, base64), as kubeconfigs carry it. */
+  /** The CA certificate clients trust (PEM, base64), as kubeconfigs carry it. */
   readonly caData: string;
   /** Whether clients dial a loopback address (a wildcard bind counts as reachable from others). */
   readonly loopbackOnly: boolean;

@@ -8,10 +8,14 @@
  * It never changes state: every route is a read.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log/logger.ts';
 import { type Checker, formatOutcomes, runChecks } from './checker.ts';
+import { ConnectionBudget } from './connection-budget.ts';
+
+/** A scraper and a few probes; never thousands of connections. */
+const MAX_CONNECTIONS = 64;
 
 export interface ObservabilityServerOptions {
   listen: { host: string; port: number };
@@ -53,7 +57,11 @@ export async function startObservabilityServer(
   const checkTimeoutMs = opts.checkTimeoutMs ?? 3_000;
   const log = opts.logger;
 
+  const budget = new ConnectionBudget<Socket>(MAX_CONNECTIONS);
   const server: Server = createServer((req, res) => {
+    const socket = req.socket;
+    budget.requestStarted(socket);
+    res.once('close', () => budget.requestEnded(socket));
     handle(req, res).catch((e: unknown) => {
       log.error({ err: e, path: req.url }, 'observability request failed');
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
@@ -63,8 +71,8 @@ export async function startObservabilityServer(
   server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
   server.headersTimeout = Math.min(server.requestTimeout, 10_000);
   server.keepAliveTimeout = 5_000;
-  // Bounded: a scraper and a few probes, never thousands of connections.
-  server.maxConnections = 64;
+  // Bounded, but idle sockets give way to new connections: probes always get through.
+  server.on('connection', (socket: Socket) => budget.admit(socket));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');

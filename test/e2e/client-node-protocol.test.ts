@@ -135,11 +135,28 @@ test('discovery lists the kinds, the status subresource and short names; v2 disc
   assert.deepEqual(groups.groups.map((g) => g.name).sort(), ['coordination.k8s.io', 'ofelia.dev']);
 });
 
-test('OpenAPI: v2 is an empty protobuf document; v3 indexes documents with a patch operation and fieldValidation', async () => {
+test('OpenAPI: v2 is a protobuf (or, asked for, JSON) document of definitions with their kinds; v3 indexes documents with a patch operation and fieldValidation', async () => {
   const v2 = await call('GET', '/openapi/v2');
   assert.equal(v2.status, 200);
   assert.equal(v2.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
-  assert.equal(v2.text, '');
+  assert.ok(v2.text.includes('x-kubernetes-group-version-kind'));
+  assert.ok(v2.text.includes('dev.ofelia.v1alpha1.ScheduledDockerJob'));
+  const v2json = (await call('GET', '/openapi/v2', { headers: { Accept: 'application/json' } })).json() as {
+    swagger: string;
+    definitions: Record<
+      string,
+      { 'x-kubernetes-group-version-kind'?: unknown; properties?: Record<string, unknown> }
+    >;
+  };
+  assert.equal(v2json.swagger, '2.0');
+  const sdj = v2json.definitions['dev.ofelia.v1alpha1.ScheduledDockerJob']!;
+  assert.deepEqual(sdj['x-kubernetes-group-version-kind'], [
+    { group: 'ofelia.dev', kind: 'ScheduledDockerJob', version: 'v1alpha1' },
+  ]);
+  assert.deepEqual(sdj.properties?.metadata, {
+    $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+    description: "Standard object's metadata.",
+  });
   const index = (await call('GET', '/openapi/v3')).json() as {
     paths: Record<string, { serverRelativeURL: string }>;
   };

@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
+import { spawnChild } from '../helpers/operator-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const bin = new URL('../../bin/ofelia-operator.js', import.meta.url).pathname;
@@ -129,6 +130,36 @@ test('token create/list/revoke through the CLI take effect on the running server
   const again = await cli(['token', 'revoke', '--data-dir', dataDir, 'ci']);
   assert.equal(again.code, 1);
   assert.equal(again.stderr, 'ofelia-operator token: no token with id or name "ci"\n');
+});
+
+test('token revoke as a user that does not own the token file fails loudly, and the token stays usable', {
+  skip: process.geteuid?.() !== 0,
+}, async () => {
+  const created = await cli(['token', 'create', '--data-dir', dataDir, '--name', 'kept', '--ttl', '1h']);
+  assert.equal(created.code, 0, created.stderr);
+  const token = created.stdout.trim();
+  await eventually('the new token to be accepted', async () => (await get('/apis', token)) === 200);
+  // Another user who can reach the directory (here: made reachable on purpose).
+  chmodSync(root, 0o755);
+  chmodSync(dataDir, 0o777);
+  chmodSync(join(dataDir, 'tokens.json'), 0o666);
+  try {
+    const other = spawnChild({
+      args: ['token', 'revoke', '--data-dir', dataDir, 'kept'],
+      home: root,
+      uid: 65534,
+      lifetimeMs: 30_000,
+    });
+    const exit = await other.waitForExit();
+    assert.equal(exit.code, 1, other.stdout());
+    assert.match(other.stderr(), /owned by uid 0, not by this user \(uid 65534\)/);
+    assert.doesNotMatch(other.stdout(), /revoked/);
+  } finally {
+    chmodSync(join(dataDir, 'tokens.json'), 0o600);
+    chmodSync(dataDir, 0o700);
+    chmodSync(root, 0o700);
+  }
+  assert.equal(await get('/apis', token), 200, 'the token is still accepted, as the failure said');
 });
 
 test('SIGTERM stops the server cleanly with exit code 0 and releases the store', async () => {

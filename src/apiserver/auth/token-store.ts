@@ -223,8 +223,9 @@ export class TokenStore implements Authenticator {
   /** Read-modify-write under this process's write lock, re-reading the file first. */
   private mutate<T>(change: () => T): Promise<T> {
     const run = this.writing.then(async () => {
-      this.load();
+      // Taken before the re-read: tokens another process removed since are announced too.
       const before = new Set(this.tokens.keys());
+      this.load();
       const result = change();
       this.removeExpired();
       await this.save();

@@ -1,18 +1,16 @@
 /**
- * OpenAPI as kubectl consumes it. v2 is an empty protobuf document (200, no body): old kubectl
- * versions need an answer and "no schemas" makes them trust the server. v3 has an index of group
- * versions, then one document per group version with real schemas (so `kubectl explain` works) and
- * a PATCH operation per kind carrying `x-kubernetes-group-version-kind` and a `fieldValidation`
- * parameter (so `kubectl apply` leaves validation to the server instead of failing).
+ * OpenAPI v3 as kubectl consumes it: an index of group versions, then one document per group
+ * version with real schemas (so `kubectl explain` works) and a PATCH operation per kind carrying
+ * `x-kubernetes-group-version-kind` and a `fieldValidation` parameter (so `kubectl apply` leaves
+ * validation to the server instead of failing). v2, for older clients, is openapi-v2.ts, built
+ * from the same schemas.
  */
 import { createHash } from 'node:crypto';
 import { apiVersionOf, type ResourceKind } from '../kinds/kind.ts';
 import type { KindRegistry } from '../kinds/kind-registry.ts';
 
-export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
-
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
-const OBJECT_META = `${META}.ObjectMeta`;
+export const OBJECT_META = `${META}.ObjectMeta`;
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -28,7 +26,7 @@ export function schemaName(k: ResourceKind): string {
 
 const str = (description: string) => ({ type: 'string', description });
 
-function metaSchemas(): Record<string, unknown> {
+export function metaSchemas(): Record<string, unknown> {
   return {
     [OBJECT_META]: {
       type: 'object',

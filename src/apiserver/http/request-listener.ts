@@ -15,7 +15,8 @@ import {
   apiVersions,
   SERVER_VERSION,
 } from '../discovery/discovery.ts';
-import { OPENAPI_V2_PROTOBUF, openApiDocument, openApiIndex } from '../discovery/openapi.ts';
+import { openApiDocument, openApiIndex } from '../discovery/openapi.ts';
+import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, openApiV2Document } from '../discovery/openapi-v2.ts';
 import type { KindRegistry } from '../kinds/kind-registry.ts';
 import { ApiError, errors, fromReasonedError } from '../status-errors.ts';
 import type { RestHandler } from './rest-handler.ts';
@@ -131,11 +132,20 @@ async function handle(p: RequestPipeline, req: IncomingMessage, res: ServerRespo
       if (!list) throw errors.pathNotFound(url.pathname);
       return sendJson(res, 200, list, [], head);
     }
-    case 'openapiV2':
-      // An empty protobuf document: "no schemas", which kubectl accepts (JSON here would not parse).
-      res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF, 'Content-Length': '0' });
-      res.end();
+    case 'openapiV2': {
+      // kubectl asks for protobuf; JSON only for clients that ask for JSON alone.
+      const accept = req.headers.accept ?? '';
+      const doc = openApiV2Document(p.registry);
+      if (/json/i.test(accept) && !/protobuf/i.test(accept)) return sendJson(res, 200, doc, [], head);
+      const body = encodeOpenApiV2(doc);
+      res.writeHead(200, {
+        'Content-Type': OPENAPI_V2_PROTOBUF,
+        'Content-Length': String(body.length),
+        'Cache-Control': 'no-cache, private',
+      });
+      res.end(head ? undefined : body);
       return;
+    }
     case 'openapiV3':
       return sendJson(res, 200, openApiIndex(p.registry), [], head);
     case 'openapiV3Doc': {

@@ -111,7 +111,11 @@ export class RestHandler {
       if (name === undefined) throw errors.methodNotAllowed(method);
       const body = await this.body(req);
       return written(
-        await this.service.update(kind, namespace, name, status, body, this.writeOptions(req, q)),
+        await this.service.update(
+          { kind, namespace, name, subresource: status },
+          body,
+          this.writeOptions(req, q),
+        ),
       );
     }
     if (method === 'PATCH') {
@@ -131,7 +135,12 @@ export class RestHandler {
       }
       const body = await this.body(req);
       return written(
-        await this.service.patch(kind, namespace, name, status, patchType ?? 'strategic', body, opts),
+        await this.service.patch(
+          { kind, namespace, name, subresource: status },
+          patchType ?? 'strategic',
+          body,
+          opts,
+        ),
       );
     }
     if (method === 'DELETE') {
@@ -169,7 +178,11 @@ export class RestHandler {
       if (!Number.isSafeInteger(fromRv) || fromRv < 0)
         throw errors.badRequest(`invalid resource version: ${rvParam}`);
     }
-    const timeoutMs = this.watchTimeoutMs(secondsParam(q, 'timeoutSeconds'));
+    const timeoutMs = effectiveWatchTimeoutMs(
+      secondsParam(q, 'timeoutSeconds'),
+      this.config.watchTimeoutMs,
+      this.config.random,
+    );
     const bookmarks = boolParam(q, 'allowWatchBookmarks');
     const includeObject = q.get('includeObject') ?? 'Metadata';
     const filter: { kind: ResourceKind; namespace?: string; matches: (o: KubeObject) => boolean } = {
@@ -202,14 +215,6 @@ export class RestHandler {
     return { kind: 'streaming' };
   }
 
-  /** The requested timeout when it is within the cap; otherwise random in [cap/2, cap]. */
-  private watchTimeoutMs(requestedSeconds: number | undefined): number {
-    const cap = Math.min(this.config.watchTimeoutMs, MAX_WATCH_TIMEOUT_SECONDS * 1000);
-    if (requestedSeconds !== undefined && requestedSeconds > 0 && requestedSeconds * 1000 <= cap)
-      return requestedSeconds * 1000;
-    return Math.round(cap * (0.5 + this.config.random() / 2));
-  }
-
   private table(kind: ResourceKind, result: ListResult, q: URLSearchParams): KubeObject {
     const opts: { includeObject?: string; resourceVersion?: string; continueToken?: string } = {
       includeObject: q.get('includeObject') ?? 'Metadata',
@@ -234,6 +239,21 @@ export class RestHandler {
       fieldValidation: parseFieldValidation(q.get('fieldValidation')),
     };
   }
+}
+
+/**
+ * How long one watch lasts: the requested timeoutSeconds when it is within the cap (itself at most
+ * MAX_WATCH_TIMEOUT_SECONDS); otherwise — nothing asked, 0, or more — a random time in [cap/2, cap].
+ */
+export function effectiveWatchTimeoutMs(
+  requestedSeconds: number | undefined,
+  capMs: number,
+  random: () => number,
+): number {
+  const cap = Math.min(capMs, MAX_WATCH_TIMEOUT_SECONDS * 1000);
+  if (requestedSeconds !== undefined && requestedSeconds > 0 && requestedSeconds * 1000 <= cap)
+    return requestedSeconds * 1000;
+  return Math.round(cap * (0.5 + random() / 2));
 }
 
 function parseDryRun(q: URLSearchParams): boolean {

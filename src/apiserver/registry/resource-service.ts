@@ -66,7 +66,7 @@ export interface WriteResult {
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
 /** The object a write is addressed to (from the URL). */
-interface WriteTarget {
+export interface WriteTarget {
   kind: ResourceKind;
   namespace: string | undefined;
   name: string;
@@ -148,7 +148,7 @@ export class ResourceService extends ResourceQueries {
     opts: WriteOptions,
   ): Promise<WriteResult> {
     const prepared = this.prepareCreate(kind, namespace, body, opts, undefined);
-    return this.updates.run(prepared.key, target(kind, prepared.name), (current) =>
+    return this.updates.run(prepared.key, updateTarget(kind, prepared.name), (current) =>
       this.storeCreate(kind, prepared, current, opts),
     );
   }
@@ -217,35 +217,26 @@ export class ResourceService extends ResourceQueries {
   }
 
   /** PUT: replace the object (or its status) as given. */
-  async update(
-    kind: ResourceKind,
-    namespace: string | undefined,
-    name: string,
-    subresource: 'status' | undefined,
-    body: unknown,
-    opts: WriteOptions,
-  ): Promise<WriteResult> {
+  async update(target: WriteTarget, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+    const { kind, namespace, name } = target;
     const candidate = normalizeBody(kind, body);
     // Without metadata.resourceVersion this is an unconditional update, re-applied on a race.
-    return this.updates.run(objectKey(kind, namespace, name), target(kind, name), (current) => {
+    return this.updates.run(objectKey(kind, namespace, name), updateTarget(kind, name), (current) => {
       if (!current) throw errors.notFound(kind.group, kind.plural, name);
-      return this.commit({ kind, namespace, name, subresource }, current.value, clone(candidate), opts);
+      return this.commit(target, current.value, clone(candidate), opts);
     });
   }
 
   async patch(
-    kind: ResourceKind,
-    namespace: string | undefined,
-    name: string,
-    subresource: 'status' | undefined,
+    target: WriteTarget,
     type: PatchType,
     patch: unknown,
     opts: WriteOptions,
   ): Promise<WriteResult> {
+    const { kind, namespace, name } = target;
     // The patch is applied to the latest object on every attempt (a real server's GuaranteedUpdate).
-    return this.updates.run(objectKey(kind, namespace, name), target(kind, name), async (current) => {
-      if (type === 'apply')
-        return this.apply({ kind, namespace, name, subresource }, current?.value, patch, opts);
+    return this.updates.run(objectKey(kind, namespace, name), updateTarget(kind, name), async (current) => {
+      if (type === 'apply') return this.apply(target, current?.value, patch, opts);
       if (!current) throw errors.notFound(kind.group, kind.plural, name);
       let candidate: unknown;
       try {
@@ -268,7 +259,7 @@ export class ResourceService extends ResourceQueries {
       const patchRv =
         isObject(patch) && isObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
       if (patchRv === undefined && type !== 'json') m.resourceVersion = metaOf(current.value).resourceVersion;
-      return this.commit({ kind, namespace, name, subresource }, current.value, obj, opts);
+      return this.commit(target, current.value, obj, opts);
     });
   }
 
@@ -486,6 +477,6 @@ export class ResourceService extends ResourceQueries {
   }
 }
 
-function target(kind: ResourceKind, name: string): UpdateTarget {
+function updateTarget(kind: ResourceKind, name: string): UpdateTarget {
   return { group: kind.group, plural: kind.plural, name };
 }

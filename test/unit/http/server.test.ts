@@ -105,3 +105,26 @@ test('a port in use gives a ListenError naming the address', async () => {
       e.reason === 'ListenFailed' && e.message === `cannot listen on 127.0.0.1:${server.port}: EADDRINUSE`,
   );
 });
+
+test('64 idle sockets holding every slot do not lock out a probe: the longest-idle one gives way', async () => {
+  const { connect } = await import('node:net');
+  const port = Number(new URL(server.url).port);
+  const idle = await Promise.all(
+    Array.from(
+      { length: 64 },
+      () =>
+        new Promise<import('node:net').Socket>((resolve, reject) => {
+          const s = connect(port, '127.0.0.1', () => resolve(s));
+          s.on('error', reject);
+        }),
+    ),
+  );
+  const closed = idle.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+  try {
+    const r = await get('/healthz');
+    assert.equal(r.status, 200);
+    await Promise.race(closed); // the probe's connection took the place of an idle one
+  } finally {
+    for (const s of idle) s.destroy();
+  }
+});

@@ -14,17 +14,23 @@ let n = 0;
 const freshDir = () => join(root, `d${n++}`);
 const DAY = 24 * 3600 * 1000;
 
-test('a new certificate: ECDSA P-256, self-signed CA, covers 127.0.0.1, ::1, localhost and extra hosts', async () => {
+test('a new certificate: ECDSA P-256, a leaf signed by a separate CA, covers 127.0.0.1, ::1, localhost and extra hosts', async () => {
   const dir = freshDir();
   const c = await loadOrCreateServingCert(dir, { extraHosts: ['ofelia.internal', '10.9.8.7'] });
   const cert = new X509Certificate(c.cert);
+  const ca = new X509Certificate(Buffer.from(c.caData, 'base64'));
   assert.equal(cert.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
-  assert.equal(cert.ca, true);
-  assert.ok(cert.verify(cert.publicKey), 'self-signed');
+  assert.equal(cert.ca, false, 'the serving certificate cannot sign certificates');
+  assert.equal(ca.ca, true);
+  assert.ok(cert.checkIssued(ca) && cert.verify(ca.publicKey), 'signed by the CA');
+  assert.equal(cert.verify(cert.publicKey), false, 'not self-signed');
+  assert.notEqual(cert.fingerprint256, ca.fingerprint256);
+  assert.match(cert.keyUsage?.join(',') ?? '', /1\.3\.6\.1\.5\.5\.7\.3\.1/, 'serverAuth');
   for (const ip of ['127.0.0.1', '::1', '10.9.8.7']) assert.ok(cert.checkIP(ip), ip);
   for (const host of ['localhost', 'ofelia.internal']) assert.ok(cert.checkHost(host), host);
   assert.equal(cert.checkHost('example.com'), undefined);
-  assert.equal(Buffer.from(c.caData, 'base64').toString(), c.cert);
+  assert.equal(Buffer.from(c.caData, 'base64').toString(), readFileSync(join(dir, 'ca.crt'), 'utf8'));
+  assert.equal(statSync(join(dir, 'ca.key')).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'serving.key')).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'serving.crt')).mode & 0o777, 0o600);
   assert.equal(statSync(dir).mode & 0o777, 0o700);
@@ -101,10 +107,24 @@ test('node:tls verifies the served certificate against caData on 127.0.0.1, and 
       authorized: true,
     });
     const untrusted = await handshake({ host: '127.0.0.1', port });
-    assert.ok(untrusted instanceof Error && /self[- ]signed/i.test(untrusted.message), String(untrusted));
+    assert.ok(
+      untrusted instanceof Error && /unable to verify|self[- ]signed/i.test(untrusted.message),
+      String(untrusted),
+    );
     const wrongName = await handshake({ host: '127.0.0.1', port, ca, servername: 'example.com' });
     assert.ok(wrongName instanceof Error && /altnames/i.test(wrongName.message), String(wrongName));
   } finally {
     server.close();
   }
+});
+
+test('an older self-signed serving certificate is replaced by a leaf of a new CA', async () => {
+  const dir = freshDir();
+  const c = await loadOrCreateServingCert(dir);
+  // What earlier versions wrote: the serving certificate as its own CA.
+  writeFileSync(join(dir, 'serving.crt'), Buffer.from(c.caData, 'base64'));
+  writeFileSync(join(dir, 'serving.key'), readFileSync(join(dir, 'ca.key')));
+  const again = await loadOrCreateServingCert(dir);
+  assert.equal(new X509Certificate(again.cert).ca, false);
+  assert.equal(again.caData, c.caData, 'the CA is kept: clients trusting it keep working');
 });

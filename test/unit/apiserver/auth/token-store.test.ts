@@ -213,3 +213,73 @@ async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
   assert.ok(cond(), 'condition not reached');
 }
+
+test('retire keeps the named tokens valid for the grace period only, and spares the one to keep', async () => {
+  const { store, clock } = await open();
+  const old = await store.create({ name: 'kubeconfig', ttlSeconds: 0 });
+  const fresh = await store.create({ name: 'kubeconfig', ttlSeconds: 3600 });
+  const other = await store.create({ name: 'ci', ttlSeconds: 0 });
+  const moved = await store.retire('kubeconfig', 600, fresh.id);
+  assert.deepEqual(
+    moved.map((t) => t.id),
+    [old.id],
+  );
+  assert.ok(store.authenticate(old.token), 'still valid during the grace');
+  clock.advance(600 * 1000);
+  assert.equal(store.authenticate(old.token), undefined, 'refused after it');
+  assert.ok(store.authenticate(fresh.token));
+  assert.ok(store.authenticate(other.token));
+  // A grace never lengthens a life: a token ending sooner keeps its expiry.
+  const soon = await store.create({ name: 'short', ttlSeconds: 60 });
+  assert.deepEqual(await store.retire('short', 600), []);
+  assert.equal(store.get(soon.id)?.expiresAt, soon.expiresAt);
+  store.close();
+});
+
+test('onTokenGone hears revoked tokens, expired tokens (at their expiry) and tokens removed by another process', async () => {
+  const dir = freshDir();
+  const { store, clock } = await open(dir);
+  const gone: string[] = [];
+  const unsubscribe = store.onTokenGone((id) => gone.push(id));
+  const revoked = await store.create({ name: 'revoked', ttlSeconds: 0 });
+  const expiring = await store.create({ name: 'expiring', ttlSeconds: 60 });
+  const elsewhere = await store.create({ name: 'elsewhere', ttlSeconds: 0 });
+  const kept = await store.create({ name: 'kept', ttlSeconds: 0 });
+
+  await store.revoke('revoked');
+  assert.deepEqual(gone, [revoked.id]);
+
+  clock.advance(60 * 1000);
+  await waitUntil(() => gone.includes(expiring.id));
+  await store.revoke('no-such-token'); // queued behind the sweep's rewrite of the file
+
+  const cli = await TokenStore.open({ dir, clock });
+  await cli.revoke('elsewhere');
+  cli.close();
+  clock.advance(1000); // the next authenticate re-reads the changed file
+  store.authenticate(kept.token);
+  assert.deepEqual(gone.sort(), [revoked.id, expiring.id, elsewhere.id].sort());
+
+  unsubscribe();
+  await store.revoke('kept');
+  assert.equal(gone.includes(kept.id), false, 'no calls after unsubscribing');
+  store.close();
+});
+
+test('a token file owned by another user keeps its owner when root writes it', {
+  skip: process.geteuid?.() !== 0,
+}, async () => {
+  const { store, dir } = await open();
+  await store.create({ name: 'a', ttlSeconds: 0 });
+  const { chownSync } = await import('node:fs');
+  chownSync(join(dir, TOKEN_FILE), 65534, 65534);
+  await store.create({ name: 'b', ttlSeconds: 0 });
+  const st = statSync(join(dir, TOKEN_FILE));
+  assert.deepEqual([st.uid, st.gid], [65534, 65534], 'the owner (the server user) can still read it');
+  store.close();
+});
+
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(done());
+}

@@ -166,22 +166,31 @@ const unconditionalWrites: {
 }[] = [
   {
     name: 'merge patch',
-    run: () => svc.patch(sdj, 'ops', 'a', undefined, 'merge', { spec: { suspend: true } }, write),
+    run: () =>
+      svc.patch(
+        { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+        'merge',
+        { spec: { suspend: true } },
+        write,
+      ),
     check: (o) => assert.equal((o.spec as { suspend: boolean }).suspend, true),
   },
   {
     name: 'status merge patch',
-    run: () => svc.patch(sdj, 'ops', 'a', 'status', 'merge', { status: { lastResult: 'Failed' } }, write),
+    run: () =>
+      svc.patch(
+        { kind: sdj, namespace: 'ops', name: 'a', subresource: 'status' },
+        'merge',
+        { status: { lastResult: 'Failed' } },
+        write,
+      ),
     check: (o) => assert.deepEqual(o.status, { lastResult: 'Failed' }),
   },
   {
     name: 'JSON patch',
     run: () =>
       svc.patch(
-        sdj,
-        'ops',
-        'a',
-        undefined,
+        { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
         'json',
         [{ op: 'add', path: '/metadata/labels/mine', value: 'x' }],
         write,
@@ -192,10 +201,7 @@ const unconditionalWrites: {
     name: 'server-side apply',
     run: () =>
       svc.patch(
-        sdj,
-        'ops',
-        'a',
-        undefined,
+        { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
         'apply',
         { ...job('a'), spec: { schedule: '@daily', run: { image: 'busybox' } } },
         { ...write, fieldManager: 'applier', force: true },
@@ -209,7 +215,7 @@ const unconditionalWrites: {
       delete meta(body).resourceVersion;
       delete meta(body).labels;
       (body.spec as Record<string, unknown>).schedule = '@weekly';
-      return svc.update(sdj, 'ops', 'a', undefined, body, write);
+      return svc.update({ kind: sdj, namespace: 'ops', name: 'a', subresource: undefined }, body, write);
     },
     // An unconditional PUT replaces labels: the racers' labels are gone, as on a real server.
     check: (o) => assert.equal((o.spec as { schedule: string }).schedule, '@weekly'),
@@ -242,16 +248,16 @@ test('a request with a resourceVersion precondition that loses a race is 409, ne
   store.race(1, labelRacer());
   const put = structuredClone(created);
   (put.spec as Record<string, unknown>).schedule = '@daily';
-  await assert.rejects(svc.update(sdj, 'ops', 'a', undefined, put, write), conflict(OBJECT_MODIFIED));
+  await assert.rejects(
+    svc.update({ kind: sdj, namespace: 'ops', name: 'a', subresource: undefined }, put, write),
+    conflict(OBJECT_MODIFIED),
+  );
 
   const fresh = String(meta(stored()).resourceVersion);
   store.race(1, labelRacer());
   await assert.rejects(
     svc.patch(
-      sdj,
-      'ops',
-      'a',
-      undefined,
+      { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
       'merge',
       { metadata: { resourceVersion: fresh }, spec: { suspend: true } },
       write,
@@ -260,10 +266,7 @@ test('a request with a resourceVersion precondition that loses a race is 409, ne
   );
   await assert.rejects(
     svc.patch(
-      sdj,
-      'ops',
-      'a',
-      'status',
+      { kind: sdj, namespace: 'ops', name: 'a', subresource: 'status' },
       'merge',
       { metadata: { resourceVersion: rv }, status: { lastResult: 'Failed' } },
       write,
@@ -284,10 +287,7 @@ test('a JSON patch whose test op held on the first read but not on the latest is
   });
   await assert.rejects(
     svc.patch(
-      sdj,
-      'ops',
-      'a',
-      undefined,
+      { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
       'json',
       [
         { op: 'test', path: '/metadata/labels/app', value: 'a' },
@@ -321,17 +321,19 @@ test('removing the last finalizer while status writes race deletes the object', 
   store.race(1, (v) => ({ ...v, status: { lastResult: 'Succeeded' } }));
   assert.equal((await svc.delete(sdj, 'ops', 'a', {}, false)).code, 202);
   store.race(2, (v) => ({ ...v, status: { lastResult: 'Failed' } }), { unreadable: true });
-  await svc.patch(sdj, 'ops', 'a', undefined, 'merge', { metadata: { finalizers: null } }, write);
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    'merge',
+    { metadata: { finalizers: null } },
+    write,
+  );
   assert.equal(store.get(KEY), undefined);
 });
 
 test('a server-side apply whose create loses to another create becomes an update of it', async () => {
   store.race(1, () => job('a'));
   const r = await svc.patch(
-    sdj,
-    'ops',
-    'a',
-    undefined,
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
     'apply',
     { ...job('a'), metadata: { name: 'a', labels: { applied: 'yes' } } },
     { ...write, fieldManager: 'applier' },
@@ -352,7 +354,12 @@ test('a write that loses every attempt gives up with a 409 after the configured 
   const before = store.attempts;
   store.race(100, labelRacer());
   await assert.rejects(
-    svc.patch(sdj, 'ops', 'a', undefined, 'merge', { spec: { suspend: true } }, write),
+    svc.patch(
+      { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+      'merge',
+      { spec: { suspend: true } },
+      write,
+    ),
     conflict('the object kept changing while this write was applied (5 attempts); please try again'),
   );
   assert.equal(store.attempts - before, 5);
@@ -364,10 +371,7 @@ test('concurrent writes to one key run one at a time: none conflicts, none is lo
   await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
       svc.patch(
-        sdj,
-        'ops',
-        'a',
-        undefined,
+        { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
         'merge',
         { metadata: { labels: { [`w${i}`]: String(i) } } },
         write,
@@ -388,7 +392,12 @@ test('writes queued behind a key are bounded (429) and time out (429) while one 
   await s.create(sdj, 'ops', job('a'), write);
   const unblock = slow.closeGate();
   const patch = (i: number) =>
-    s.patch(sdj, 'ops', 'a', undefined, 'merge', { metadata: { labels: { [`w${i}`]: 'x' } } }, write);
+    s.patch(
+      { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+      'merge',
+      { metadata: { labels: { [`w${i}`]: 'x' } } },
+      write,
+    );
   const first = patch(0); // holds the key, stuck in the store
   const second = patch(1); // waits for its turn
   const tooMany = (e: unknown) => e instanceof ApiError && e.code === 429 && e.reason === 'TooManyRequests';

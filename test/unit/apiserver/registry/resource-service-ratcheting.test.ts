@@ -58,12 +58,14 @@ const invalidAt = (field: string) => (e: unknown) => {
 };
 
 test('status writes, labels, finalizers and their removal work on an object invalid under today rules', async () => {
-  await svc.patch(sdj, 'ops', 'old', 'status', 'merge', { status: { lastResult: 'Failed' } }, write);
   await svc.patch(
-    sdj,
-    'ops',
-    'old',
-    undefined,
+    { kind: sdj, namespace: 'ops', name: 'old', subresource: 'status' },
+    'merge',
+    { status: { lastResult: 'Failed' } },
+    write,
+  );
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'old', subresource: undefined },
     'merge',
     { metadata: { labels: { team: 'ops' }, finalizers: ['f'] } },
     write,
@@ -72,32 +74,54 @@ test('status writes, labels, finalizers and their removal work on an object inva
   assert.equal(spec(stored()).schedule, '0 0 30 2 *', 'kept as stored');
   assert.equal((stored().metadata as { generation: number }).generation, 1, 'spec unchanged');
   assert.equal((await svc.delete(sdj, 'ops', 'old', {}, false)).code, 202);
-  await svc.patch(sdj, 'ops', 'old', undefined, 'merge', { metadata: { finalizers: null } }, write);
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'old', subresource: undefined },
+    'merge',
+    { metadata: { finalizers: null } },
+    write,
+  );
   assert.equal(store.get(KEY), undefined);
 });
 
 test('a spec change that keeps the invalid value is kept; one that changes it to another invalid value is 422', async () => {
-  await svc.patch(sdj, 'ops', 'old', undefined, 'merge', { spec: { suspend: true } }, write);
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'old', subresource: undefined },
+    'merge',
+    { spec: { suspend: true } },
+    write,
+  );
   assert.equal(spec(stored()).suspend, true);
   await assert.rejects(
-    svc.patch(sdj, 'ops', 'old', undefined, 'merge', { spec: { schedule: '0 0 31 2 *' } }, write),
+    svc.patch(
+      { kind: sdj, namespace: 'ops', name: 'old', subresource: undefined },
+      'merge',
+      { spec: { schedule: '0 0 31 2 *' } },
+      write,
+    ),
     invalidAt('spec.schedule'),
   );
   await assert.rejects(
-    svc.patch(sdj, 'ops', 'old', undefined, 'merge', { spec: { timeZone: 'Mars/Olympus' } }, write),
+    svc.patch(
+      { kind: sdj, namespace: 'ops', name: 'old', subresource: undefined },
+      'merge',
+      { spec: { timeZone: 'Mars/Olympus' } },
+      write,
+    ),
     invalidAt('spec.timeZone'),
     'a new error is not ratcheted',
   );
   await assert.rejects(
-    svc.patch(sdj, 'ops', 'old', undefined, 'json', [{ op: 'remove', path: '/spec/schedule' }], write),
+    svc.patch(
+      { kind: sdj, namespace: 'ops', name: 'old', subresource: undefined },
+      'json',
+      [{ op: 'remove', path: '/spec/schedule' }],
+      write,
+    ),
     invalidAt('spec.schedule'),
     'removing the field is not keeping it',
   );
   const fixed = await svc.patch(
-    sdj,
-    'ops',
-    'old',
-    undefined,
+    { kind: sdj, namespace: 'ops', name: 'old', subresource: undefined },
     'merge',
     { spec: { schedule: '@daily' } },
     write,

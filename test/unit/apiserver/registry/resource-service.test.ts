@@ -99,13 +99,14 @@ test('generation rises only when spec changes; main writes keep status; status w
   const created = (await svc.create(sdj, 'ops', job('a'), write)).object;
   const labelled = structuredClone(created);
   meta(labelled).labels = { app: 'a', extra: 'x' };
-  const r1 = await svc.update(sdj, 'ops', 'a', undefined, labelled, write);
+  const r1 = await svc.update(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    labelled,
+    write,
+  );
   assert.equal(meta(r1.object).generation, 1);
   const st = await svc.patch(
-    sdj,
-    'ops',
-    'a',
-    'status',
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: 'status' },
     'merge',
     { status: { lastResult: 'Succeeded' }, spec: { schedule: '@daily' } },
     write,
@@ -114,10 +115,7 @@ test('generation rises only when spec changes; main writes keep status; status w
   assert.equal(spec(st.object).schedule, '@hourly', 'a status write never changes spec');
   assert.equal(meta(st.object).generation, 1);
   const r2 = await svc.patch(
-    sdj,
-    'ops',
-    'a',
-    undefined,
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
     'merge',
     { spec: { schedule: '@daily' }, status: { lastResult: 'Failed' } },
     write,
@@ -128,13 +126,18 @@ test('generation rises only when spec changes; main writes keep status; status w
 
 test('a stale resourceVersion in PUT is a 409 Conflict; a patch without one applies to the latest', async () => {
   const created = (await svc.create(sdj, 'ops', job('a'), write)).object;
-  await svc.patch(sdj, 'ops', 'a', undefined, 'merge', { spec: { suspend: true } }, write);
-  await assert.rejects(svc.update(sdj, 'ops', 'a', undefined, created, write), rejects(409, 'Conflict'));
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    'merge',
+    { spec: { suspend: true } },
+    write,
+  );
+  await assert.rejects(
+    svc.update({ kind: sdj, namespace: 'ops', name: 'a', subresource: undefined }, created, write),
+    rejects(409, 'Conflict'),
+  );
   const r = await svc.patch(
-    sdj,
-    'ops',
-    'a',
-    undefined,
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
     'json',
     [{ op: 'replace', path: '/spec/suspend', value: false }],
     write,
@@ -146,10 +149,7 @@ test('an unchanged write returns the stored object without a new resourceVersion
   const created = (await svc.create(sdj, 'ops', job('a'), write)).object;
   const before = store.writes;
   const r = await svc.patch(
-    sdj,
-    'ops',
-    'a',
-    undefined,
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
     'merge',
     { spec: { suspend: false } },
     { ...write, fieldManager: 'other' },
@@ -165,7 +165,12 @@ test('dryRun=All validates and answers but stores nothing and bumps no resourceV
   assert.throws(() => svc.get(sdj, 'ops', 'a'), rejects(404, 'NotFound'));
   await svc.create(sdj, 'ops', job('a'), write);
   const rv = store.currentResourceVersion();
-  const p = await svc.patch(sdj, 'ops', 'a', undefined, 'merge', { spec: { schedule: '@daily' } }, dry);
+  const p = await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    'merge',
+    { spec: { schedule: '@daily' } },
+    dry,
+  );
   assert.equal(spec(p.object).schedule, '@daily');
   await svc.delete(sdj, 'ops', 'a', {}, true);
   assert.equal(store.currentResourceVersion(), rv);
@@ -185,17 +190,19 @@ test('finalizers: delete marks deletionTimestamp, removing the last finalizer de
   assert.ok(svc.get(sdj, 'ops', 'a'));
   await assert.rejects(
     svc.patch(
-      sdj,
-      'ops',
-      'a',
-      undefined,
+      { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
       'merge',
       { metadata: { finalizers: ['x', 'ofelia.dev/cleanup'] } },
       write,
     ),
     rejects(422, 'Invalid'),
   );
-  await svc.patch(sdj, 'ops', 'a', undefined, 'merge', { metadata: { finalizers: null } }, write);
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    'merge',
+    { metadata: { finalizers: null } },
+    write,
+  );
   assert.throws(() => svc.get(sdj, 'ops', 'a'), rejects(404, 'NotFound'));
   assert.deepEqual(seen, ['MODIFIED', 'DELETED']);
 });
@@ -236,7 +243,11 @@ test('list: namespaces, selectors, limit and continue', async () => {
 
 test('server-side apply creates, conflicts with another manager, and removes dropped fields', async () => {
   const apply = (manager: string, body: KubeObject, force = false) =>
-    svc.patch(sdj, 'ops', 'a', undefined, 'apply', body, { ...write, fieldManager: manager, force });
+    svc.patch({ kind: sdj, namespace: 'ops', name: 'a', subresource: undefined }, 'apply', body, {
+      ...write,
+      fieldManager: manager,
+      force,
+    });
   const created = await apply('alice', job('a', { suspend: true }));
   assert.equal(created.code, 201);
   await assert.rejects(apply('bob', job('a', { schedule: '@daily' })), (e: unknown) => {
@@ -291,9 +302,24 @@ test('watch hub: resume from history, 410 once the history has moved past, selec
   hub.watch({ kind, matches: (o) => spec(o).suspend === true }, undefined, {
     send: (t, o) => filtered.push(`${t}:${meta(o).name}`),
   });
-  await svc.patch(sdj, 'ops', 'a', undefined, 'merge', { spec: { suspend: true } }, write);
-  await svc.patch(sdj, 'ops', 'a', undefined, 'merge', { spec: { schedule: '@daily' } }, write);
-  await svc.patch(sdj, 'ops', 'a', undefined, 'merge', { spec: { suspend: false } }, write);
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    'merge',
+    { spec: { suspend: true } },
+    write,
+  );
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    'merge',
+    { spec: { schedule: '@daily' } },
+    write,
+  );
+  await svc.patch(
+    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
+    'merge',
+    { spec: { suspend: false } },
+    write,
+  );
   assert.deepEqual(filtered, ['ADDED:a', 'MODIFIED:a', 'DELETED:a']);
 
   // Five changes of history: the list version is always resumable, an older one is gone.
