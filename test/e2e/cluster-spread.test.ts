@@ -276,9 +276,28 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   for (const c of runs) byJob.set(c.uid, [...(byJob.get(c.uid) ?? []), c.scheduledMs]);
   assert.equal(byJob.size, JOBS);
   let worst = 0;
-  for (const times of byJob.values()) {
+  let worstAt: { uid: string; at: number } | undefined;
+  for (const [uid, times] of byJob) {
     times.sort((a, b) => a - b);
-    for (let k = 1; k < times.length; k++) worst = Math.max(worst, times[k]! - times[k - 1]!);
+    for (let k = 1; k < times.length; k++) {
+      if (times[k]! - times[k - 1]! > worst) {
+        worst = times[k]! - times[k - 1]!;
+        worstAt = { uid, at: times[k - 1]! };
+      }
+    }
+  }
+  if (worstAt) {
+    // The runs of the job around its largest gap, and the moments of the kill and restart.
+    const around = runs
+      .filter((c) => c.uid === worstAt.uid && Math.abs(c.scheduledMs - worstAt.at) < 40_000)
+      .sort((a, b) => a.scheduledMs - b.scheduledMs)
+      .map(
+        (c) =>
+          `${new Date(c.scheduledMs).toISOString().slice(14, 23)}@node-${c.node}+${c.atMs - c.scheduledMs}ms`,
+      );
+    t.diagnostic(
+      `worst job ${worstAt.uid}: ${around.join(' ')}; killed ${new Date(killedAt).toISOString().slice(14, 23)}, restarted ${new Date(restartedAt).toISOString().slice(14, 23)}`,
+    );
   }
   t.diagnostic(`runs ${runs.length}, largest gap between runs of one job ${worst} ms (window ${window} ms)`);
   assert.ok(worst <= window, `largest gap ${worst} ms > ${window} ms`);
