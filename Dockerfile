@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The ofelia-operator image: Node.js running the TypeScript sources through tsx (no build step).
+# The ofelia-operator image: Node.js running the compiled JavaScript (dist/, built by tsc in the
+# build stage); the dev target runs the sources through tsx for live updates.
 #
 #   docker build --network host -t ofelia-operator:dev .          (BuildKit)
 #   DOCKER_BUILDKIT=0 docker build --network host -t ofelia-operator:dev .   (legacy builder)
@@ -13,8 +14,8 @@ FROM ${BASE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm ci: the lockfile, nothing else (fails if package.json and the lockfile disagree).
-# --omit=dev: devDependencies never enter the image (tsx is a runtime dependency: the code runs
-# from its TypeScript sources). --ignore-scripts: no compiler here, and no runtime dependency needs
+# --omit=dev: devDependencies never enter the image (tsx stays a runtime dependency: bin/ falls back to
+# the sources without dist/, and the dev target runs them). --ignore-scripts: no compiler here, and no runtime dependency needs
 # an install script (ssh2 and cpu-features fall back to JavaScript, esbuild's binary comes from its
 # platform package).
 # EXTRA_CA_CERTS (PEM text, optional): CAs to trust for this step only, for builds behind a
@@ -28,7 +29,21 @@ RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf /root/.npm /tmp/extra-ca.pem
 
-# ---- stage 2: runtime -----------------------------------------------------------------------
+# ---- stage 2: the compiled build (tsc, dev dependencies), of which only dist/ is kept ----------
+FROM ${BASE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+ARG EXTRA_CA_CERTS=""
+RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
+      printf '%s\n' "$EXTRA_CA_CERTS" >/tmp/extra-ca.pem && export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; \
+    fi \
+ && npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn \
+ && rm -rf /root/.npm /tmp/extra-ca.pem
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- stage 3: runtime -----------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     OFELIA_HEALTHCHECK_URL=http://127.0.0.1:8080/healthz
@@ -46,7 +61,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY bin ./bin
 COPY crds ./crds
-COPY src ./src
+COPY --from=build /app/dist ./dist
 # The writable place for embedded mode's data (--data-dir /var/lib/ofelia); mount a volume here.
 WORKDIR /var/lib/ofelia
 USER 65532:65532
@@ -64,6 +79,7 @@ CMD ["run"]
 # real entrypoint). The pod still runs as 65532; only the Tiltfile makes the root filesystem writable.
 FROM runtime AS dev
 USER 0:0
+COPY src /app/src
 RUN chown -R 65532:65532 /app/src
 USER 65532:65532
 ENTRYPOINT ["node", "/app/node_modules/tsx/dist/cli.mjs", "watch", "--clear-screen=false", "/app/src/main.ts"]

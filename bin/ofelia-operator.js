@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Entry point of the installed command: runs the TypeScript sources through tsx (no build step).
-import { register } from 'tsx/esm/api';
+// Entry point of the installed command and of the image: runs the compiled JavaScript in dist/
+// (`npm run build`: tsc, one .js per source module). A source checkout that was never built runs
+// the TypeScript sources through tsx instead, and OFELIA_FROM_SOURCES=1 forces that (development:
+// no build step between an edit and a run). `ofelia-operator version` says which one runs.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/main.ts');
+const compiled = new URL('../dist/main.js', import.meta.url);
+if (process.env.OFELIA_FROM_SOURCES !== '1' && existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main.ts');
+}

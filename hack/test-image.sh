@@ -113,10 +113,14 @@ health_script="$(docker image inspect -f '{{with .Config.Healthcheck}}{{index .T
 entrypoint="$(docker image inspect -f '{{json .Config.Entrypoint}}' "$IMAGE")"
 [ "$entrypoint" = '["node","/app/bin/ofelia-operator.js"]' ] || fail "unexpected ENTRYPOINT $entrypoint"
 log "image runs as $user, has a HEALTHCHECK, entrypoint $entrypoint"
-# The sources start under tsx with the hardening the manifests use (read-only root, /tmp a tmpfs).
+# The compiled build starts with the hardening the manifests use (read-only root, /tmp a tmpfs).
 version="$(timeout 60 docker run --rm --network none --read-only --tmpfs /tmp:rw,mode=1777,size=64m \
   --cap-drop ALL --security-opt no-new-privileges "$IMAGE" version 2>&1)" ||
   fail "\`ofelia-operator version\` fails in the image: $version"
+case "$version" in
+*", compiled)"*) ;;
+*) fail "the image does not run the compiled build (dist/): $version" ;;
+esac
 log "\`ofelia-operator version\` in the image: $version"
 
 # ---- 3b. the dev target (Tiltfile): synced sources, and tsx watch restarting on a change --------

@@ -89,6 +89,8 @@ export interface Config {
     /** Cluster mode without leader election: the member Lease duration (src/cluster/). */
     memberLeaseDurationMs: number;
     statusWritesPerSecond: number;
+    /** Where finished runs' results are journaled until written; undefined = in memory only. */
+    resultsDir: string | undefined;
   };
   shutdownGraceMs: number;
 }
@@ -385,7 +387,14 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
       name: r.get('leader-elect-name', dnsLabel),
     },
     memberLeaseDurationMs: r.get('member-lease-duration', duration(1_000, 300_000)),
-    statusWritesPerSecond: r.get('status-writes-per-second', positiveNumber(10_000)),
+    // The embedded API server is in this process: its writes cost CPU here, not a remote server's
+    // quota, and 20/s would leave 10,000 new jobs without status for minutes.
+    statusWritesPerSecond: r.get(
+      'status-writes-per-second',
+      positiveNumber(10_000),
+      mode.kind === 'embedded' ? '1000' : undefined,
+    ),
+    resultsDir: r.optional('results-dir', text) ?? (mode.kind === 'embedded' ? mode.dataDir : undefined),
   };
 
   return {

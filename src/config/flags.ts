@@ -408,7 +408,16 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '20',
     valueName: 'N',
     group: 'Controller',
-    help: 'Rate limit of status writes to the API server (writes for one job are coalesced).',
+    help: 'Rate limit of status writes to the API server (writes for one job are coalesced). Default: 20 in cluster mode; 1000 in embedded mode (the API server is in this process).',
+  },
+  {
+    name: 'results-dir',
+    kind: 'value',
+    env: ['OFELIA_RESULTS_DIR'],
+    default: '',
+    valueName: 'DIR',
+    group: 'Controller',
+    help: 'Keep results of finished runs in DIR/pending-results.jsonl until they are written to status, and write those an earlier process left at start-up (survives SIGTERM with a backlog, kill -9 and API outages). Default: embedded mode, <data-dir>; cluster mode, none (give a directory that outlives the process, e.g. an emptyDir volume).',
   },
 ];
 

@@ -33,6 +33,7 @@ import { kubeEventSink } from '../kube/kube-event-sink.ts';
 import { kubeStatusPatch } from '../kube/kube-status-patch.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import { KubeLeaseClient } from '../kube/lease-client.ts';
+import type { ResultJournal } from '../kube/result-journal.ts';
 import { StatusWriter } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import { defaultControllerRateLimiter } from '../machinery/rate-limiter.ts';
@@ -55,9 +56,11 @@ import { RunEventRecorder } from './observers/run-event-recorder.ts';
 import { RunMetricsObserver } from './observers/run-metrics-observer.ts';
 import { RunStatusObserver } from './observers/run-status-observer.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
+import { replayPendingResults } from './result-replay.ts';
 import { RunEventBus } from './run-events/run-event-bus.ts';
 import { applyFinishedRun } from './run-history.ts';
 import { Scheduler } from './scheduler.ts';
+import { UpdateFilter } from './update-filter.ts';
 
 export const CONTROLLER_NAME = 'scheduleddockerjob';
 
@@ -133,6 +136,11 @@ export interface ControllerManagerOptions {
   syncTimeoutMs?: number;
   /** How long runs in progress may go on at shutdown before they are cancelled (default 30 s). */
   shutdownGraceMs?: number;
+  /**
+   * Where run results are kept until written to status; its pending results (of an earlier
+   * process) are written at start. The caller opens and closes it. None: in memory only.
+   */
+  results?: ResultJournal;
 }
 
 export class ManagerStartError extends Error {
@@ -152,9 +160,9 @@ export class ControllerManager {
   private readonly scheduler: Scheduler;
   private readonly dispatcher: Dispatcher;
   private readonly controller: JobController;
+  private readonly statusView: JobStatusView;
   private readonly elector: LeaderElector | undefined;
   private readonly cluster: ClusterReplica | undefined;
-  private readonly statusView: JobStatusView;
   private readonly jobEvents: JobEvents;
   private readonly workers: Promise<void>[] = [];
   private readonly parts: Runnable[];
@@ -217,9 +225,9 @@ export class ControllerManager {
       }),
       host: opts.nodeName ?? opts.leaderElection?.identity,
     });
-    const statusView = new JobStatusView(this.statusWriter);
-    const jobEvents = new JobEvents(this.events);
+    const statusView = new JobStatusView(this.statusWriter, opts.results, this.log);
     this.statusView = statusView;
+    const jobEvents = new JobEvents(this.events);
     this.jobEvents = jobEvents;
 
     // Run events: the status observer first, so the status view is current before anyone else hears.
@@ -291,13 +299,16 @@ export class ControllerManager {
       });
     }
 
-    const enqueue = (obj: JobObject) => {
+    // Status-only updates (the echo of this controller's own writes) are not reconciled.
+    const updates = new UpdateFilter();
+    const enqueue = (event: 'added' | 'updated' | 'deleted') => (obj: JobObject) => {
       if (this.stopping) return;
-      this.queue.add(keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''));
+      const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+      if (event === 'deleted' ? updates.deleted(key) : updates[event](key, obj)) this.queue.add(key);
     };
-    this.informer.on('add', enqueue);
-    this.informer.on('update', enqueue);
-    this.informer.on('delete', enqueue);
+    this.informer.on('add', enqueue('added'));
+    this.informer.on('update', enqueue('updated'));
+    this.informer.on('delete', enqueue('deleted'));
 
     this.parts = this.buildParts();
     this.group = new RunnableGroup('controller-manager', this.log);
@@ -409,6 +420,18 @@ export class ControllerManager {
   }
 
   private async startController(): Promise<void> {
+    // Results an earlier process could not write go first: adoption must see them as known.
+    if (this.opts.results && this.opts.results.pendingCount > 0) {
+      const summary = replayPendingResults({
+        journal: this.opts.results,
+        jobs: this.informer.list(),
+        controller: this.controller,
+        status: this.statusView,
+        role: this.role(),
+        logger: this.log,
+      });
+      this.log.info(summary, 'run results of an earlier process replayed');
+    }
     // Adopt first, then schedule: a catch-up must never start a run whose container still runs.
     await this.adopt();
     const workers = Math.max(1, this.opts.workers ?? 4);

@@ -22,6 +22,7 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node/dist/gen/index.js';
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
+import { pooledAuth } from './connection-pool.ts';
 import { isRefreshable } from './reloading-kubeconfig.ts';
 
 export interface KubeClients {
@@ -31,28 +32,31 @@ export interface KubeClients {
   readonly coordination: CoordinationV1Api;
 }
 
+/**
+ * The API clients, sharing keep-alive connections (connection-pool.ts) instead of client-node's
+ * new TLS connection per call.
+ */
 export function makeKubeClients(kubeConfig: KubeConfig): KubeClients {
-  if (!isRefreshable(kubeConfig)) {
-    return {
-      kubeConfig,
-      customObjects: kubeConfig.makeApiClient(CustomObjectsApi),
-      core: kubeConfig.makeApiClient(CoreV1Api),
-      coordination: kubeConfig.makeApiClient(CoordinationV1Api),
-    };
-  }
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const refreshable = isRefreshable(kubeConfig);
   const configuration = createConfiguration({
-    baseServer: new CurrentClusterServer(kubeConfig),
-    authMethods: { default: kubeConfig },
-    middleware: [
-      {
-        pre: (context: RequestContext) => of(context),
-        post: (context: ResponseContext) => {
-          // A rotated or revoked token: look at the file now, so the next call carries the new one.
-          if (context.httpStatusCode === 401) kubeConfig.refreshIfChanged(true);
-          return of(context);
-        },
-      },
-    ],
+    baseServer: refreshable
+      ? new CurrentClusterServer(kubeConfig)
+      : new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: pooledAuth(kubeConfig) },
+    middleware: refreshable
+      ? [
+          {
+            pre: (context: RequestContext) => of(context),
+            post: (context: ResponseContext) => {
+              // A rotated or revoked token: look at the file now, so the next call carries the new one.
+              if (context.httpStatusCode === 401) kubeConfig.refreshIfChanged(true);
+              return of(context);
+            },
+          },
+        ]
+      : [],
   });
   return {
     kubeConfig,

@@ -7,8 +7,12 @@
  *   one write. Bound: the number of objects.
  * - Rate-limited overall by a token bucket (default 20 writes/s), with at most `maxInFlight`
  *   writes at once and never two at once for the same object (order per object is kept).
- * - `urgent` changes (a run starting: `active[]` + `lastScheduleTime`, which guard against double
- *   runs after a restart) go ahead of routine ones.
+ * - Prioritised and fair (status-queue.ts): run starts and run results first, then an object's
+ *   first status, then routine refreshes; a lower class is still served at least every few
+ *   writes. `urgent: true` is the `run` class.
+ * - A change may carry `onDone`: called once when the change has been written, or can never be
+ *   (`gone`, `rejected`, `forgotten`). Not called when the writer stops with the change unwritten:
+ *   that is what the durable result journal (result-journal.ts) is for.
  * - A failed write is retried with exponential backoff, composed under any newer change; never
  *   dropped silently: a 404 (object deleted) or a permanent rejection (400/415/422) drops the entry
  *   with a log line and `ofelia_status_writes_total{result="gone"|"rejected"}`.
@@ -22,6 +26,9 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { composeMergePatches, type MergePatch } from '../util/merge-patch.ts';
 import { describeError, httpStatusOf, isNotFound, isPermanentRejection } from './api-errors.ts';
+import { FairStatusQueue, type StatusPriority } from './status-queue.ts';
+
+export type { StatusPriority } from './status-queue.ts';
 
 /** Sends one merge patch to an object's status subresource; rejects with the API error on failure. */
 export type StatusPatchFn = (key: ObjectKey, patch: StatusPatch) => Promise<void>;
@@ -39,19 +46,33 @@ export interface StatusWriterOptions {
   retryMaxMs?: number;
 }
 
+/** How a change ended: written, or never to be written (the object is gone, the change was rejected, or forgotten). */
+export type StatusWriteOutcome = 'written' | 'gone' | 'rejected' | 'forgotten';
+
+export interface SubmitOptions {
+  /** A run start: the `run` class (kept for callers that only know urgent/routine). */
+  urgent?: boolean;
+  /** The class of this change; the higher of this and `urgent` wins. Default `routine`. */
+  priority?: StatusPriority;
+  /** Called once when this change is written or can never be (see StatusWriteOutcome). */
+  onDone?: (outcome: StatusWriteOutcome) => void;
+}
+
 interface Entry {
   key: ObjectKey;
   id: string;
   patch: MergePatch;
+  priority: StatusPriority;
   /** When the oldest change in this entry was submitted. */
   since: number;
   failures: number;
   notBefore: number;
+  /** Callbacks of the changes composed into this entry, oldest first. */
+  onDone: Array<(outcome: StatusWriteOutcome) => void>;
 }
 
 export class StatusWriter {
-  private readonly urgent = new Map<string, Entry>();
-  private readonly routine = new Map<string, Entry>();
+  private readonly queue = new FairStatusQueue<Entry>();
   private readonly inFlight = new Map<string, Entry>();
   private readonly idleWaiters: Array<() => void> = [];
   private timer: TimerHandle | undefined;
@@ -69,11 +90,11 @@ export class StatusWriter {
 
   /** Objects with a change not yet written (pending or in flight). */
   get pendingCount(): number {
-    return this.urgent.size + this.routine.size + this.inFlight.size;
+    return this.queue.size + this.inFlight.size;
   }
 
   /** Queue a change of `key`'s status. Never blocks, never throws. */
-  submit(key: ObjectKey, patch: StatusPatch, options: { urgent?: boolean } = {}): void {
+  submit(key: ObjectKey, patch: StatusPatch, options: SubmitOptions = {}): void {
     if (this.stopped) {
       this.opts.logger.warn(
         { namespace: key.namespace, job: key.name },
@@ -82,14 +103,27 @@ export class StatusWriter {
       return;
     }
     const id = `${key.namespace}/${key.name}`;
-    const existing = this.urgent.get(id) ?? this.routine.get(id);
+    const priority: StatusPriority = options.urgent ? 'run' : (options.priority ?? 'routine');
+    const now = this.opts.clock.now();
+    const existing = this.queue.get(id);
     if (existing) {
       existing.patch = composeMergePatches(existing.patch, patch as MergePatch);
-      if (options.urgent && this.routine.delete(id)) this.urgent.set(id, existing);
+      if (options.onDone) existing.onDone.push(options.onDone);
+      this.queue.promote(id, priority);
     } else {
-      const now = this.opts.clock.now();
-      const entry: Entry = { key, id, patch: { ...patch }, since: now, failures: 0, notBefore: now };
-      (options.urgent ? this.urgent : this.routine).set(id, entry);
+      this.queue.add(
+        {
+          key,
+          id,
+          patch: { ...patch },
+          priority,
+          since: now,
+          failures: 0,
+          notBefore: now,
+          onDone: options.onDone ? [options.onDone] : [],
+        },
+        now,
+      );
     }
     this.updateDepth();
     this.pump();
@@ -97,9 +131,8 @@ export class StatusWriter {
 
   /** The object is gone: drop what is pending for it (a write in flight finishes or 404s). */
   forget(key: ObjectKey): void {
-    const id = `${key.namespace}/${key.name}`;
-    this.urgent.delete(id);
-    this.routine.delete(id);
+    const entry = this.queue.remove(`${key.namespace}/${key.name}`);
+    if (entry) settle(entry, 'forgotten');
     this.updateDepth();
   }
 
@@ -121,7 +154,7 @@ export class StatusWriter {
         resolve(true);
       });
       // Retries waiting for their backoff go now: shutdown is no time to wait 30 s.
-      for (const entry of [...this.urgent.values(), ...this.routine.values()]) entry.notBefore = 0;
+      this.queue.expediteAll();
       this.pump();
     });
   }
@@ -135,37 +168,21 @@ export class StatusWriter {
   private pump(): void {
     if (this.stopped) return;
     const now = this.opts.clock.now();
-    while (this.inFlight.size < this.maxInFlight) {
-      const entry = this.nextEligible(now);
-      if (!entry) break;
+    while (this.inFlight.size < this.maxInFlight && this.queue.hasReady(now)) {
       if (!this.opts.bucket.tryTake()) {
         this.wakeAt(now + this.opts.bucket.waitMs());
         return;
       }
+      const entry = this.queue.take(now);
+      if (!entry) break;
       this.send(entry);
     }
     if (this.inFlight.size >= this.maxInFlight) return; // a completion pumps again
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const map of [this.urgent, this.routine]) {
-      for (const entry of map.values()) {
-        if (!this.inFlight.has(entry.id)) earliest = Math.min(earliest, entry.notBefore);
-      }
-    }
+    const earliest = this.queue.nextDelayedAt();
     if (earliest !== Number.POSITIVE_INFINITY) this.wakeAt(Math.max(earliest, now));
   }
 
-  private nextEligible(now: number): Entry | undefined {
-    for (const map of [this.urgent, this.routine]) {
-      for (const entry of map.values()) {
-        if (entry.notBefore <= now && !this.inFlight.has(entry.id)) return entry;
-      }
-    }
-    return undefined;
-  }
-
   private send(entry: Entry): void {
-    this.urgent.delete(entry.id);
-    this.routine.delete(entry.id);
     this.inFlight.set(entry.id, entry);
     this.updateDepth();
     let call: Promise<void>;
@@ -183,22 +200,29 @@ export class StatusWriter {
   private finished(entry: Entry, error: unknown): void {
     this.inFlight.delete(entry.id);
     const { metrics, logger, clock } = this.opts;
+    const now = clock.now();
     const fields = { namespace: entry.key.namespace, job: entry.key.name };
     if (error === undefined) {
       metrics?.statusWrites.inc({ result: 'success' });
-      metrics?.statusWriteDelay.observe((clock.now() - entry.since) / 1000);
+      metrics?.statusWriteDelay.observe((now - entry.since) / 1000);
+      this.queue.done(entry.id, now);
+      settle(entry, 'written');
     } else if (isNotFound(error)) {
       metrics?.statusWrites.inc({ result: 'gone' });
       logger.info(fields, 'status not written: the object is gone');
+      this.queue.done(entry.id, now);
+      settle(entry, 'gone');
     } else if (isPermanentRejection(error)) {
       metrics?.statusWrites.inc({ result: 'rejected' });
       logger.error(
         { ...fields, error: describeError(error) },
         'status change rejected by the API server: dropped',
       );
+      this.queue.done(entry.id, now);
+      settle(entry, 'rejected');
     } else {
       metrics?.statusWrites.inc({ result: 'error' });
-      this.requeueFailed(entry);
+      this.requeueFailed(entry, now);
       logger.warn(
         { ...fields, failures: entry.failures, code: httpStatusOf(error), error: describeError(error) },
         'status write failed: will retry',
@@ -210,19 +234,19 @@ export class StatusWriter {
   }
 
   /** Put a failed entry back, under any change submitted meanwhile (the newer values win). */
-  private requeueFailed(entry: Entry): void {
+  private requeueFailed(entry: Entry, now: number): void {
     entry.failures++;
     const delay = Math.min(this.retryBaseMs * 2 ** (entry.failures - 1), this.retryMaxMs);
-    entry.notBefore = this.opts.clock.now() + delay;
-    const newer = this.urgent.get(entry.id) ?? this.routine.get(entry.id);
+    entry.notBefore = now + delay;
+    this.queue.done(entry.id, now);
+    const newer = this.queue.remove(entry.id);
     if (newer) {
-      newer.patch = composeMergePatches(entry.patch, newer.patch);
-      newer.since = Math.min(newer.since, entry.since);
-      newer.failures = entry.failures;
-      newer.notBefore = entry.notBefore;
-    } else {
-      this.routine.set(entry.id, entry);
+      entry.patch = composeMergePatches(entry.patch, newer.patch);
+      entry.onDone.push(...newer.onDone);
+      entry.since = Math.min(newer.since, entry.since);
+      if (rankOf(newer.priority) < rankOf(entry.priority)) entry.priority = newer.priority;
     }
+    this.queue.requeue(entry, now);
   }
 
   private wakeAt(at: number): void {
@@ -246,6 +270,20 @@ export class StatusWriter {
   }
 
   private updateDepth(): void {
-    this.opts.metrics?.statusWriteQueueDepth.set(this.urgent.size + this.routine.size);
+    this.opts.metrics?.statusWriteQueueDepth.set(this.queue.size);
   }
+}
+
+function settle(entry: Entry, outcome: StatusWriteOutcome): void {
+  for (const onDone of entry.onDone.splice(0)) {
+    try {
+      onDone(outcome);
+    } catch {
+      // A callback's failure is its owner's business; the writer's state must not depend on it.
+    }
+  }
+}
+
+function rankOf(p: StatusPriority): number {
+  return p === 'run' ? 0 : p === 'first' ? 1 : 2;
 }

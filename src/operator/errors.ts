@@ -5,6 +5,7 @@
 export type StartupFailureReason =
   | 'DockerUnreachable'
   | 'DataDirUnusable'
+  | 'ResultsDirUnusable'
   | 'ListenFailed'
   | 'KubeconfigUnusable'
   | 'ApiServerFailed'

@@ -32,6 +32,7 @@ import {
 } from '../http/index.ts';
 import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
+import { FileResultJournal, type ResultJournal } from '../kube/result-journal.ts';
 import type { Logger } from '../log/logger.ts';
 import { runnable } from '../machinery/runnable.ts';
 import { RunnableGroup } from '../machinery/runnable-group.ts';
@@ -157,7 +158,23 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       clock,
       tailBytes: config.runs.outputTailBytes,
     });
+    let results: ResultJournal | undefined;
+    if (config.controller.resultsDir !== undefined) {
+      try {
+        results = FileResultJournal.open(config.controller.resultsDir);
+      } catch (e) {
+        throw new StartupError(
+          'ResultsDirUnusable',
+          `--results-dir ${config.controller.resultsDir}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      const journal = results;
+      lifecycle.add(runnable('result journal', { stop: () => journal.close() }));
+      log.info({ dir: config.controller.resultsDir, pending: journal.pendingCount }, 'result journal opened');
+    }
     const manager = new ControllerManager({
+      results,
       kubeConfig,
       clients: kubeClients,
       executor: runner,

@@ -61,6 +61,10 @@ export interface TestApiServer {
   kubectlStream(args: string[]): KubectlStream;
   /** Stop and start again on the same port and data dir (the token stays valid). */
   restart(): Promise<void>;
+  /** Stop serving (an outage: clients get connection errors) until `start()`. */
+  stop(): Promise<void>;
+  /** Start again after `stop()`, on the same port and data dir. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,12 @@ export async function startTestApiServer(testOptions: TestApiServerOptions = {})
     kubectlStream: (args) => streamKubectl(args, { KUBECONFIG: kubeconfig, HOME: home }),
     async restart() {
       await running.close();
+      running = await boot(running.port);
+    },
+    async stop() {
+      await running.close();
+    },
+    async start() {
       running = await boot(running.port);
     },
     async close() {

@@ -18,6 +18,7 @@ import { localDaemonConfig } from '../../src/docker/config.ts';
 import { DockerPool } from '../../src/docker/pool.ts';
 import { makeKubeClients } from '../../src/kube/clients.ts';
 import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
+import { FileResultJournal } from '../../src/kube/result-journal.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
@@ -37,6 +38,8 @@ export interface OperatorProcessConfig {
   maxConcurrentRunsPerDaemon?: number;
   /** The operator instance (default: derived from the API server URL). */
   instance?: string;
+  /** Keep run results in this directory until written (the product's --results-dir). */
+  resultsDir?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as OperatorProcessConfig;
@@ -53,7 +56,9 @@ const runner = new JobRunner({
   sink: { line() {} },
   secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock: systemClock }),
 });
+const results = config.resultsDir ? FileResultJournal.open(config.resultsDir) : undefined;
 const manager = new ControllerManager({
+  results,
   kubeConfig,
   executor: runner,
   instance,
@@ -67,13 +72,18 @@ const manager = new ControllerManager({
     : undefined,
 });
 
+// The product's HTTP endpoint keeps its process alive; here nothing else would while the API
+// server is down (every timer of the controller is unref'd), and the process would just end.
+const keepAlive = setInterval(() => {}, 1 << 30);
 let stopping = false;
 process.on('SIGTERM', () => {
+  clearInterval(keepAlive);
   if (stopping) return;
   stopping = true;
   void manager
     .shutdown(config.shutdownGraceMs ?? 5000)
     .then(() => {
+      results?.close();
       pool.close();
       process.exit(0);
     })

@@ -15,6 +15,8 @@
  * test's environment and never retries anything.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubectlResult } from './apiserver.ts';
 
@@ -92,13 +94,41 @@ function parseLogLine(line: string): LogEntry | undefined {
   }
 }
 
+/**
+ * Whether dist/ (`npm run build`; `.ci/run` builds before the tests) is at least as new as every
+ * source file. The command runs that compiled build like the installed command; when there is
+ * none, or a source is newer (an edit since the last build), the sources: a test never runs
+ * stale code.
+ */
+
+export function compiledBuildIsFresh(): boolean {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  let built: number;
+  try {
+    built = statSync(join(root, 'dist', 'main.js')).mtimeMs;
+  } catch {
+    return false;
+  }
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }
+    return t;
+  };
+  return newest(join(root, 'src')) <= built;
+}
+
 export function spawnChild(opts: SpawnOptions): ChildHandle {
   const command = opts.command ?? process.execPath;
   const args = opts.command === undefined ? [OPERATOR_BIN, ...opts.args] : opts.args;
+  const fromSources =
+    opts.command === undefined && !compiledBuildIsFresh() ? { OFELIA_FROM_SOURCES: '1' } : {};
   const child: ChildProcess = spawn(command, args, {
     cwd: opts.cwd,
     detached: opts.detached ?? false,
-    env: { PATH: process.env.PATH ?? '', HOME: opts.home, ...opts.env },
+    env: { PATH: process.env.PATH ?? '', HOME: opts.home, ...fromSources, ...opts.env },
     stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
   });

@@ -353,6 +353,25 @@ const rows: Row[] = [
     want: (c) => [c.controller.namespace, c.controller.statusWritesPerSecond, c.log, c.shutdownGraceMs],
     equals: ['ops', 2.5, { level: 'debug', format: 'json' }, 0],
   },
+  {
+    name: 'status rate and results dir default by mode: embedded (in-process API server)',
+    argv: ['--data-dir=/var/lib/ofelia'],
+    want: (c) => [c.controller.statusWritesPerSecond, c.controller.resultsDir],
+    equals: [1000, '/var/lib/ofelia'],
+  },
+  {
+    name: 'status rate and results dir default by mode: cluster (a shared API server)',
+    argv: ['--in-cluster'],
+    want: (c) => [c.controller.statusWritesPerSecond, c.controller.resultsDir],
+    equals: [20, undefined],
+  },
+  {
+    name: 'results dir given in cluster mode',
+    argv: ['--in-cluster'],
+    env: { OFELIA_RESULTS_DIR: '/state' },
+    want: (c) => [c.controller.resultsDir],
+    equals: ['/state'],
+  },
 ];
 for (const row of rows) {
   test(`parse: ${row.name}`, () => {

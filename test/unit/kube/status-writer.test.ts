@@ -193,3 +193,95 @@ test('StatusWriter: forget drops what is pending for a deleted object', async ()
     ['default/a'],
   );
 });
+
+/** Advance the fake clock in steps, letting the fake API's answers settle between them. */
+async function run(clock: FakeClock, ms: number, step = 50): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await settle();
+  }
+}
+
+test('StatusWriter: a job created behind a backlog of 10,000 routine refreshes gets its first status within 2 s at 20 writes/s', async () => {
+  const { api, writer, clock } = setup({ rate: 20, burst: 1, maxInFlight: 4 });
+  for (let i = 0; i < 10_000; i++) writer.submit(key(`old-${i}`), { activeCount: 0 });
+  await run(clock, 1000);
+  const createdAt = clock.now();
+  writer.submit(key('new'), { nextScheduleTime: '2026-01-01T01:00:00Z' }, { priority: 'first' });
+  let writtenAt: number | undefined;
+  for (let t = 0; t < 10_000 && writtenAt === undefined; t += 50) {
+    await run(clock, 50);
+    if (api.calls.some((c) => c.key === 'default/new')) writtenAt = clock.now();
+  }
+  assert.ok(writtenAt !== undefined, 'the first status was written');
+  assert.ok(writtenAt - createdAt <= 2000, `written ${writtenAt - createdAt} ms after creation`);
+  // The backlog is still there and still drains (nothing dropped to get there).
+  assert.ok(writer.pendingCount > 9_000);
+});
+
+test('StatusWriter: run results go first, and routine refreshes still get their share', async () => {
+  const { api, writer, clock } = setup({ rate: 10, burst: 1, maxInFlight: 1 });
+  for (let i = 0; i < 20; i++) writer.submit(key(`routine-${i}`), { activeCount: 0 });
+  for (let i = 0; i < 20; i++)
+    writer.submit(key(`result-${i}`), { lastResult: 'Succeeded' }, { priority: 'run' });
+  await run(clock, 1600);
+  const order = api.calls.map((c) => c.key.replace('default/', ''));
+  assert.equal(order.length, 17);
+  // routine-0 took the only token at its submission; then results, with routine served once
+  // it was passed over 7 times in a row.
+  assert.deepEqual(
+    order.map((k) => k.split('-')[0]),
+    ['routine', ...Array(7).fill('result'), 'routine', ...Array(7).fill('result'), 'routine'],
+  );
+  // FIFO inside each class.
+  assert.deepEqual(order.filter((k) => k.startsWith('result')).slice(0, 3), [
+    'result-0',
+    'result-1',
+    'result-2',
+  ]);
+});
+
+test('StatusWriter: onDone is called once per change: written, after retries; gone; forgotten', async () => {
+  const { api, writer, clock } = setup({ rate: 100, burst: 10 });
+  const outcomes: string[] = [];
+  api.failures = [503];
+  writer.submit(
+    key('a'),
+    { lastResult: 'Failed' },
+    { priority: 'run', onDone: (o) => outcomes.push(`a1:${o}`) },
+  );
+  await settle();
+  // Submitted while the first write fails: composed into the retry, both reported on its success.
+  writer.submit(key('a'), { activeCount: 0 }, { onDone: (o) => outcomes.push(`a2:${o}`) });
+  await settle();
+  assert.equal(outcomes.length, 0);
+  await run(clock, 250, 10);
+  assert.deepEqual(outcomes, ['a1:written', 'a2:written']);
+  assert.deepEqual(api.calls.at(-1)?.patch, { lastResult: 'Failed', activeCount: 0 });
+
+  api.failures = [404];
+  writer.submit(key('b'), { lastResult: 'Failed' }, { onDone: (o) => outcomes.push(`b:${o}`) });
+  await settle();
+  assert.deepEqual(outcomes.slice(2), ['b:gone']);
+});
+
+test('StatusWriter: forget reports a pending change as forgotten', async () => {
+  const { writer } = setup({ rate: 1, burst: 1 });
+  const outcomes: string[] = [];
+  writer.submit(key('x'), { activeCount: 1 }); // takes the only token
+  writer.submit(key('d'), { lastResult: 'Failed' }, { onDone: (o) => outcomes.push(`d:${o}`) });
+  writer.forget(key('d'));
+  assert.deepEqual(outcomes, ['d:forgotten']);
+});
+
+test('StatusWriter: a change left unwritten at stop is not reported done (the journal keeps it)', async () => {
+  const { api, writer } = setup({ rate: 100, burst: 10 });
+  api.auto = false;
+  const outcomes: string[] = [];
+  writer.submit(key('a'), { lastResult: 'Failed' }, { priority: 'run', onDone: (o) => outcomes.push(o) });
+  writer.submit(key('b'), { lastResult: 'Failed' }, { priority: 'run', onDone: (o) => outcomes.push(o) });
+  writer.stop();
+  await settle();
+  assert.equal(outcomes.length, 0);
+  assert.equal(writer.pendingCount, 2);
+});

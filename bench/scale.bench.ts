@@ -1,0 +1,378 @@
+/**
+ * Scale: N ScheduledDockerJobs (10,000 by default; `--jobs=100000`) created through the real API
+ * against the real operator process in embedded mode (bin/ofelia-operator.js: the compiled build
+ * when dist/ is fresh, else the sources), as a new user would with `kubectl create -f`. Every job
+ * is `H H 1 1 *`: nothing runs, only the control path is measured.
+ *
+ *   npm run bench -- scale                    (about 2 minutes at 10k on 2 cores)
+ *   npm run bench -- scale --jobs=100000      (about 15 minutes)
+ *
+ * Prints, each with the goal of issue 14 and, where one exists, a baseline measured in this run:
+ * - creation to `Ready` + NEXT (a watch sees both in status): p50/p99/max per job, and time to
+ *   all-Ready against the time the creates themselves took;
+ * - RSS of the process with 0 jobs and per job at N (after the creates settle);
+ * - idle CPU with N jobs armed;
+ * - CPU per status write: every job's spec is changed once (a merge patch, one new status each);
+ *   process CPU over the phase / status writes. An upper bound: the phase also pays for the spec
+ *   patches, their watch events and reconciles;
+ * - list latency of all N jobs as JSON and as a Table (what `kubectl get sdj` asks for);
+ * - restart to ready: SIGTERM, start again, until /readyz is ok and every job is armed.
+ * CPU and RSS are read from /proc/<pid> of the operator process (Linux).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../src/api/schema.ts';
+import { makeKubeClients, mergePatchOptions, withTimeout } from '../src/kube/clients.ts';
+import { compiledBuildIsFresh } from '../test/helpers/operator-process.ts';
+
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const JOBS = Number(arg('jobs') ?? process.env.JOBS ?? 10_000);
+/** `--cpu-prof=DIR`: the operator process writes V8 CPU profiles there (one per process start). */
+const CPU_PROF_DIR = arg('cpu-prof');
+const CONCURRENCY = 16;
+const NS = 'default';
+const BIN = fileURLToPath(new URL('../bin/ofelia-operator.js', import.meta.url));
+const CLK_TCK = 100;
+const PAGE = 4096;
+
+const root = await mkdtemp(join(tmpdir(), 'ofelia-scale-'));
+const dataDir = join(root, 'data');
+const build = compiledBuildIsFresh() ? 'compiled' : 'sources';
+
+interface Operator {
+  child: ChildProcess;
+  httpUrl: string;
+  exited: Promise<number | null>;
+}
+
+async function startOperator(): Promise<Operator> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : []),
+      BIN,
+      'run',
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--http-listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+      '--log-format',
+      'json',
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: root,
+        ...(build === 'sources' ? { OFELIA_FROM_SOURCES: '1' } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let buffered = '';
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const httpUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`operator not started in 120 s: ${stderr}`)), 120_000);
+    let url = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      buffered += d;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('observability endpoint listening'))
+          url = (JSON.parse(line) as { url: string }).url;
+        if (line.includes('"operator started"')) {
+          clearTimeout(timer);
+          resolve(url);
+        }
+      }
+      if (buffered.length > 1 << 20) buffered = '';
+    });
+    void exited.then((code) => reject(new Error(`operator exited (${code}): ${stderr}`)));
+  });
+  return { child, httpUrl, exited };
+}
+
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+function procRssMb(pid: number): number {
+  const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
+  return (Number(statm[1]) * PAGE) / 1024 / 1024;
+}
+
+async function metric(op: Operator, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${op.httpUrl}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+async function readyz(op: Operator): Promise<boolean> {
+  try {
+    return (await fetch(`${op.httpUrl}/readyz`, { signal: AbortSignal.timeout(5_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+async function pool(count: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
+}
+
+/** GET with the kubeconfig's CA and token; resolves with the time to the last byte. */
+async function timedGet(
+  kc: KubeConfig,
+  path: string,
+  accept: string,
+): Promise<{ ms: number; bytes: number }> {
+  const server = new URL(kc.getCurrentCluster()?.server ?? '');
+  const opts: import('node:https').RequestOptions = {
+    host: server.hostname,
+    port: server.port,
+    path,
+    method: 'GET',
+    headers: { Accept: accept },
+    timeout: 120_000,
+  };
+  await kc.applyToHTTPSOptions(opts);
+  const began = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(opts, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve({ ms: performance.now() - began, bytes })
+          : reject(new Error(`HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('list timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// ---- start, 0 jobs ------------------------------------------------------------------------------
+let op = await startOperator();
+const pid = () => op.child.pid ?? 0;
+await sleep(3000);
+const rss0 = procRssMb(pid());
+const kc = new KubeConfig();
+kc.loadFromFile(join(dataDir, 'kubeconfig'));
+const clients = makeKubeClients(kc);
+
+// ---- creates, and the watch that sees Ready + NEXT ------------------------------------------------
+const created = new Map<string, number>();
+const readyAt = new Map<string, number>();
+const observedGen2 = new Set<string>();
+const watch = new Watch(kc);
+const watchReq = await watch.watch(
+  `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`,
+  { allowWatchBookmarks: true },
+  (
+    _type,
+    obj: {
+      metadata?: { name?: string };
+      status?: {
+        nextScheduleTime?: string;
+        observedGeneration?: number;
+        conditions?: { type: string; status: string }[];
+      };
+    },
+  ) => {
+    const name = obj.metadata?.name ?? '';
+    const s = obj.status;
+    if (
+      !readyAt.has(name) &&
+      s?.nextScheduleTime &&
+      s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+    )
+      readyAt.set(name, performance.now());
+    if ((s?.observedGeneration ?? 0) >= 2) observedGen2.add(name);
+  },
+  () => {},
+);
+
+const cpuBeforeCreate = procCpuMs(pid());
+const writesBeforeCreate = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
+const createStart = performance.now();
+await pool(JOBS, async (i) => {
+  const name = `job-${i}`;
+  await clients.customObjects.createNamespacedCustomObject(
+    {
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: NS,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'ScheduledDockerJob',
+        metadata: { name },
+        spec: { schedule: 'H H 1 1 *', run: { image: 'local/busybox:test', network: 'none' } },
+      },
+    },
+    withTimeout(60_000),
+  );
+  created.set(name, performance.now());
+});
+const createMs = performance.now() - createStart;
+const readyDeadline = performance.now() + Math.max(120_000, JOBS * 5);
+while (readyAt.size < JOBS && performance.now() < readyDeadline) await sleep(100);
+const allReadyMs = Math.max(...readyAt.values()) - createStart;
+const cpuCreatePhase = procCpuMs(pid()) - cpuBeforeCreate;
+const writesCreatePhase =
+  (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeCreate;
+const lags = [...readyAt].map(([name, at]) => at - (created.get(name) ?? at));
+
+// ---- idle with N armed ----------------------------------------------------------------------------
+await sleep(5000);
+const idleCpu0 = procCpuMs(pid());
+await sleep(10_000);
+const idleCpuPct = ((procCpuMs(pid()) - idleCpu0) / 10_000) * 100;
+const rssN = procRssMb(pid());
+
+// ---- one status write per job: change every spec once ---------------------------------------------
+const cpuBeforeRefresh = procCpuMs(pid());
+const writesBeforeRefresh = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
+const refreshStart = performance.now();
+await pool(JOBS, async (i) => {
+  await clients.customObjects.patchNamespacedCustomObject(
+    {
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: NS,
+      name: `job-${i}`,
+      body: { spec: { schedule: 'H H 2 1 *' } },
+    },
+    mergePatchOptions(60_000),
+  );
+});
+const refreshDeadline = performance.now() + Math.max(120_000, JOBS * 5);
+while (observedGen2.size < JOBS && performance.now() < refreshDeadline) await sleep(100);
+const refreshMs = performance.now() - refreshStart;
+const cpuRefresh = procCpuMs(pid()) - cpuBeforeRefresh;
+const writesRefresh =
+  (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeRefresh;
+watchReq.abort();
+
+// ---- list latency ----------------------------------------------------------------------------------
+const listPath = `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`;
+const lists: Record<string, { ms: number; bytes: number }[]> = { json: [], table: [] };
+for (let i = 0; i < 3; i++) {
+  lists.json?.push(await timedGet(kc, listPath, 'application/json'));
+  lists.table?.push(
+    await timedGet(
+      kc,
+      listPath,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json',
+    ),
+  );
+}
+const medianOf = (xs: { ms: number }[]) =>
+  quantile(
+    xs.map((x) => x.ms),
+    0.5,
+  );
+
+// ---- restart to ready --------------------------------------------------------------------------------
+op.child.kill('SIGTERM');
+await op.exited;
+const restartStart = performance.now();
+op = await startOperator();
+const restartDeadline = performance.now() + 300_000;
+let armed = 0;
+while (performance.now() < restartDeadline) {
+  armed = await metric(op, 'ofelia_scheduled_jobs');
+  if (armed >= JOBS && (await readyz(op))) break;
+  await sleep(200);
+}
+const restartMs = performance.now() - restartStart;
+const rssRestart = procRssMb(pid());
+op.child.kill('SIGTERM');
+await op.exited;
+await rm(root, { recursive: true, force: true });
+
+// ---- report ------------------------------------------------------------------------------------------
+const perJobKb = ((rssN - rss0) * 1024) / JOBS;
+const cpuPerWrite = cpuRefresh / Math.max(1, writesRefresh);
+const rows: [string, string, string][] = [
+  ['jobs created (through the API, 16 at once)', `${JOBS} in ${fmt(createMs / 1000)} s`, '-'],
+  ['jobs Ready with NEXT', `${readyAt.size} of ${JOBS}`, `all`],
+  [
+    'creation to Ready+NEXT p50 / p99 / max',
+    `${fmt(quantile(lags, 0.5), 0)} / ${fmt(quantile(lags, 0.99), 0)} / ${fmt(Math.max(...lags), 0)} ms`,
+    'max < 15,000 ms',
+  ],
+  [
+    'first create to all Ready vs creates alone',
+    `${fmt(allReadyMs / 1000)} s vs ${fmt(createMs / 1000)} s (x${fmt(allReadyMs / createMs, 2)})`,
+    '-',
+  ],
+  [
+    'status writes during the creates',
+    `${writesCreatePhase} (CPU ${fmt(cpuCreatePhase / 1000)} s for creates + writes)`,
+    '-',
+  ],
+  ['RSS with 0 jobs', `${fmt(rss0)} MB`, '< 120 MB'],
+  [`RSS with ${JOBS} jobs / per job`, `${fmt(rssN)} MB / ${fmt(perJobKb, 2)} KB`, '< 8 KB per job'],
+  ['idle CPU with all jobs armed', `${fmt(idleCpuPct, 2)} % of a core`, '-'],
+  ['spec change -> status write, end to end', `${writesRefresh} writes in ${fmt(refreshMs / 1000)} s`, '-'],
+  ['CPU per status write (upper bound, incl. the spec patch)', `${fmt(cpuPerWrite, 3)} ms`, '< 1 ms'],
+  [
+    `list ${JOBS} jobs, JSON (median of 3)`,
+    `${fmt(medianOf(lists.json ?? []), 0)} ms, ${fmt((lists.json?.[0]?.bytes ?? 0) / 1e6)} MB`,
+    '-',
+  ],
+  [
+    `list ${JOBS} jobs, Table (median of 3)`,
+    `${fmt(medianOf(lists.table ?? []), 0)} ms, ${fmt((lists.table?.[0]?.bytes ?? 0) / 1e6)} MB`,
+    '-',
+  ],
+  [
+    'restart to ready with every job armed',
+    `${fmt(restartMs / 1000)} s (${armed} armed), RSS ${fmt(rssRestart)} MB`,
+    '< 30 s (at 100k)',
+  ],
+];
+console.log(
+  `scale: ${JOBS} jobs, operator from ${build} (bin/ofelia-operator.js), embedded mode, ${process.version}\n`,
+);
+const w0 = Math.max(...rows.map((r) => r[0].length));
+const w1 = Math.max(...rows.map((r) => r[1].length));
+console.log(`| ${'measure'.padEnd(w0)} | ${'figure'.padEnd(w1)} | goal |`);
+console.log(`|${'-'.repeat(w0 + 2)}|${'-'.repeat(w1 + 2)}|------|`);
+for (const [a, b, c] of rows) console.log(`| ${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c} |`);
+process.exit(0);
