@@ -1,6 +1,7 @@
 /**
  * Regenerates the files derived from src/api/schema.ts:
  *   crds/ofelia.dev_scheduleddockerjobs.yaml  (the CRD)
+ *   crds/ofelia.dev_jobnotifiers.yaml         (the JobNotifier CRD, from src/api/notifier-schema.ts)
  *   docs/api.md                                (the API reference)
  *
  *   node --import tsx hack/gen-crd.ts           write both
@@ -13,6 +14,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CEL_VALIDATIONS, openApiSchema, PRINTER_COLUMNS, renderCrdYaml } from '../src/api/crd.ts';
 import { MAX_JOB_NAME_LENGTH } from '../src/api/field-rules.ts';
+import {
+  NOTIFIER_PRINTER_COLUMNS,
+  notifierOpenApiSchema,
+  renderNotifierCrdYaml,
+} from '../src/api/notifier-crd.ts';
 import { LABELS } from '../src/api/run-identity.ts';
 import { API_VERSION, FINALIZER, KIND, RUN_NOW_ANNOTATION, SHORT_NAMES } from '../src/api/schema.ts';
 
@@ -20,6 +26,7 @@ type Node = Record<string, unknown>;
 
 export const CRD_PATH = 'crds/ofelia.dev_scheduleddockerjobs.yaml';
 export const DOCS_PATH = 'docs/api.md';
+export const NOTIFIER_CRD_PATH = 'crds/ofelia.dev_jobnotifiers.yaml';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -180,7 +187,40 @@ ${sections.map(([p, n]) => fieldTable(p, n)).join('\n')}
 
 Written by the operator through the status subresource; never set it yourself.
 
-${statusSections.map(([p, n]) => fieldTable(p, n)).join('\n')}`;
+${statusSections.map(([p, n]) => fieldTable(p, n)).join('\n')}
+${renderNotifierDocs()}`;
+}
+
+/** The JobNotifier section of docs/api.md (guide and examples: docs/notifications.md). */
+function renderNotifierDocs(): string {
+  const schema = notifierOpenApiSchema() as Node;
+  const props = schema.properties as Node;
+  const spec: Array<[string, Node]> = [];
+  objectNodes('spec', props.spec as Node, spec);
+  const status: Array<[string, Node]> = [];
+  objectNodes('status', props.status as Node, status);
+  const columns = NOTIFIER_PRINTER_COLUMNS.map(
+    (c) =>
+      `| ${c.name.toUpperCase()} | \`${c.jsonPath}\` | ${c.type} | ${c.priority ? 'wide only' : ''} | ${cell(c.description)} |`,
+  );
+  return `# JobNotifier API reference (\`${API_VERSION}\`)
+
+A \`JobNotifier\` (short name \`jn\`, namespaced) sends messages about the runs of the ScheduledDockerJobs of its
+namespace. The CRD is [\`${NOTIFIER_CRD_PATH}\`](../${NOTIFIER_CRD_PATH}); the guide with an example per type is
+[notifications.md](notifications.md).
+
+## \`kubectl get jn\` columns
+
+| Column | JSONPath | Type | | Description |
+|---|---|---|---|---|
+${columns.join('\n')}
+
+## JobNotifier spec
+
+${spec.map(([p, n]) => fieldTable(p, n)).join('\n')}
+## JobNotifier status
+
+${status.map(([p, n]) => fieldTable(p, n)).join('\n')}`;
 }
 
 function main(argv: string[]): number {
@@ -188,6 +228,7 @@ function main(argv: string[]): number {
   const files: Array<[string, string]> = [
     [CRD_PATH, renderCrdYaml()],
     [DOCS_PATH, renderApiDocs()],
+    [NOTIFIER_CRD_PATH, renderNotifierCrdYaml()],
   ];
   if (argv.includes('--check')) {
     const stale = files.filter(([path, text]) => {

@@ -227,7 +227,7 @@ function addCelValidations(root: JsonSchema): void {
 const SAFE_INT = Number.MAX_SAFE_INTEGER;
 
 /** Recursively turns zod's JSON Schema into a Kubernetes structural schema node. */
-function structural(node: unknown): unknown {
+export function structural(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(structural);
   if (node === null || typeof node !== 'object') return node;
   const out: JsonSchema = {};

@@ -321,6 +321,22 @@ export const ScheduledDockerJobSpecSchema = z.object({
     'Run a command in a running container. Exactly one of run and exec.',
   ),
   placement: PlacementSchema.optional().describe('Where the job runs.'),
+  notifications: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('false: no JobNotifier sends anything about this job, whatever its selector (opt-out).'),
+      notifiers: z
+        .array(z.string().min(1).max(253))
+        .max(MAX_LIST_ITEMS)
+        .optional()
+        .describe(
+          "JobNotifiers of the job's namespace that notify about it even when their jobSelector does not select it (opt-in).",
+        ),
+    })
+    .optional()
+    .describe('How JobNotifiers treat this job (see docs/notifications.md).'),
 });
 
 // ---- status -----------------------------------------------------------------------------------

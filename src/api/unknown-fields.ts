@@ -36,12 +36,12 @@ const MAX_DEPTH = 32;
 
 let cachedSchema: Node | undefined;
 
-/** Dotted paths (sorted) of fields the schema does not know; metadata is free-form except known ObjectMeta keys. */
-export function findUnknownFields(input: unknown): string[] {
+/** Dotted paths (sorted) of fields the schema (default: ScheduledDockerJob's) does not know; metadata is free-form except known ObjectMeta keys. */
+export function findUnknownFields(input: unknown, schema?: Record<string, unknown>): string[] {
   cachedSchema ??= openApiSchema() as Node;
   const found: string[] = [];
   if (!isObject(input)) return found;
-  const rootProps = (cachedSchema.properties ?? {}) as Node;
+  const rootProps = ((schema ?? cachedSchema).properties ?? {}) as Node;
   for (const [key, value] of Object.entries(input)) {
     if (found.length >= MAX_UNKNOWN_FIELDS) break;
     if (key === 'metadata') {

@@ -56,7 +56,7 @@ export function validateScheduledDockerJob(input: unknown): ValidationResult {
  * Drops object properties whose value is null, recursively, as an API server does for fields that
  * are not nullable (`retry:` with nothing after it in YAML means "not set"). Array items are kept.
  */
-function pruneNulls(value: unknown, depth: number): unknown {
+export function pruneNulls(value: unknown, depth: number): unknown {
   if (depth > MAX_PRUNE_DEPTH || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => pruneNulls(item, depth + 1));
   const out: Record<string, unknown> = {};
@@ -89,7 +89,7 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** One zod issue as a Kubernetes cause. */
-function issueToCause(issue: z.core.$ZodIssue): FieldCause {
+export function issueToCause(issue: z.core.$ZodIssue): FieldCause {
   const field = fieldPath(issue.path);
   // Environment values may hold secrets: say what type was wrong, never echo the value.
   const input = /env\[\d+\]\.value$/.test(field) ? typeName(issue.input) : issue.input;

@@ -19,6 +19,7 @@ import {
   duration,
   type HostPort,
   hostPort,
+  httpUrl,
   instanceId,
   integer,
   oneOf,
@@ -91,6 +92,12 @@ export interface Config {
     statusWritesPerSecond: number;
     /** Where finished runs' results are journaled until written; undefined = in memory only. */
     resultsDir: string | undefined;
+  };
+  notify: {
+    /** Folders `save` notifiers may write into. */
+    saveDirs: string[];
+    /** Base URL of the dashboard for links in messages; undefined = no link. */
+    dashboardUrl: string | undefined;
   };
   shutdownGraceMs: number;
 }
@@ -405,6 +412,10 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     runs,
     policy,
     controller,
+    notify: {
+      saveDirs: [...new Set(r.list('notify-save-dir', absolutePath).values)],
+      dashboardUrl: r.optional('notify-dashboard-url', httpUrl),
+    },
     shutdownGraceMs: r.get('shutdown-grace', duration(0, 24 * 3_600_000)),
   };
 }

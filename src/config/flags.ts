@@ -29,7 +29,8 @@ export type FlagGroup =
   | 'Docker daemons'
   | 'Runs'
   | 'Security policy'
-  | 'Controller';
+  | 'Controller'
+  | 'Notifications';
 
 export const FLAG_GROUPS: readonly FlagGroup[] = [
   'Mode',
@@ -39,6 +40,7 @@ export const FLAG_GROUPS: readonly FlagGroup[] = [
   'Runs',
   'Security policy',
   'Controller',
+  'Notifications',
 ];
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -418,6 +420,26 @@ export const FLAGS: readonly FlagSpec[] = [
     valueName: 'DIR',
     group: 'Controller',
     help: 'Keep results of finished runs in DIR/pending-results.jsonl until they are written to status, and write those an earlier process left at start-up (survives SIGTERM with a backlog, kill -9 and API outages). Default: embedded mode, <data-dir>; cluster mode, none (give a directory that outlives the process, e.g. an emptyDir volume).',
+  },
+  // ---- notifications
+  {
+    name: 'notify-save-dir',
+    kind: 'list',
+    env: ['OFELIA_NOTIFY_SAVE_DIRS'],
+    envSeparator: ',',
+    default: '',
+    valueName: 'DIR',
+    group: 'Notifications',
+    help: 'Folder JobNotifiers of type save may write into (their spec.save.folder must lie inside one); repeatable (environment: comma-separated). None: type save is not Ready.',
+  },
+  {
+    name: 'notify-dashboard-url',
+    kind: 'value',
+    env: ['OFELIA_NOTIFY_DASHBOARD_URL'],
+    default: '',
+    valueName: 'URL',
+    group: 'Notifications',
+    help: 'Base URL of the dashboard: notifications link to <URL>/jobs/<namespace>/<job>. None: no link.',
   },
 ];
 

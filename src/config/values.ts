@@ -150,3 +150,15 @@ export const absolutePath = z.string().transform((raw, ctx): string => {
   }
   return raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
 });
+
+/** An http(s) URL (the dashboard's base, for links in notifications). */
+export const httpUrl = z.string().transform((raw, ctx): string => {
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString().replace(/\/+$/, '');
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `expected an http:// or https:// URL, got "${raw}"` });
+  return z.NEVER;
+});

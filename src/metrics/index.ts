@@ -13,6 +13,7 @@ import { ApiServerMetrics } from './apiserver-metrics.ts';
 import { ClusterMetrics } from './cluster-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
+import { NotifyMetrics } from './notify-metrics.ts';
 import { type BuildInfo, ProcessMetrics } from './process-metrics.ts';
 import { RunEventMetrics } from './run-event-metrics.ts';
 import { RunMetrics } from './run-metrics.ts';
@@ -28,6 +29,7 @@ export interface OperatorMetrics {
   /** Membership and ownership of cluster mode (zero when the replica runs alone). */
   readonly cluster: ClusterMetrics;
   readonly runEvents: RunEventMetrics;
+  readonly notify: NotifyMetrics;
   /** Present in embedded mode only. */
   readonly apiserver: ApiServerMetrics | undefined;
 }
@@ -48,6 +50,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     runs: new RunMetrics(registry),
     cluster: new ClusterMetrics(registry),
     runEvents: new RunEventMetrics(registry),
+    notify: new NotifyMetrics(registry),
     apiserver: opts.embeddedApiServer ? new ApiServerMetrics(registry) : undefined,
   };
 }

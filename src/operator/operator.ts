@@ -37,6 +37,7 @@ import type { Logger } from '../log/logger.ts';
 import { runnable } from '../machinery/runnable.ts';
 import { RunnableGroup } from '../machinery/runnable-group.ts';
 import { createOperatorMetrics } from '../metrics/index.ts';
+import { NotifierController } from '../notify/notifier-controller.ts';
 import { JobRunner } from '../runner/job-runner.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { operatorVersion } from '../version.ts';
@@ -210,8 +211,21 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       namespace: config.controller.namespace,
       shutdownGraceMs: config.shutdownGraceMs,
     });
+    // Notifications hear the runs of this replica; their informer syncs before the controller starts.
+    const notifier = new NotifierController({
+      kubeConfig,
+      clients: kubeClients,
+      secrets: new KubeSecretSource({ clients: kubeClients, clock }),
+      clock,
+      logger: deps.logger,
+      metrics: metrics.notify,
+      namespace: config.controller.namespace,
+      saveDirs: config.notify.saveDirs,
+      dashboardBaseUrl: config.notify.dashboardUrl,
+    });
+    manager.runEvents.subscribe(notifier);
     http.addReadiness(checkerFrom('controller', () => manager.ready()));
-    lifecycle.add(...manager.runnables());
+    lifecycle.add(...notifier.runnables(), ...manager.runnables());
     try {
       await lifecycle.start();
     } catch (e) {

@@ -120,8 +120,11 @@ test('kubectl api-resources lists ScheduledDockerJobs with short name and catego
       .trim()
       .split('\n')
       .map((l) => l.split(/\s+/)[0]),
-    ['scheduleddockerjobs'],
+    ['jobnotifiers', 'scheduleddockerjobs'],
   );
+  const jn = byName.get('jobnotifiers');
+  assert.equal(jn?.SHORTNAMES, 'jn');
+  assert.equal(jn?.CATEGORIES, 'ofelia');
 });
 
 test('kubectl --v=8 get sdj takes the aggregated v2 answers and fetches no per-group-version list', async () => {

@@ -20,6 +20,8 @@ import { makeKubeClients } from '../../src/kube/clients.ts';
 import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
 import { FileResultJournal } from '../../src/kube/result-journal.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { NotifyMetrics } from '../../src/metrics/notify-metrics.ts';
+import { NotifierController } from '../../src/notify/notifier-controller.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
 import { systemClock } from '../../src/util/clock.ts';
@@ -40,6 +42,8 @@ export interface OperatorProcessConfig {
   instance?: string;
   /** Keep run results in this directory until written (the product's --results-dir). */
   resultsDir?: string;
+  /** JobNotifiers: the folders `save` may write into, the dashboard link base. */
+  notify?: { saveDirs?: string[]; dashboardUrl?: string };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as OperatorProcessConfig;
@@ -49,17 +53,19 @@ kubeConfig.loadFromFile(config.kubeconfig);
 const instance =
   config.instance ?? clusterInstanceId(kubeConfig.getCurrentCluster()?.server ?? '', undefined);
 const pool = new DockerPool([localDaemonConfig()], {}, { log });
+const clients = makeKubeClients(kubeConfig);
 const runner = new JobRunner({
   pool,
   instance,
   log,
   sink: { line() {} },
-  secrets: new KubeSecretSource({ clients: makeKubeClients(kubeConfig), clock: systemClock }),
+  secrets: new KubeSecretSource({ clients, clock: systemClock }),
 });
 const results = config.resultsDir ? FileResultJournal.open(config.resultsDir) : undefined;
 const manager = new ControllerManager({
   results,
   kubeConfig,
+  clients,
   executor: runner,
   instance,
   leftovers: poolLeftoverSource(pool),
@@ -82,7 +88,8 @@ process.on('SIGTERM', () => {
   stopping = true;
   void manager
     .shutdown(config.shutdownGraceMs ?? 5000)
-    .then(() => {
+    .then(async () => {
+      for (const part of [...notifierParts].reverse()) await part.stop();
       results?.close();
       pool.close();
       process.exit(0);
@@ -93,5 +100,20 @@ process.on('SIGTERM', () => {
     });
 });
 
+// JobNotifiers, as the operator wires them: the informer synced before the controller starts.
+const notifier = new NotifierController({
+  kubeConfig,
+  clients,
+  secrets: new KubeSecretSource({ clients, clock: systemClock }),
+  clock: systemClock,
+  logger: log.child({ replica: config.identity }),
+  metrics: new NotifyMetrics(new Registry()),
+  saveDirs: config.notify?.saveDirs ?? [],
+  dashboardBaseUrl: config.notify?.dashboardUrl,
+  resyncMs: 2_000,
+});
+manager.runEvents.subscribe(notifier);
+const notifierParts = notifier.runnables();
+for (const part of notifierParts) await part.start();
 await manager.start();
 log.info({ identity: config.identity, instance }, 'operator started');

@@ -41,6 +41,20 @@ export const RBAC_NEEDS: readonly RbacNeed[] = [
     why: 'setting finalizers where OwnerReferencesPermissionEnforcement is on',
   },
   {
+    group: 'ofelia.dev',
+    resource: 'jobnotifiers',
+    verbs: ['get', 'list', 'watch'],
+    scope: 'cluster',
+    why: 'the notifier informer (list/watch)',
+  },
+  {
+    group: 'ofelia.dev',
+    resource: 'jobnotifiers/status',
+    verbs: ['get', 'patch'],
+    scope: 'cluster',
+    why: 'notifier status: Ready, last delivery, counters (merge patches)',
+  },
+  {
     group: '',
     resource: 'events',
     verbs: ['create', 'patch'],
@@ -59,7 +73,7 @@ export const RBAC_NEEDS: readonly RbacNeed[] = [
     resource: 'secrets',
     verbs: ['get'],
     scope: 'cluster',
-    why: 'env valueFrom.secretKeyRef and imagePullSecrets, read by name',
+    why: 'env valueFrom.secretKeyRef, imagePullSecrets and JobNotifier addresses, headers and credentials, read by name',
   },
   {
     group: '',

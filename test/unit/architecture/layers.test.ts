@@ -24,6 +24,8 @@ const LAYERS: string[][] = [
   ['kube', 'apiserver'],
   ['cluster'],
   ['controller'],
+  // Notifications hear the controller's run events and write through kube adapters.
+  ['notify'],
   ['operator'],
   ['cli'],
   // Files directly in src/ (main.ts, version.ts) are placed by name below.

@@ -105,6 +105,7 @@ test('/apis: named groups only, ScheduledDockerJobs with short names, categories
   assert.equal(ofelia.versions[0]!.version, 'v1alpha1');
   assert.equal(ofelia.versions[0]!.freshness, 'Current');
   const responseKind = { group: 'ofelia.dev', version: 'v1alpha1', kind: 'ScheduledDockerJob' };
+  const notifierKind = { group: 'ofelia.dev', version: 'v1alpha1', kind: 'JobNotifier' };
   assert.deepEqual(ofelia.versions[0]!.resources, [
     {
       resource: 'scheduleddockerjobs',
@@ -115,6 +116,19 @@ test('/apis: named groups only, ScheduledDockerJobs with short names, categories
       shortNames: ['sdj'],
       categories: ['all', 'ofelia'],
       subresources: [{ subresource: 'status', responseKind, verbs: ['get', 'patch', 'update'] }],
+    },
+    {
+      resource: 'jobnotifiers',
+      responseKind: notifierKind,
+      scope: 'Namespaced',
+      singularResource: 'jobnotifier',
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      shortNames: ['jn'],
+      // Not in `all`: like Flux's Alerts and Providers, notifiers are configuration, not workloads.
+      categories: ['ofelia'],
+      subresources: [
+        { subresource: 'status', responseKind: notifierKind, verbs: ['get', 'patch', 'update'] },
+      ],
     },
   ]);
   const lease = body.items[1]!.versions[0]!.resources[0]!;

@@ -1,0 +1,77 @@
+/**
+ * Mail through nodemailer: one transport per notifier (built from spec.email and the credentials
+ * Secret), with connection, greeting and socket timeouts; the TLS policy maps to nodemailer's
+ * options (mandatory: implicit TLS on 465, STARTTLS required elsewhere; opportunistic: STARTTLS
+ * when offered; none: never). SMTP errors become DeliveryErrors with the SMTP response code only.
+ */
+import nodemailer from 'nodemailer';
+import type { JobNotifierSpec } from '../api/notifier-schema.ts';
+import { renderTemplate } from '../api/notifier-template.ts';
+import { DeliveryError } from './delivery-error.ts';
+import { type Notification, textLines } from './notification.ts';
+
+type EmailSpec = NonNullable<JobNotifierSpec['email']>;
+
+export interface MailSender {
+  send(n: Notification): Promise<void>;
+  close(): void;
+}
+
+export function mailSender(
+  email: EmailSpec,
+  credentials: Readonly<Record<string, string>> | undefined,
+  timeoutMs: number,
+): MailSender {
+  const tlsOptions =
+    email.tls === 'mandatory'
+      ? email.port === 465
+        ? { secure: true }
+        : { secure: false, requireTLS: true }
+      : email.tls === 'opportunistic'
+        ? { secure: false }
+        : { secure: false, ignoreTLS: true };
+  const transport = nodemailer.createTransport({
+    host: email.host,
+    port: email.port,
+    ...tlsOptions,
+    auth: credentials?.username
+      ? { user: credentials.username, pass: credentials.password ?? '' }
+      : undefined,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    logger: false,
+  });
+  return {
+    async send(n) {
+      const subject = renderTemplate(email.subject, {
+        event: n.event,
+        namespace: n.namespace,
+        job: n.job,
+        run: n.run ?? '',
+        trigger: n.trigger ?? '',
+        result: n.result,
+        reason: n.reason ?? '',
+        exitCode: n.exitCode === undefined ? '' : String(n.exitCode),
+      });
+      try {
+        await transport.sendMail({
+          from: email.from,
+          to: email.to,
+          subject,
+          text: textLines(n).join('\n'),
+          headers: { 'X-Ofelia-Job': `${n.namespace}/${n.job}`, 'X-Ofelia-Event': n.event },
+        });
+      } catch (error) {
+        const e = error as Error & { code?: string; responseCode?: number };
+        const timedOut = e.code === 'ETIMEDOUT' || e.code === 'ETIMEOUT';
+        throw new DeliveryError(
+          timedOut ? 'Timeout' : 'SmtpError',
+          `SMTP ${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}`,
+          !(e.responseCode && e.responseCode >= 500 && e.responseCode < 600 && e.code === 'EENVELOPE'),
+        );
+      }
+    },
+    close: () => transport.close(),
+  };
+}
