@@ -79,6 +79,20 @@ export const PRINTER_COLUMNS: Array<{
     description: 'Target container of an exec job.',
     priority: 1,
   },
+  {
+    name: 'Owner',
+    type: 'string',
+    jsonPath: '.status.owner',
+    description: 'Node of the replica that schedules the job.',
+    priority: 1,
+  },
+  {
+    name: 'Last Node',
+    type: 'string',
+    jsonPath: '.status.lastRun.node',
+    description: 'Node of the replica that ran the most recent finished run.',
+    priority: 1,
+  },
 ];
 
 /** Reasons a CEL rule may give (apiextensions.k8s.io/v1 ValidationRule.reason). */

@@ -444,6 +444,8 @@ export const RUN_RESULTS = [
   'DaemonUnavailable',
   'PolicyDenied',
   'Error',
+  // A run in progress on a replica that was lost: nobody saw it end (reason says why).
+  'Unknown',
 ] as const;
 export const RunResultSchema = z.enum(RUN_RESULTS);
 
@@ -473,6 +475,7 @@ export const ActiveRunSchema = z.object({
   containerId: z.string().optional(),
   scheduledTime: RFC3339,
   startTime: RFC3339.optional(),
+  node: z.string().optional().describe('Node of the replica running it.'),
 });
 
 export const ConditionSchema = z.object({
@@ -521,6 +524,10 @@ export const ScheduledDockerJobStatusSchema = z.object({
     )
     .optional()
     .describe('Chains: per upstream job, the latest finish already acted on (so each starts one run, once).'),
+  owner: z
+    .string()
+    .optional()
+    .describe('Node of the replica that schedules the job (cluster mode: spread over live replicas).'),
 });
 
 // ---- the object -------------------------------------------------------------------------------

@@ -493,6 +493,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Name of the leader-election Lease.',
   },
   {
+    name: 'member-lease-duration',
+    kind: 'value',
+    env: ['OFELIA_MEMBER_LEASE_DURATION'],
+    default: '15s',
+    valueName: 'DURATION',
+    group: 'Controller',
+    help: "Cluster mode without --leader-elect: how long a replica's member Lease (in --leader-elect-namespace) outlives its last renewal. Its jobs move to the other replicas within this plus a retry period (duration/7.5); a replica that cannot renew stops after 2/3 of it; a joining one waits this long before starting anything.",
+  },
+  {
     name: 'status-writes-per-second',
     kind: 'value',
     env: ['OFELIA_STATUS_WRITES_PER_SECOND'],

@@ -91,7 +91,7 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
       continue;
     }
     const placement = (job.spec as { placement?: { nodeName?: string } } | undefined)?.placement;
-    if (!ownsJob(placement, role)) continue;
+    if (!ownsJob(placement, role, identity.jobUid)) continue;
     const state = controller.ensureState(keyOf(identity.namespace, identity.jobName), job);
     if (!state.job) {
       summary.ignored++;

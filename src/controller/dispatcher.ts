@@ -53,6 +53,11 @@ export interface DispatcherOptions {
   metrics?: SchedulerMetrics;
   maxConcurrentRunsPerDaemon?: number;
   runQueueLimit?: number;
+  /**
+   * Asked right before a run starts (cluster mode: is the job still this replica's, is the
+   * replica not fenced); false drops the start without claiming its scheduled time.
+   */
+  mayStart?: (state: JobState) => boolean;
 }
 
 export const DEFAULT_DAEMON = 'local';
@@ -91,6 +96,7 @@ export class Dispatcher {
   fire(state: JobState, req: FireRequest): void {
     const spec = state.job?.spec;
     if (!this.accepting || state.closed || !spec) return;
+    if (this.opts.mayStart && !this.opts.mayStart(state)) return;
     if (isNominal(req.trigger) && !state.claim(req.scheduledMs)) {
       this.opts.logger.debug(
         { job: state.key, scheduledTime: iso(req.scheduledMs) },
@@ -268,6 +274,7 @@ export class Dispatcher {
     };
     const name = runName(identity);
     if (state.active.has(name)) return;
+    if (this.opts.mayStart && !this.opts.mayStart(state)) return;
     this.slots.acquire(daemon);
     const run = this.tracker.track(state, identity, req.trigger, daemon);
     this.opts.events.publish({

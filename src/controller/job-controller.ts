@@ -59,6 +59,8 @@ export interface JobControllerOptions {
   role: () => ReplicaRole;
   /** Queue a key for reconcile. */
   enqueue: (key: string) => void;
+  /** A job just became this replica's (its state was created): cluster handover, owner field. */
+  onTakeOn?: (state: JobState) => void;
 }
 
 export function keyOf(namespace: string, name: string): string {
@@ -110,7 +112,7 @@ export class JobController {
     const uid = meta.uid ?? '';
     if (existing && existing.uid !== uid) await this.forget(existing, 'the job was re-created');
     const spec = obj.spec as { placement?: { nodeName?: string } } | undefined;
-    if (!ownsJob(spec?.placement, this.opts.role())) {
+    if (!ownsJob(spec?.placement, this.opts.role(), uid)) {
       if (this.states.has(key)) this.release(key, 'the job is not this replica’s any more');
       return {};
     }
@@ -156,6 +158,7 @@ export class JobController {
       const validation = validateScheduledDockerJob(obj);
       if (validation.ok) state.job = validation.job;
       this.states.set(key, state);
+      this.opts.onTakeOn?.(state);
     }
     return state;
   }

@@ -47,6 +47,8 @@ export class JobState {
   missingUpstreams = '';
   /** Set once the job is being deleted or released: nothing new may start. */
   closed = false;
+  /** This replica's node, recorded on the runs it starts (status active[].node, runs' node). */
+  node: string | undefined;
 
   constructor(
     readonly namespace: string,
@@ -78,6 +80,7 @@ export class JobState {
         };
         if (run.containerId) entry.containerId = run.containerId;
         if (run.startTime !== undefined) entry.startTime = new Date(run.startTime).toISOString();
+        if (this.node) entry.node = this.node;
         return entry;
       });
   }

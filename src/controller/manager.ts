@@ -23,6 +23,8 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
+import { ClusterReplica, clusterTiming } from '../cluster/index.ts';
+import { KubeMemberLeaseApi } from '../cluster/member-lease-client.ts';
 import { type KubeClients, makeKubeClients } from '../kube/clients.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import { RestartingInformer } from '../kube/informer.ts';
@@ -39,6 +41,7 @@ import { type Runnable, runnable } from '../machinery/runnable.ts';
 import { RunnableGroup } from '../machinery/runnable-group.ts';
 import { TokenBucket } from '../machinery/token-bucket.ts';
 import { WorkQueue } from '../machinery/work-queue.ts';
+import type { ClusterMetrics } from '../metrics/cluster-metrics.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { RunEventMetrics } from '../metrics/run-event-metrics.ts';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
@@ -53,9 +56,10 @@ import { JobStatusView } from './job-status-view.ts';
 import { RunEventRecorder } from './observers/run-event-recorder.ts';
 import { RunMetricsObserver } from './observers/run-metrics-observer.ts';
 import { RunStatusObserver } from './observers/run-status-observer.ts';
-import type { ReplicaRole } from './placement.ts';
+import { ownsJob, type ReplicaRole } from './placement.ts';
 import { replayPendingResults } from './result-replay.ts';
 import { RunEventBus } from './run-events/run-event-bus.ts';
+import { applyFinishedRun } from './run-history.ts';
 import { Scheduler } from './scheduler.ts';
 import { UpdateFilter } from './update-filter.ts';
 
@@ -70,6 +74,19 @@ export interface LeaderElectionOptions {
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
+}
+
+/**
+ * Cluster mode (src/cluster/): replicas spread the jobs over themselves through member Leases,
+ * one per node, instead of one leader running every unplaced job.
+ */
+export interface ClusterMembershipOptions {
+  /** Namespace of the member Leases. */
+  namespace: string;
+  /** Unique per process (node + pid, the pod name). */
+  identity: string;
+  /** Default 15 s; renew deadline, retry period and join delay are derived from it. */
+  leaseDurationMs?: number;
 }
 
 export interface ControllerManagerOptions {
@@ -93,10 +110,17 @@ export interface ControllerManagerOptions {
   logger: Logger;
   /** Where to define the metrics, unless `metrics` gives them already made. */
   registry?: Registry;
-  metrics?: { controller: ControllerMetrics; scheduler: SchedulerMetrics; runEvents?: RunEventMetrics };
+  metrics?: {
+    controller: ControllerMetrics;
+    scheduler: SchedulerMetrics;
+    runEvents?: RunEventMetrics;
+    cluster?: ClusterMetrics;
+  };
   /** Jobs with placement.nodeName equal to this are run here, without election. */
   nodeName?: string;
   leaderElection?: LeaderElectionOptions;
+  /** Spread jobs over the live replicas (needs `nodeName`); leader election is then not used. */
+  cluster?: ClusterMembershipOptions;
   /** Status writes per second over all jobs (default 20). */
   statusWritesPerSecond?: number;
   /** Event writes per second (default 10). */
@@ -139,6 +163,8 @@ export class ControllerManager {
   private readonly controller: JobController;
   private readonly statusView: JobStatusView;
   private readonly elector: LeaderElector | undefined;
+  private readonly cluster: ClusterReplica | undefined;
+  private readonly jobEvents: JobEvents;
   private readonly workers: Promise<void>[] = [];
   private readonly parts: Runnable[];
   private readonly group: RunnableGroup;
@@ -203,6 +229,7 @@ export class ControllerManager {
     const statusView = new JobStatusView(this.statusWriter, opts.results, this.log);
     this.statusView = statusView;
     const jobEvents = new JobEvents(this.events);
+    this.jobEvents = jobEvents;
 
     // Run events: the status observer first, so the status view is current before anyone else hears.
     this.runEvents = new RunEventBus<JobState>(this.log, runEventMetrics);
@@ -220,6 +247,7 @@ export class ControllerManager {
       metrics: schedulerMetrics,
       maxConcurrentRunsPerDaemon: opts.maxConcurrentRunsPerDaemon,
       runQueueLimit: opts.runQueueLimit,
+      mayStart: opts.cluster ? (state) => this.ownsState(state) : undefined,
     });
     this.scheduler = new Scheduler({
       clock,
@@ -238,11 +266,25 @@ export class ControllerManager {
       metrics: schedulerMetrics,
       role: () => this.role(),
       enqueue: (key) => this.queue.add(key),
+      onTakeOn: (state) => this.takeOn(state),
     });
+
+    if (opts.cluster && opts.nodeName) {
+      this.cluster = new ClusterReplica({
+        api: new KubeMemberLeaseApi(clients, opts.cluster.namespace, opts.instance),
+        node: opts.nodeName,
+        identity: opts.cluster.identity,
+        timing: clusterTiming(opts.cluster.leaseDurationMs ?? 15_000),
+        clock,
+        logger: this.log.child({ component: 'cluster' }),
+        metrics: opts.metrics?.cluster,
+        onChange: (why) => this.ownershipChanged(why),
+      });
+    }
 
     const election = opts.leaderElection;
     this.leadsNow = !election?.enabled;
-    if (election?.enabled) {
+    if (election?.enabled && !this.cluster) {
       this.elector = new LeaderElector({
         client: new KubeLeaseClient(clients, election.namespace, election.leaseName),
         identity: election.identity,
@@ -291,9 +333,11 @@ export class ControllerManager {
 
   /** This replica's role now. */
   role(): ReplicaRole {
-    return this.opts.nodeName
+    const role: ReplicaRole = this.opts.nodeName
       ? { nodeName: this.opts.nodeName, leads: this.leadsNow }
       : { leads: this.leadsNow };
+    if (this.cluster) role.ownership = this.cluster;
+    return role;
   }
 
   get isLeader(): boolean {
@@ -313,6 +357,7 @@ export class ControllerManager {
     if (!this.informer.synced) reasons.push('informer not synced');
     else if (!this.informer.healthy) reasons.push('informer reconnecting');
     if (this.elector && !this.elector.stateKnown) reasons.push('leader election state unknown');
+    if (this.cluster && !this.cluster.stateKnown) reasons.push('cluster membership unknown');
     return { ok: reasons.length === 0, reasons };
   }
 
@@ -341,6 +386,15 @@ export class ControllerManager {
           // Campaigns in the background; a lead won before the controller starts is taken by its start.
           start: () => elector.start(),
           stop: () => elector.stop(),
+        }),
+      );
+    const cluster = this.cluster;
+    if (cluster)
+      parts.push(
+        // Like the election: released on stop only after the last results are written.
+        runnable('cluster-membership', {
+          start: () => cluster.start(),
+          stop: () => cluster.stop(),
         }),
       );
     parts.push(
@@ -470,6 +524,66 @@ export class ControllerManager {
     if (this.stopping || !this.elector?.isLeader) return;
     this.leadsNow = true;
     for (const key of this.controller.allKeys()) this.queue.add(key);
+  }
+
+  /** Is the job of `state` this replica's to start now (cluster mode). */
+  private ownsState(state: JobState): boolean {
+    return ownsJob(state.job?.spec.placement, this.role(), state.uid);
+  }
+
+  /** A job's state was just created here: record the node, and hand over in cluster mode. */
+  private takeOn(state: JobState): void {
+    state.node = this.opts.nodeName;
+    if (this.cluster) {
+      this.cluster.takeOn(state, {
+        setOwner: (node) => this.statusView.change(state, { owner: node }, true),
+        recordLostRuns: (records, keep) => {
+          let status = state.status;
+          const spec = state.job?.spec;
+          const limits = {
+            successfulRunsHistoryLimit: spec?.successfulRunsHistoryLimit ?? 3,
+            failedRunsHistoryLimit: spec?.failedRunsHistoryLimit ?? 3,
+          };
+          for (const record of records) status = { ...status, ...applyFinishedRun(status, record, limits) };
+          this.statusView.change(
+            state,
+            {
+              lastRun: status.lastRun,
+              lastResult: status.lastResult,
+              recentRuns: status.recentRuns,
+              counters: status.counters,
+              active: keep.length > 0 ? keep : null,
+              activeCount: keep.length,
+            },
+            true,
+          );
+        },
+        warn: (reason, message) => this.jobEvents.record(state, 'Warning', reason, message),
+      });
+    } else if (this.opts.nodeName && state.status.owner !== this.opts.nodeName) {
+      this.statusView.change(state, { owner: this.opts.nodeName });
+    }
+  }
+
+  /**
+   * Cluster mode: what this replica may start changed. Jobs no longer its own are released at
+   * once (the dispatcher refuses their starts already); on becoming active, leftovers are adopted
+   * before anything is scheduled; then every job is reconciled again.
+   */
+  private ownershipChanged(why: 'members' | 'active' | 'inactive'): void {
+    if (this.stopping || !this.controllerStart) return;
+    for (const key of this.controller.allKeys()) {
+      const state = this.controller.state(key);
+      if (state && !this.ownsState(state))
+        this.controller.releaseOne(key, `cluster ownership changed (${why})`);
+    }
+    this.opts.metrics?.cluster?.ownedJobs.set(this.controller.ownedCount);
+    const requeue = () => {
+      if (this.stopping) return;
+      for (const key of this.controller.allKeys()) this.queue.add(key);
+    };
+    if (why === 'active') void this.controllerStart.then(() => this.adopt()).then(requeue);
+    else requeue();
   }
 
   private lostLead(): void {

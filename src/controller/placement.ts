@@ -6,6 +6,8 @@
  *   election is disabled.
  * So two replicas never run the same job, as long as node names are unique and at most one
  * replica holds the lease.
+ * In cluster mode (src/cluster/) `ownership` decides instead: placed jobs by the replica holding
+ * that node's member Lease, unplaced ones spread over the live replicas, both fenced by time.
  */
 
 export interface ReplicaRole {
@@ -13,9 +15,17 @@ export interface ReplicaRole {
   nodeName?: string;
   /** Election disabled, or this replica holds the lease. */
   leads: boolean;
+  /** Cluster mode: the shared ownership through member Leases (src/cluster/). */
+  ownership?: JobOwnership;
 }
 
-export function ownsJob(placement: { nodeName?: string } | undefined, role: ReplicaRole): boolean {
+/** Who may start a job now, in cluster mode. */
+export interface JobOwnership {
+  owns(uid: string, placementNode: string | undefined): boolean;
+}
+
+export function ownsJob(placement: { nodeName?: string } | undefined, role: ReplicaRole, uid = ''): boolean {
+  if (role.ownership) return role.ownership.owns(uid, placement?.nodeName);
   const wanted = placement?.nodeName;
   if (wanted) return wanted === role.nodeName;
   return role.leads;

@@ -38,7 +38,7 @@ export function applyFinishedRun(
   const succeeded = record.result === 'Succeeded';
   // Cancelled runs (Replace, delete, shutdown) are neither successes nor failures of the job.
   if (succeeded) counters.succeeded++;
-  else if (record.result !== 'Cancelled') counters.failed++;
+  else if (record.result !== 'Cancelled' && record.result !== 'Unknown') counters.failed++;
   const fields: RunHistoryFields = {
     lastRun: record,
     lastResult: record.result,

@@ -9,6 +9,9 @@
  *   `ofelia_events_total{result="dropped"}` and logged); the aggregation cache holds at most
  *   `cacheSize` entries (least recently used evicted).
  * - Rate-limited by a token bucket, one write at a time: Events never compete with status writes.
+ *   Warnings go out before Normal Events waiting with them, and a full queue drops its oldest
+ *   Normal Event to make room for a Warning: under a backlog (many runs, a slow API server) the
+ *   Events people look for are neither queued behind routine ones nor lost to them.
  * - `record` never blocks and never throws; a failed write is counted and logged, not retried
  *   (Events are best-effort, as in Kubernetes).
  */
@@ -88,6 +91,8 @@ export class EventRecorder {
   private readonly maxPending: number;
   private readonly cacheSize: number;
   private readonly component: string;
+  /** Warnings among `pending` (so Normal-only backlogs skip the scan for one). */
+  private pendingWarnings = 0;
 
   constructor(private readonly opts: EventRecorderOptions) {
     this.windowMs = opts.aggregationWindowMs ?? 10 * 60_000;
@@ -146,7 +151,7 @@ export class EventRecorder {
     if (queued && queued.event.metadata.name === aggregate.name) {
       // Still waiting: the one write carries the latest count (a create then creates it with it).
       queued.event = event;
-    } else if (this.pending.size >= this.maxPending) {
+    } else if (this.pending.size >= this.maxPending && !(type === 'Warning' && this.dropOldestNormal())) {
       this.opts.metrics?.eventWritten('dropped');
       this.opts.logger.warn(
         { namespace: target.namespace, job: target.name, reason },
@@ -155,6 +160,7 @@ export class EventRecorder {
       return;
     } else {
       this.pending.set(id, { id, event });
+      if (type === 'Warning') this.pendingWarnings++;
     }
     this.pump();
   }
@@ -179,7 +185,7 @@ export class EventRecorder {
 
   private pump(): void {
     if (this.stopped || this.busy || this.timer !== undefined) return;
-    const next = this.pending.values().next();
+    const next = this.pendingWarnings > 0 ? this.firstWarning() : this.pending.values().next();
     if (next.done) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       return;
@@ -193,11 +199,39 @@ export class EventRecorder {
     }
     const write = next.value;
     this.pending.delete(write.id);
+    if (write.event.type === 'Warning') this.pendingWarnings--;
     this.busy = true;
     void this.send(write).finally(() => {
       this.busy = false;
       this.pump();
     });
+  }
+
+  /** A full queue makes room for a Warning by dropping its oldest Normal event; false if none. */
+  private dropOldestNormal(): boolean {
+    for (const write of this.pending.values()) {
+      if (write.event.type === 'Warning') continue;
+      this.pending.delete(write.id);
+      this.opts.metrics?.eventWritten('dropped');
+      this.opts.logger.warn(
+        {
+          namespace: write.event.involvedObject.namespace,
+          job: write.event.involvedObject.name,
+          reason: write.event.reason,
+        },
+        'event queue full: event dropped',
+      );
+      return true;
+    }
+    return false;
+  }
+
+  /** The oldest pending Warning (called only while there is one). */
+  private firstWarning(): IteratorResult<PendingWrite> {
+    for (const write of this.pending.values()) {
+      if (write.event.type === 'Warning') return { done: false, value: write };
+    }
+    return this.pending.values().next();
   }
 
   private async send(write: PendingWrite): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import { Registry } from 'prom-client';
 import { ApiServerMetrics } from './apiserver-metrics.ts';
+import { ClusterMetrics } from './cluster-metrics.ts';
 import { ControllerMetrics } from './controller-metrics.ts';
 import { DockerLabelMetrics } from './docker-label-metrics.ts';
 import { DockerMetrics } from './docker-metrics.ts';
@@ -28,6 +29,8 @@ export interface OperatorMetrics {
   readonly controller: ControllerMetrics;
   readonly runs: RunMetrics;
   readonly output: OutputMetrics;
+  /** Membership and ownership of cluster mode (zero when the replica runs alone). */
+  readonly cluster: ClusterMetrics;
   readonly runEvents: RunEventMetrics;
   /** The Docker-label source (registered always: zero unless --docker-labels). */
   readonly dockerLabels: DockerLabelMetrics;
@@ -51,6 +54,7 @@ export function createOperatorMetrics(opts: OperatorMetricsOptions): OperatorMet
     controller: new ControllerMetrics(registry),
     runs: new RunMetrics(registry),
     output: new OutputMetrics(registry),
+    cluster: new ClusterMetrics(registry),
     runEvents: new RunEventMetrics(registry),
     dockerLabels: new DockerLabelMetrics(registry),
     notify: new NotifyMetrics(registry),

@@ -214,7 +214,12 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       leftovers: poolLeftoverSource(pool),
       clock,
       logger: deps.logger,
-      metrics: { controller: metrics.controller, scheduler: metrics.scheduler, runEvents: metrics.runEvents },
+      metrics: {
+        controller: metrics.controller,
+        scheduler: metrics.scheduler,
+        runEvents: metrics.runEvents,
+        cluster: metrics.cluster,
+      },
       nodeName: config.controller.nodeName,
       leaderElection: {
         enabled: config.controller.leaderElection.enabled,
@@ -222,6 +227,15 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         leaseName: config.controller.leaderElection.name,
         identity: deps.identity ?? `${config.controller.nodeName}_${process.pid}`,
       },
+      // Cluster mode spreads jobs over the replicas unless leader election is asked for.
+      cluster:
+        config.mode.kind !== 'embedded' && !config.controller.leaderElection.enabled
+          ? {
+              namespace: config.controller.leaderElection.namespace,
+              identity: deps.identity ?? `${config.controller.nodeName}_${process.pid}`,
+              leaseDurationMs: config.controller.memberLeaseDurationMs,
+            }
+          : undefined,
       statusWritesPerSecond: config.controller.statusWritesPerSecond,
       maxConcurrentRunsPerDaemon: config.runs.maxConcurrentPerDaemon,
       runQueueLimit: config.runs.queueLimit,
@@ -278,6 +292,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         instance: instance.id,
         namespace: config.controller.namespace ?? '(all)',
         leaderElection: config.controller.leaderElection.enabled,
+        spreading: config.mode.kind !== 'embedded' && !config.controller.leaderElection.enabled,
       },
       'operator started',
     );

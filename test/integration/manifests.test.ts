@@ -457,8 +457,9 @@ describe('manifests', () => {
     const nodeName = c.env?.find((e) => e.name === 'NODE_NAME');
     assert.equal(nodeName?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName', 'NODE_NAME from spec.nodeName');
     assert.equal(flag(c.args, 'node-name'), '$(NODE_NAME)', '--node-name=$(NODE_NAME)');
-    // Unplaced jobs must have exactly one runner across nodes: the Lease holder.
-    assert.equal(flag(c.args, 'leader-elect'), true, '--leader-elect');
+    // Unplaced jobs are spread over the replicas (member Leases in the pod's namespace), not run
+    // by one leader: no --leader-elect.
+    assert.equal(flag(c.args, 'leader-elect'), undefined, 'no --leader-elect: cluster mode spreads');
     assert.equal(flag(c.args, 'leader-elect-namespace'), '$(POD_NAMESPACE)');
     assert.equal(
       c.env?.find((e) => e.name === 'POD_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath,

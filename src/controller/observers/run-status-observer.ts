@@ -42,7 +42,10 @@ export class RunStatusObserver implements RunObserver<JobState> {
         return;
       case 'Finished': {
         const spec = state.job?.spec;
-        const fields = applyFinishedRun(state.status, event.record, {
+        // The node of the replica that ran it (cluster mode: `kubectl get sdj -o wide`, LAST NODE).
+        const record =
+          state.node && !event.record.node ? { ...event.record, node: state.node } : event.record;
+        const fields = applyFinishedRun(state.status, record, {
           successfulRunsHistoryLimit: spec?.successfulRunsHistoryLimit ?? 3,
           failedRunsHistoryLimit: spec?.failedRunsHistoryLimit ?? 3,
         });

@@ -181,7 +181,7 @@ test('every printer column points at a field of the schema', () => {
   }
 });
 
-test('printer columns: the CronJob set plus result and next time, image and container in wide', () => {
+test('printer columns: the CronJob set plus result and next time; image, container, owner and last node in wide', () => {
   assert.deepEqual(
     PRINTER_COLUMNS.map((c) => [c.name, c.priority ?? 0]),
     [
@@ -195,6 +195,8 @@ test('printer columns: the CronJob set plus result and next time, image and cont
       ['Age', 0],
       ['Image', 1],
       ['Container', 1],
+      ['Owner', 1],
+      ['Last Node', 1],
     ],
   );
   const crdColumns = version().additionalPrinterColumns;

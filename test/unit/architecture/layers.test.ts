@@ -22,6 +22,7 @@ const LAYERS: string[][] = [
   ['machinery', 'docker', 'http'],
   ['config', 'runner'],
   ['kube', 'apiserver', 'output'],
+  ['cluster'],
   ['controller', 'labels', 'dashboard', 'kubectl-plugin'],
   // Notifications hear the controller's run events and write through kube adapters.
   ['notify'],

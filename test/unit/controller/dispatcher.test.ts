@@ -82,7 +82,10 @@ function makeJob(spec: Record<string, unknown>): ScheduledDockerJob {
   return v.job;
 }
 
-function setup(spec: Record<string, unknown>, opts: { max?: number; queue?: number } = {}) {
+function setup(
+  spec: Record<string, unknown>,
+  opts: { max?: number; queue?: number; mayStart?: (state: JobState) => boolean } = {},
+) {
   const clock = new FakeClock(tenOClock);
   const executor = new FakeExecutor();
   const { bus, events, writes, published } = recordingRunEvents();
@@ -93,6 +96,7 @@ function setup(spec: Record<string, unknown>, opts: { max?: number; queue?: numb
     logger: silentLogger(),
     maxConcurrentRunsPerDaemon: opts.max ?? 50,
     runQueueLimit: opts.queue ?? 10,
+    mayStart: opts.mayStart,
   });
   const state = new JobState('default', 'job', 'u1', {});
   state.job = makeJob(spec);
@@ -105,6 +109,35 @@ function setup(spec: Record<string, unknown>, opts: { max?: number; queue?: numb
     });
   return { clock, executor, events, writes, published, dispatcher, state, fire };
 }
+
+test('Dispatcher: mayStart false (cluster mode: not this replica’s job now) starts nothing and claims nothing', async () => {
+  let owned = false;
+  const { executor, state, fire } = setup({}, { mayStart: () => owned });
+  fire(0);
+  await settle();
+  assert.equal(executor.started.length, 0);
+  assert.equal(state.lastActedMs, undefined, 'the time stays free for its owner');
+  owned = true;
+  fire(0);
+  await settle();
+  assert.deepEqual(
+    executor.started.map((s) => s.name),
+    ['job-1773136800'],
+  );
+});
+
+test('Dispatcher: a run waiting for a slot is not started once mayStart turns false', async () => {
+  let owned = true;
+  const { executor, fire } = setup({ concurrencyPolicy: 'Allow' }, { max: 1, mayStart: () => owned });
+  fire(0);
+  fire(1);
+  await settle();
+  assert.equal(executor.started.length, 1, 'the second waits for the slot');
+  owned = false;
+  executor.end('job-1773136800', 'Succeeded');
+  await settle();
+  assert.equal(executor.started.length, 1, 'fenced: the waiting run does not start');
+});
 
 const policyCases = [
   {

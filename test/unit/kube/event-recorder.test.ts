@@ -106,6 +106,46 @@ test('EventRecorder: a full queue drops new events (counted), never blocks', asy
   assert.equal(sink.events.size, 4);
 });
 
+test('EventRecorder: under a backlog, Warnings are written before the Normal events queued with them', async () => {
+  const { clock, sink, recorder } = setup({ rate: 1, burst: 1 });
+  for (let i = 0; i < 5; i++) recorder.record(job, 'Normal', 'SuccessfulCreate', `run ${i}`);
+  recorder.record(job, 'Warning', 'OwnerLost', 'the replica on node a stopped renewing its Lease');
+  recorder.record(job, 'Normal', 'SuccessfulCreate', 'run 5');
+  await settle();
+  clock.advance(1000);
+  await settle();
+  const reasons = [...sink.events.values()].map((e) => `${e.reason}:${e.message}`);
+  assert.deepEqual(reasons, [
+    'SuccessfulCreate:run 0',
+    'OwnerLost:the replica on node a stopped renewing its Lease',
+  ]);
+  for (let i = 0; i < 10; i++) {
+    clock.advance(1000);
+    await settle();
+  }
+  assert.equal(sink.events.size, 7, 'the Normal ones follow, none lost');
+});
+
+test('EventRecorder: a full queue drops its oldest Normal event to keep a Warning', async () => {
+  const { clock, sink, recorder } = setup({ rate: 1, burst: 1, maxPending: 3 });
+  for (let i = 0; i < 4; i++) recorder.record(job, 'Normal', 'R', `message ${i}`);
+  recorder.record(job, 'Warning', 'OwnerLost', 'the replica on node a stopped renewing its Lease');
+  recorder.record(job, 'Warning', 'MissSchedule', 'missed');
+  recorder.record(job, 'Warning', 'Third', 'third warning');
+  recorder.record(job, 'Warning', 'Fourth', 'no Normal left to drop: dropped');
+  for (let i = 0; i < 10; i++) {
+    clock.advance(1000);
+    await settle();
+  }
+  const messages = [...sink.events.values()].map((e) => e.message);
+  assert.deepEqual(messages.sort(), [
+    'message 0',
+    'missed',
+    'the replica on node a stopped renewing its Lease',
+    'third warning',
+  ]);
+});
+
 test('EventRecorder: flush waits for pending events', async () => {
   const { clock, recorder, sink } = setup({ rate: 10, burst: 1 });
   recorder.record(job, 'Normal', 'A', 'a');

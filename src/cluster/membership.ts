@@ -1,0 +1,157 @@
+/**
+ * Membership (pure): the live set of replicas, from the member Leases listed over time.
+ *
+ * In: successive lists of member Leases, each with the LOCAL time at which the list request was
+ * sent. Out: the live node names, and what changed (joined, expired, released).
+ * A Lease is live while it has a holder and this replica has seen it change (a new
+ * resourceVersion) within its lease duration, measured on this replica's own clock from the
+ * observation; timestamps written by other machines (renewTime) are never compared with the
+ * local clock, so clock skew between replicas does not matter, and a hand-edited renewTime
+ * changes nothing. The duration used is max(our own, the Lease's, capped): a Lease edited to a
+ * shorter duration cannot make anyone give up on its holder sooner than its holder gives up on
+ * itself (fencing relies on that), and a huge one cannot keep a dead replica's jobs for more
+ * than `maxLeaseDurationMs`.
+ * - A Lease released cleanly (holder cleared, `released-by` naming the previous holder) leaves
+ *   at once; a holder cleared without that mark, or a Lease deleted by hand, is waited out.
+ * - A Lease with an invalid name/node pair is no member (reported, never counted).
+ * Every list is time-stamped at its sending, so a slow response never makes a member look
+ * fresher than it is.
+ */
+import { type MemberLease, type MemberLeaseProblem, memberLeaseProblem } from './member-lease.ts';
+
+export interface MembershipTiming {
+  /** Our own lease duration: the least time a silent member is waited for. */
+  leaseDurationMs: number;
+  /** The most a Lease's own duration may make us wait (hand-edited huge values). */
+  maxLeaseDurationMs: number;
+}
+
+export type MemberChange =
+  | { kind: 'joined'; node: string; holder: string }
+  | {
+      kind: 'expired';
+      node: string;
+      holder: string;
+      /** Local time after which the holder has certainly stopped starting runs. */
+      fenceMs: number;
+    }
+  | { kind: 'released'; node: string; holder: string; fenceMs: number };
+
+export interface RejectedLease {
+  lease: string;
+  problem: MemberLeaseProblem;
+}
+
+export interface ObserveResult {
+  changes: MemberChange[];
+  rejected: RejectedLease[];
+  /** Holders cleared without a release mark (hand edits): waited out, reported. */
+  clearedByHand: string[];
+}
+
+interface Entry {
+  node: string;
+  holder: string;
+  resourceVersion: string;
+  /** Local time until which the member counts as live. */
+  liveUntil: number;
+  live: boolean;
+  /** In the latest list. */
+  listed: boolean;
+}
+
+export class MembershipView {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly timing: MembershipTiming) {}
+
+  /**
+   * Apply member Leases read by a request sent at local time `sentAtMs` (`complete`: the whole
+   * list, so missing ones are gone from the API); then expire what is due.
+   */
+  observe(leases: readonly MemberLease[], sentAtMs: number, complete = true): ObserveResult {
+    const result: ObserveResult = { changes: [], rejected: [], clearedByHand: [] };
+    // A complete list tells which Leases are gone; a single Lease (our own write) does not.
+    if (complete) for (const e of this.entries.values()) e.listed = false;
+    for (const lease of leases) {
+      const problem = memberLeaseProblem(lease);
+      if (problem) {
+        result.rejected.push({ lease: lease.name, problem });
+        continue;
+      }
+      const node = lease.node!;
+      const entry = this.entries.get(lease.name);
+      if (!entry) {
+        const held = lease.holder !== '';
+        const fresh: Entry = {
+          node,
+          holder: lease.holder,
+          resourceVersion: lease.resourceVersion,
+          liveUntil: held ? sentAtMs + this.durationOf(lease) : sentAtMs,
+          live: held,
+          listed: true,
+        };
+        this.entries.set(lease.name, fresh);
+        if (held) result.changes.push({ kind: 'joined', node, holder: lease.holder });
+        continue;
+      }
+      entry.listed = true;
+      if (entry.resourceVersion === lease.resourceVersion) continue;
+      entry.resourceVersion = lease.resourceVersion;
+      if (lease.holder !== '') {
+        entry.holder = lease.holder;
+        entry.liveUntil = Math.max(entry.liveUntil, sentAtMs + this.durationOf(lease));
+        if (!entry.live) {
+          entry.live = true;
+          result.changes.push({ kind: 'joined', node, holder: lease.holder });
+        }
+      } else if (entry.holder !== '' && lease.releasedBy === entry.holder) {
+        const holder = entry.holder;
+        entry.holder = '';
+        if (entry.live) {
+          entry.live = false;
+          entry.liveUntil = sentAtMs;
+          result.changes.push({ kind: 'released', node, holder, fenceMs: sentAtMs });
+        }
+      } else if (entry.holder !== '') {
+        // Cleared without the release mark: the holder may still be running; wait it out.
+        result.clearedByHand.push(lease.name);
+        entry.holder = '';
+      }
+    }
+    result.changes.push(...this.expire(sentAtMs));
+    return result;
+  }
+
+  /** Members whose time is up at `nowMs` leave (expired). */
+  expire(nowMs: number): MemberChange[] {
+    const changes: MemberChange[] = [];
+    for (const [name, e] of this.entries) {
+      if (e.live && e.liveUntil <= nowMs) {
+        e.live = false;
+        changes.push({ kind: 'expired', node: e.node, holder: e.holder, fenceMs: e.liveUntil });
+      }
+      // Forget dead Leases that are gone from the API (bounded by what was listed).
+      if (!e.live && !e.listed) this.entries.delete(name);
+    }
+    return changes;
+  }
+
+  /** Node names of the live members, sorted. */
+  live(): string[] {
+    const nodes: string[] = [];
+    for (const e of this.entries.values()) if (e.live) nodes.push(e.node);
+    return nodes.sort();
+  }
+
+  /** The holder of a member Lease as last seen, and whether it is live now. */
+  lease(name: string): { holder: string; live: boolean } | undefined {
+    const e = this.entries.get(name);
+    return e ? { holder: e.holder, live: e.live } : undefined;
+  }
+
+  private durationOf(lease: MemberLease): number {
+    const own = lease.durationSeconds !== undefined ? lease.durationSeconds * 1000 : 0;
+    return Math.max(this.timing.leaseDurationMs, Math.min(own, this.timing.maxLeaseDurationMs));
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Rendezvous (highest-random-weight) hashing: which member of a set owns a key.
+ *
+ * Every (key, member) pair gets a pseudo-random 32-bit score; the member with the highest score
+ * owns the key. Each replica computes this from the same inputs (the job's uid and the set of
+ * live members' names) and so reaches the same answer with no coordination; when a member
+ * leaves, only its keys move (each to the runner-up of that key); when one joins, only the keys
+ * it now wins move to it: about 1/N of them, the minimum.
+ * Pure and deterministic: no clock, no randomness, the same result on every machine and version
+ * of Node (32-bit integer arithmetic only). Ties (one in 2^32 per pair) go to the smaller name.
+ */
+
+/** 32-bit hash of a string: FNV-1a over UTF-16 code units, finished by murmur3's fmix32. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h);
+}
+
+/** murmur3's finalizer: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The score of one (key, member) pair from their hashes: a murmur3 block mix, then fmix32. */
+export function score(keyHash: number, memberHash: number): number {
+  let k = Math.imul(memberHash, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  let h = keyHash ^ k;
+  h = (h << 13) | (h >>> 19);
+  h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  return fmix32(h);
+}
+
+/** A member set prepared for many lookups: names sorted, hashes computed once. */
+export class RendezvousSet {
+  readonly names: readonly string[];
+  private readonly hashes: Uint32Array;
+
+  constructor(names: Iterable<string>) {
+    this.names = [...new Set(names)].sort();
+    this.hashes = Uint32Array.from(this.names, hashString);
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  has(name: string): boolean {
+    return this.indexOf(name) >= 0;
+  }
+
+  /** The owner of `key`, or undefined for an empty set. */
+  ownerOf(key: string): string | undefined {
+    return this.ownerOfHash(hashString(key));
+  }
+
+  /** As ownerOf, for a key hashed already (hashString). */
+  ownerOfHash(keyHash: number): string | undefined {
+    let best = -1;
+    let bestScore = -1;
+    for (let i = 0; i < this.hashes.length; i++) {
+      const s = score(keyHash, this.hashes[i]!);
+      // Names are sorted, so on a tie the first (smaller) name stays.
+      if (s > bestScore) {
+        bestScore = s;
+        best = i;
+      }
+    }
+    return best < 0 ? undefined : this.names[best];
+  }
+
+  private indexOf(name: string): number {
+    let lo = 0;
+    let hi = this.names.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const n = this.names[mid]!;
+      if (n === name) return mid;
+      if (n < name) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}

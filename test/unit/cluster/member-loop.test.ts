@@ -1,0 +1,326 @@
+/**
+ * Replicas of one operator, each with its own MemberLoop + Ownership, over an in-memory Lease
+ * store (compare-and-swap on a resourceVersion counter, like the API server) and a fake clock.
+ * After every step the invariant is checked: no job is owned by two replicas at the same moment.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type MemberLease, memberLeaseName } from '../../../src/cluster/member-lease.ts';
+import type { MemberLeaseApi, MemberLeaseWrite } from '../../../src/cluster/member-lease-client.ts';
+import { MemberLoop } from '../../../src/cluster/member-loop.ts';
+import { Ownership } from '../../../src/cluster/ownership.ts';
+import { LeaseConflictError } from '../../../src/kube/lease-client.ts';
+import { type Logger, silentLogger } from '../../../src/log/logger.ts';
+import type { Clock } from '../../../src/util/clock.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+
+const TIMING = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  joinDelayMs: 15_000,
+  maxLeaseDurationMs: 60_000,
+};
+const RETRY_MS = 2_000;
+const JOBS = Array.from({ length: 300 }, (_, i) => `job-uid-${i}`);
+
+/** The API server's Leases. `down` holds the identities whose calls fail (a partition). */
+class FakeLeaseStore {
+  readonly leases = new Map<string, MemberLease>();
+  readonly down = new Set<string>();
+  private rv = 0;
+
+  api(identity: string): MemberLeaseApi {
+    const check = () => {
+      if (this.down.has(identity)) throw new Error('connection refused');
+    };
+    return {
+      list: async () => {
+        check();
+        return [...this.leases.values()].map((l) => ({ ...l }));
+      },
+      create: async (w) => {
+        check();
+        if (this.leases.has(w.name)) throw new LeaseConflictError();
+        return this.put(w);
+      },
+      replace: async (w, rv) => {
+        check();
+        if (this.leases.get(w.name)?.resourceVersion !== rv) throw new LeaseConflictError();
+        return this.put(w);
+      },
+    };
+  }
+
+  /** A hand edit (kubectl edit): any fields, a new resourceVersion. */
+  edit(name: string, change: Partial<MemberLease>): void {
+    const l = this.leases.get(name)!;
+    this.leases.set(name, { ...l, ...change, resourceVersion: String(++this.rv) });
+  }
+
+  private put(w: MemberLeaseWrite): MemberLease {
+    const lease: MemberLease = {
+      name: w.name,
+      resourceVersion: String(++this.rv),
+      holder: w.holder,
+      node: w.node,
+      durationSeconds: w.durationSeconds,
+      releasedBy: w.releasedBy,
+      acquireTimeMs: w.acquireTimeMs,
+      leaseTransitions: w.leaseTransitions,
+    };
+    this.leases.set(w.name, lease);
+    return { ...lease };
+  }
+}
+
+/** A replica's clock: the shared fake time plus a fixed skew (timers are relative, unaffected). */
+function skewed(clock: FakeClock, skewMs: number): Clock {
+  return {
+    now: () => clock.now() + skewMs,
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+    clearTimeout: (h) => clock.clearTimeout(h),
+  };
+}
+
+function recordingLogger(lines: string[]): Logger {
+  const logger = silentLogger();
+  for (const level of ['info', 'warn', 'error'] as const) {
+    (logger as unknown as Record<string, unknown>)[level] = (_fields: unknown, msg: string) =>
+      lines.push(msg);
+  }
+  return logger;
+}
+
+interface Replica {
+  name: string;
+  identity: string;
+  ownership: Ownership;
+  loop: MemberLoop;
+  clock: Clock;
+  logs: string[];
+  changes: number;
+}
+
+class Cluster {
+  readonly clock = new FakeClock();
+  readonly store = new FakeLeaseStore();
+  readonly replicas: Replica[] = [];
+  violations: string[] = [];
+
+  add(node: string, identity = `${node}_1`, skewMs = 0): Replica {
+    const clock = skewed(this.clock, skewMs);
+    const ownership = new Ownership(node, TIMING);
+    const logs: string[] = [];
+    const replica: Replica = { name: node, identity, ownership, clock, logs, changes: 0, loop: undefined! };
+    replica.loop = new MemberLoop({
+      api: this.store.api(identity),
+      ownership,
+      identity,
+      leaseDurationSeconds: TIMING.leaseDurationMs / 1000,
+      retryPeriodMs: RETRY_MS,
+      clock,
+      logger: recordingLogger(logs),
+      onChange: () => replica.changes++,
+    });
+    this.replicas.push(replica);
+    replica.loop.start();
+    return replica;
+  }
+
+  /** Owners of each job now (by replica identity). */
+  owners(): Map<string, string[]> {
+    const owners = new Map<string, string[]>();
+    for (const job of JOBS) {
+      owners.set(
+        job,
+        this.replicas.filter((r) => r.ownership.owns(job, undefined, r.clock.now())).map((r) => r.identity),
+      );
+    }
+    return owners;
+  }
+
+  /** Advance in steps; after each, check that no job has two owners. */
+  async run(ms: number, step = 250): Promise<void> {
+    for (let t = 0; t < ms; t += step) {
+      this.clock.advance(step);
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      for (const [job, who] of this.owners()) {
+        if (who.length > 1) this.violations.push(`${this.clock.now()}: ${job} owned by ${who.join(', ')}`);
+      }
+    }
+  }
+
+  share(r: Replica): number {
+    return JOBS.filter((j) => r.ownership.owns(j, undefined, r.clock.now())).length;
+  }
+
+  unowned(): number {
+    return [...this.owners().values()].filter((w) => w.length === 0).length;
+  }
+}
+
+test('three replicas: each starts nothing during its join delay, then all jobs are spread', async () => {
+  const c = new Cluster();
+  const [a, b, d] = [c.add('a'), c.add('b'), c.add('c')];
+  await c.run(10_000);
+  assert.equal(a.ownership.phase.phase, 'Joining');
+  assert.equal(c.unowned(), JOBS.length, 'nothing runs during the join delay');
+  await c.run(6_000);
+  assert.equal(c.unowned(), 0);
+  for (const r of [a, b, d]) {
+    assert.equal(r.ownership.phase.phase, 'Active');
+    assert.deepEqual(r.ownership.members, ['a', 'b', 'c']);
+    assert.ok(c.share(r) > 60, `${r.name} owns ${c.share(r)}`);
+  }
+  assert.deepEqual(c.violations, []);
+});
+
+test('a replica that dies (no release) loses its jobs within lease duration + one period; it fenced itself first', async () => {
+  const c = new Cluster();
+  // Started apart, so their ticks interleave (aligned ticks would hide races).
+  const a = c.add('a');
+  await c.run(750);
+  const b = c.add('b');
+  await c.run(750);
+  const d = c.add('c');
+  await c.run(20_000);
+  const before = c.share(b);
+  c.store.down.add(b.identity); // kill -9 (or a partition): its calls fail from now on
+  const diedAt = c.clock.now();
+  let fencedAfter: number | undefined;
+  let allOwnedAfter: number | undefined;
+  for (let t = 0; t < 30_000; t += 250) {
+    await c.run(250);
+    if (fencedAfter === undefined && c.share(b) === 0) fencedAfter = c.clock.now() - diedAt;
+    if (allOwnedAfter === undefined && c.share(a) + c.share(d) === JOBS.length) {
+      allOwnedAfter = c.clock.now() - diedAt;
+    }
+  }
+  assert.ok(before > 0);
+  assert.ok(
+    fencedAfter !== undefined && fencedAfter <= TIMING.renewDeadlineMs,
+    `fenced after ${fencedAfter}`,
+  );
+  assert.ok(
+    allOwnedAfter !== undefined && allOwnedAfter <= TIMING.leaseDurationMs + RETRY_MS + 250,
+    `taken over after ${allOwnedAfter}`,
+  );
+  assert.ok(a.logs.includes('replica lost: its member lease expired'));
+  assert.ok(b.logs.includes('member fenced: starting nothing'));
+  // The takeover fence covers everything the dead replica may have started.
+  assert.ok((a.ownership.handoverFence(a.clock.now()) ?? 0) >= diedAt + TIMING.renewDeadlineMs - RETRY_MS);
+  // It comes back (same identity, calls work again): it rejoins after the join delay.
+  c.store.down.delete(b.identity);
+  await c.run(20_000);
+  assert.equal(b.ownership.phase.phase, 'Active');
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.deepEqual(c.violations, []);
+});
+
+test('a short fence (renewals failing for less than a lease duration) resumes at once, without the join delay', async () => {
+  const c = new Cluster();
+  const [a, b] = [c.add('a'), c.add('b')];
+  await c.run(20_000);
+  const share = c.share(a);
+  c.store.down.add(a.identity);
+  await c.run(TIMING.renewDeadlineMs + 500);
+  assert.equal(c.share(a), 0, 'fenced');
+  assert.ok(a.logs.includes('member fenced: starting nothing'));
+  assert.ok(c.share(b) < JOBS.length, 'nobody took its jobs: its Lease has not expired');
+  c.store.down.delete(a.identity);
+  await c.run(RETRY_MS + 250);
+  assert.equal(a.ownership.phase.phase, 'Active');
+  assert.equal(c.share(a), share);
+  assert.deepEqual(c.violations, []);
+});
+
+test('a clean stop releases the lease: the others take its jobs at their next tick', async () => {
+  const c = new Cluster();
+  const [a, b] = [c.add('a'), c.add('b')];
+  await c.run(20_000);
+  await b.loop.stop();
+  assert.equal(c.share(b), 0);
+  await c.run(RETRY_MS + 250);
+  assert.equal(c.share(a), JOBS.length);
+  assert.ok(a.logs.includes('replica left'));
+  assert.deepEqual(c.violations, []);
+});
+
+test('two replicas claiming the same node name: the second stands by, logged, and takes over only after expiry', async () => {
+  const c = new Cluster();
+  const a = c.add('a');
+  const b = c.add('b');
+  await c.run(20_000);
+  const twin = c.add('a', 'a_2');
+  await c.run(20_000);
+  assert.deepEqual(twin.ownership.phase, { phase: 'Standby', reason: 'NodeClaimed', heldBy: 'a_1' });
+  assert.equal(twin.logs.filter((l) => l.includes('same node name')).length, 1, 'logged once');
+  assert.equal(c.share(twin), 0);
+  assert.equal(c.share(a) + c.share(b), JOBS.length);
+  // The first one dies: the twin takes the node's Lease after it expired, then joins.
+  c.store.down.add(a.identity);
+  await c.run(40_000);
+  assert.equal(twin.ownership.phase.phase, 'Active');
+  assert.equal(c.share(twin) + c.share(b), JOBS.length);
+  assert.ok(c.share(twin) > 0);
+  assert.deepEqual(c.violations, []);
+});
+
+test('a hand edit giving the holder to someone else: the holder stops at once and waits for it to expire', async () => {
+  const c = new Cluster();
+  const [a, b] = [c.add('a'), c.add('b')];
+  await c.run(20_000);
+  c.store.edit(memberLeaseName('a'), { holder: 'mallory' });
+  await c.run(RETRY_MS);
+  assert.equal(c.share(a), 0);
+  assert.ok(a.logs.includes('member lease taken by another holder: stopping at once'));
+  assert.ok(c.share(b) < JOBS.length, 'the node stays a member while the edited lease is fresh');
+  await c.run(35_000);
+  assert.equal(a.ownership.phase.phase, 'Active');
+  assert.equal(c.share(a) + c.share(b), JOBS.length);
+  assert.deepEqual(c.violations, []);
+});
+
+test('a hand-cleared holder (no release mark) is waited out, never taken as a release', async () => {
+  const c = new Cluster();
+  const [a, b] = [c.add('a'), c.add('b')];
+  await c.run(20_000);
+  c.store.down.add(a.identity);
+  c.store.edit(memberLeaseName('a'), { holder: '' });
+  await c.run(RETRY_MS);
+  assert.ok(b.logs.includes('member lease holder cleared without a release: waiting for it to expire'));
+  assert.ok(c.share(b) < JOBS.length);
+  await c.run(TIMING.leaseDurationMs);
+  assert.equal(c.share(b), JOBS.length);
+  assert.deepEqual(c.violations, []);
+});
+
+test('replicas with skewed clocks (one an hour ahead, one 5 minutes behind) agree and never overlap', async () => {
+  const c = new Cluster();
+  const [a, b, d] = [c.add('a', 'a_1', 3_600_000), c.add('b', 'b_1', -300_000), c.add('c')];
+  await c.run(20_000);
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  c.store.down.add(a.identity);
+  await c.run(20_000);
+  assert.equal(c.share(b) + c.share(d), JOBS.length);
+  assert.deepEqual(c.violations, []);
+});
+
+test('a forged lease (name not matching its node) is ignored and logged once', async () => {
+  const c = new Cluster();
+  const a = c.add('a');
+  c.store.leases.set('ofelia-member-x', {
+    name: 'ofelia-member-x',
+    resourceVersion: '999',
+    holder: 'x_1',
+    node: 'a',
+    durationSeconds: 15,
+    releasedBy: undefined,
+    acquireTimeMs: undefined,
+    leaseTransitions: 0,
+  });
+  await c.run(20_000);
+  assert.equal(a.logs.filter((l) => l === 'ignoring a member lease that is not valid').length, 1);
+  assert.deepEqual(a.ownership.members, ['a']);
+  assert.equal(c.share(a), JOBS.length);
+});
