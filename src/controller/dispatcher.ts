@@ -286,6 +286,7 @@ export class Dispatcher {
       dueMs: req.dueMs,
       trigger: req.trigger,
       attempt: req.attempt,
+      chain: req.chain,
     });
     const request: RunRequest = { identity, trigger: req.trigger, spec };
     this.tracker.launch(
@@ -366,6 +367,7 @@ export class Dispatcher {
       atMs: this.opts.clock.now(),
       scheduledMs: req.scheduledMs,
       trigger: req.trigger,
+      chain: req.chain,
     });
   }
 
@@ -378,6 +380,7 @@ export class Dispatcher {
       trigger: req.trigger,
       reason,
       message,
+      chain: req.chain,
     });
   }
 }

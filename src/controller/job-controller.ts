@@ -28,6 +28,7 @@ import { compileSchedule } from '../schedule/index.ts';
 import type { Clock } from '../util/clock.ts';
 import { type ChainPlan, decideChains } from './chains/chain-decision.ts';
 import type { Dispatcher } from './dispatcher.ts';
+import type { UpstreamMarker } from './fire-request.ts';
 import type { JobEvents } from './job-events.ts';
 import { JobState } from './job-state.ts';
 import type { JobStatusView } from './job-status-view.ts';
@@ -229,9 +230,13 @@ export class JobController {
       this.opts.metrics?.missedRuns.inc(plan.missed);
     }
     if (plan.manualTrigger) patch.lastManualTrigger = plan.manualTrigger;
-    // Markers go out with the Chained runs' start (one coalesced urgent write): a crash before it
-    // lands re-decides the same runs, whose deterministic identities make them adoptable, not new.
-    if (chains?.markers && !chains.cycle) patch.upstreamRuns = chains.markers;
+    // Markers of upstreams with nothing to run move now; a fired run moves its own marker when it
+    // starts (run-status-observer.ts), in the same urgent write as its start.
+    if (chains?.markers && !chains.cycle) {
+      const recorded = unclaimed(chains.markers, state);
+      if (JSON.stringify(recorded) !== JSON.stringify(state.status.upstreamRuns ?? []))
+        patch.upstreamRuns = recorded;
+    }
     if (Object.keys(patch).length > 0)
       this.opts.status.change(state, patch, plan.manualTrigger !== undefined);
     for (const e of plan.events) this.opts.events.record(state, e.type, e.reason, e.message);
@@ -268,7 +273,7 @@ export class JobController {
     return decideChains({
       name: state.name,
       after: spec.after,
-      markers: state.status.upstreamRuns,
+      markers: withClaims(state.status.upstreamRuns, state.chainClaims),
       suspended: spec.suspend,
       nowMs: now,
       upstreamRuns: (job) => {
@@ -311,6 +316,8 @@ export class JobController {
         `${chains.consumedWhileSuspended} upstream run(s) finished while suspended: not started`,
       );
     for (const f of chains.fire) {
+      // Claimed in memory until its start records it in status: a reconcile meanwhile must not fire it again.
+      state.chainClaims.set(f.upstream, f.marker);
       this.opts.logger.info(
         { job: state.key, upstream: f.upstream, upstreamRun: f.run.name },
         'chained run due',
@@ -378,4 +385,26 @@ export class JobController {
     this.states.delete(key);
     this.opts.logger.info({ job: key, why, active: state.active.size }, 'releasing job');
   }
+}
+
+/** Status markers, moved forward by the chained runs this process has fired but not yet recorded. */
+function withClaims(
+  markers: readonly UpstreamMarker[] | undefined,
+  claims: ReadonlyMap<string, UpstreamMarker>,
+): UpstreamMarker[] | undefined {
+  if (claims.size === 0) return markers ? [...markers] : undefined;
+  const byJob = new Map((markers ?? []).map((m) => [m.job, m]));
+  for (const [job, claim] of claims) {
+    const m = byJob.get(job);
+    if (!m || Date.parse(claim.finishTime) > Date.parse(m.finishTime)) byJob.set(job, claim);
+  }
+  return [...byJob.values()];
+}
+
+/** `markers` with each upstream that has a chained run in flight kept as status has it. */
+function unclaimed(markers: readonly UpstreamMarker[], state: JobState): UpstreamMarker[] {
+  return markers
+    .map((m) => (state.chainClaims.has(m.job) ? state.status.upstreamRuns?.find((r) => r.job === m.job) : m))
+    .filter((m): m is UpstreamMarker => m !== undefined)
+    .sort((a, b) => a.job.localeCompare(b.job));
 }

@@ -14,7 +14,7 @@ import type {
 } from '../api/schema.ts';
 import type { CompiledSchedule } from '../schedule/index.ts';
 import type { TimerHandle } from '../util/clock.ts';
-import type { FireRequest } from './fire-request.ts';
+import type { FireRequest, UpstreamMarker } from './fire-request.ts';
 
 export interface ActiveRun {
   name: string;
@@ -43,6 +43,8 @@ export class JobState {
   replacement: FireRequest | undefined;
   pendingRetry: { handle: TimerHandle; attempt: number; scheduledMs: number } | undefined;
   compiled: { cacheKey: string; schedule: CompiledSchedule } | undefined;
+  /** Chained runs fired by this process, per upstream job, until their start or skip is recorded. */
+  readonly chainClaims = new Map<string, UpstreamMarker>();
   /** Upstream jobs of spec.after last reported missing (comma-joined; one Event per change). */
   missingUpstreams = '';
   /** Set once the job is being deleted or released: nothing new may start. */

@@ -16,10 +16,12 @@
  * - A missing upstream job is reported, not fatal: the other entries work.
  * Never reads a clock or the API: everything comes in as input.
  */
-import type { RunRecord, ScheduledDockerJobStatus } from '../../api/schema.ts';
+import type { RunRecord } from '../../api/schema.ts';
 
 export type ChainOn = 'Succeeded' | 'Failed' | 'Completed';
-export type UpstreamMarker = NonNullable<ScheduledDockerJobStatus['upstreamRuns']>[number];
+export type { UpstreamMarker } from '../fire-request.ts';
+
+import type { UpstreamMarker } from '../fire-request.ts';
 
 export interface ChainInput {
   /** This job's name (namespace is implied: chains stay in one namespace). */
@@ -39,11 +41,17 @@ export interface ChainFire {
   run: RunRecord;
   /** The Chained run's scheduled time: the upstream finish. */
   scheduledMs: number;
+  /** The marker to record once this run has started (or was skipped): see ChainPlan.markers. */
+  marker: UpstreamMarker;
 }
 
 export interface ChainPlan {
   fire: ChainFire[];
-  /** The new `status.upstreamRuns`, when it changes. */
+  /**
+   * The new `status.upstreamRuns`, when it changes. An upstream with runs to fire keeps its old
+   * marker here: each fired run moves it when it starts (in the same write as its start), so a
+   * run still queued when the process dies is decided again by the next one.
+   */
   markers?: UpstreamMarker[];
   /** Upstream runs consumed without a run because the job is suspended. */
   consumedWhileSuspended: number;
@@ -103,13 +111,22 @@ export function decideChains(input: ChainInput): ChainPlan {
       next.set(entry.job, marker);
       continue;
     }
+    let fired = false;
     for (const run of fresh) {
       if (!matchesOn(entry.on, run.result)) continue;
       if (input.suspended) plan.consumedWhileSuspended++;
-      else plan.fire.push({ upstream: entry.job, run, scheduledMs: Date.parse(run.finishTime) });
+      else {
+        fired = true;
+        plan.fire.push({
+          upstream: entry.job,
+          run,
+          scheduledMs: Date.parse(run.finishTime),
+          marker: { job: entry.job, run: run.name, finishTime: run.finishTime },
+        });
+      }
     }
     const newest = fresh.at(-1)!;
-    next.set(entry.job, { job: entry.job, run: newest.name, finishTime: newest.finishTime });
+    next.set(entry.job, fired ? marker : { job: entry.job, run: newest.name, finishTime: newest.finishTime });
   }
   const nextList = [...next.values()].sort((a, b) => a.job.localeCompare(b.job));
   if (!sameMarkers(input.markers ?? [], nextList)) plan.markers = nextList;

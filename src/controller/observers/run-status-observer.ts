@@ -11,6 +11,7 @@
  * Never: waits for a write (the status writer queues it).
  */
 import { iso } from '../../util/iso-time.ts';
+import type { UpstreamMarker } from '../fire-request.ts';
 import type { JobState } from '../job-state.ts';
 import type { JobStatusView } from '../job-status-view.ts';
 import { isNominal } from '../run-admission.ts';
@@ -31,6 +32,11 @@ export class RunStatusObserver implements RunObserver<JobState> {
           activeCount: state.active.size,
         };
         if (isNominal(event.trigger)) patch.lastScheduleTime = iso(event.scheduledMs);
+        // A Chained run's upstream finish is recorded in the same urgent write as its start.
+        if (event.chain) {
+          patch.upstreamRuns = withMarker(state.status.upstreamRuns, event.chain);
+          releaseClaim(state, event.chain);
+        }
         this.view.change(state, patch, true);
         return;
       }
@@ -62,7 +68,13 @@ export class RunStatusObserver implements RunObserver<JobState> {
         const counters = { ...emptyCounters(), ...state.status.counters };
         if (event.type === 'Missed') counters.missed++;
         else counters.skipped++;
-        this.view.change(state, { counters });
+        const patch: Parameters<JobStatusView['change']>[1] = { counters };
+        // A chained run decided against is consumed, except at shutdown: the next process decides it again.
+        if (event.chain && !(event.type === 'Skipped' && event.reason === 'Shutdown')) {
+          patch.upstreamRuns = withMarker(state.status.upstreamRuns, event.chain);
+          releaseClaim(state, event.chain);
+        }
+        this.view.change(state, patch);
         return;
       }
       case 'Scheduled':
@@ -70,4 +82,22 @@ export class RunStatusObserver implements RunObserver<JobState> {
         return;
     }
   }
+}
+
+/** The in-memory claim of a chained run ends once status records it (or a later one). */
+function releaseClaim(state: JobState, marker: UpstreamMarker): void {
+  const claim = state.chainClaims.get(marker.job);
+  if (claim && Date.parse(claim.finishTime) <= Date.parse(marker.finishTime))
+    state.chainClaims.delete(marker.job);
+}
+
+/** `markers` with `marker` for its upstream, never moving a marker back in time. */
+function withMarker(
+  markers: readonly UpstreamMarker[] | undefined,
+  marker: UpstreamMarker,
+): UpstreamMarker[] {
+  const others = (markers ?? []).filter((m) => m.job !== marker.job);
+  const current = markers?.find((m) => m.job === marker.job);
+  const keep = current && Date.parse(current.finishTime) >= Date.parse(marker.finishTime) ? current : marker;
+  return [...others, keep].sort((a, b) => a.job.localeCompare(b.job));
 }

@@ -13,6 +13,7 @@
 
 import type { SkipReason } from '../../api/job-reporting.ts';
 import type { RunRecord, RunTrigger, ScheduledDockerJob } from '../../api/schema.ts';
+import type { UpstreamMarker } from '../fire-request.ts';
 
 /** The job an event is about, as observers may see it (JobState implements it). */
 export interface RunSubject {
@@ -49,6 +50,8 @@ export interface RunStarted<S> extends Base<S> {
   dueMs: number;
   trigger: RunTrigger;
   attempt: number;
+  /** A Chained run: the upstream finish it stands for. */
+  chain?: UpstreamMarker;
 }
 
 /** A container an earlier process started is followed as one of the job's runs. */
@@ -92,6 +95,7 @@ export interface RunMissed<S> extends Base<S> {
   type: 'Missed';
   scheduledMs: number;
   trigger: RunTrigger;
+  chain?: UpstreamMarker;
 }
 
 /** A due run deliberately not started. */
@@ -101,6 +105,7 @@ export interface RunSkipped<S> extends Base<S> {
   trigger: RunTrigger;
   reason: SkipReason;
   message: string;
+  chain?: UpstreamMarker;
 }
 
 export type RunEvent<S extends RunSubject = RunSubject> =
