@@ -20,13 +20,24 @@ const files = readdirSync(here)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 
+// A time budget per benchmark (CI sets one so that a benchmark slowed by a loaded machine cannot
+// eat the run's time); none by default.
+const budgetSeconds = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 0);
 let failed = 0;
 for (const file of files) {
   console.log(`\n## ${file}\n`);
+  const began = Date.now();
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, file), ...passed], {
     stdio: 'inherit',
+    ...(budgetSeconds > 0 ? { timeout: budgetSeconds * 1000, killSignal: 'SIGKILL' as const } : {}),
   });
-  if (r.status !== 0) failed++;
+  const seconds = Math.round((Date.now() - began) / 1000);
+  if (r.error || r.status !== 0) {
+    failed++;
+    console.log(
+      `\n${file}: ${r.error ? `stopped after ${seconds} s (budget ${budgetSeconds} s)` : `exit ${r.status}`}`,
+    );
+  } else console.log(`\n(${file}: ${seconds} s)`);
 }
 if (files.length === 0) console.log('no benchmark matched');
 process.exit(failed === 0 ? 0 : 1);
