@@ -15,7 +15,6 @@ import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { toRecord } from '../runner/job-runner.ts';
 import type { RunRequest } from '../runner/run-types.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
-import { iso } from '../util/iso-time.ts';
 import type { ActiveRun, JobState } from './job-state.ts';
 
 export class RunTracker {

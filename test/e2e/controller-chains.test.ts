@@ -69,7 +69,8 @@ test('A succeeds -> B runs once (Chained); A fails -> C runs once; nothing else'
   assert.equal(chained(b).length, 1);
   assert.equal(chained(b)[0]?.result, 'Succeeded');
   // Its scheduled time is the upstream finish: the identity of "the run for that finish".
-  assert.equal(chained(b)[0]?.scheduledTime, (up?.status?.lastRun as { finishTime?: string }).finishTime);
+  const upstreamFinish = (up?.status?.lastRun as { finishTime?: string } | undefined)?.finishTime;
+  assert.equal(chained(b)[0]?.scheduledTime, upstreamFinish);
 
   // The upstream now fails: on-failure runs, on-success does not.
   await applyJob(kubectl, jobManifest('up', { schedule: '@manual', ...history }, { command: 'exit 3' }));

@@ -88,7 +88,7 @@ export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
     trailer = undefined;
   }
   const t = trailer as { end?: unknown; count?: unknown } | undefined;
-  if (!t || t.end !== true || t.count !== header.count || rest.length !== header.count) {
+  if (t?.end !== true || t.count !== header.count || rest.length !== header.count) {
     throw new SnapshotCorruptError(
       name,
       `expected ${header.count} objects and a trailer, found ${rest.length}`,

@@ -36,9 +36,9 @@ export class ChainIndex {
     if (ups.length === 0) return;
     this.upstream.set(key, ups);
     for (const up of ups) {
-      let set = this.downstream.get(up);
-      if (!set) this.downstream.set(up, (set = new Set()));
+      const set = this.downstream.get(up) ?? new Set<string>();
       set.add(key);
+      this.downstream.set(up, set);
     }
   }
 
