@@ -53,6 +53,7 @@ import { JobController, keyOf } from './job-controller.ts';
 import { JobEvents } from './job-events.ts';
 import type { JobState } from './job-state.ts';
 import { JobStatusView } from './job-status-view.ts';
+import { RequeueOnFinishObserver } from './observers/requeue-observer.ts';
 import { RunEventRecorder } from './observers/run-event-recorder.ts';
 import { RunMetricsObserver } from './observers/run-metrics-observer.ts';
 import { RunStatusObserver } from './observers/run-status-observer.ts';
@@ -236,6 +237,7 @@ export class ControllerManager {
     this.runEvents.subscribe(new RunStatusObserver(statusView));
     this.runEvents.subscribe(new RunEventRecorder(jobEvents));
     this.runEvents.subscribe(new RunMetricsObserver(schedulerMetrics));
+    this.runEvents.subscribe(new RequeueOnFinishObserver((key) => this.queue.add(key)));
     const chains = new ChainIndex();
     this.runEvents.subscribe(new ChainObserver(chains, (key) => this.queue.add(key)));
 

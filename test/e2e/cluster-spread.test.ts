@@ -66,6 +66,8 @@ function startReplica(i: number): ChildHandle {
       join(tmp, 'cluster', 'kubeconfig'),
       '--http-listen',
       '127.0.0.1:0',
+      '--dashboard-listen',
+      '127.0.0.1:0',
       '--log-format',
       'json',
       '--namespace',

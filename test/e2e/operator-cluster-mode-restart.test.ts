@@ -61,7 +61,17 @@ test('the operator keeps running jobs and writing status after the API server is
   const before = kubeconfigOf(kubeconfig);
 
   const operator = spawnChild({
-    args: ['run', '--kubeconfig', kubeconfig, '--http-listen', '127.0.0.1:0', '--log-format', 'json'],
+    args: [
+      'run',
+      '--kubeconfig',
+      kubeconfig,
+      '--http-listen',
+      '127.0.0.1:0',
+      '--dashboard-listen',
+      '127.0.0.1:0',
+      '--log-format',
+      'json',
+    ],
     home: tmp,
     lifetimeMs: 240_000,
   });

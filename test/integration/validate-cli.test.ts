@@ -55,7 +55,7 @@ test('the examples directory and a file given twice with --file', () => {
   const good = file('good2.yaml', GOOD);
   const r = cli(['validate', '-f', 'examples', '--file', good]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /^6 ScheduledDockerJob\(s\) valid\n$/);
+  assert.match(r.stdout, /^8 ScheduledDockerJob\(s\) valid\n$/);
 });
 
 test('invalid jobs: exit 1, one `file: name: field: message` line per problem, unknown fields included', () => {
