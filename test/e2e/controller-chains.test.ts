@@ -36,8 +36,7 @@ const runsOf = (j: JobView | undefined) => j?.status?.recentRuns ?? [];
 const chained = (j: JobView | undefined) => runsOf(j).filter((r) => r.trigger === 'Chained');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('A succeeds -> B runs once (Chained); A fails -> C runs once; nothing else', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('A succeeds -> B runs once (Chained); A fails -> C runs once; nothing else', async () => {
   const op = env.startOperator({ identity: 'chains', resultsDir });
   await op.waitForLog(/operator started/, { timeoutMs: 30_000 });
   const history = { successfulRunsHistoryLimit: 10, failedRunsHistoryLimit: 10 };
@@ -95,8 +94,7 @@ test('A succeeds -> B runs once (Chained); A fails -> C runs once; nothing else'
   await op.stop();
 });
 
-test('a cycle A -> B -> A is Ready=False ChainCycle and nothing runs', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('a cycle A -> B -> A is Ready=False ChainCycle and nothing runs', async () => {
   const op = env.startOperator({ identity: 'cycle', resultsDir });
   await op.waitForLog(/operator started/, { timeoutMs: 30_000 });
   await applyJob(kubectl, jobManifest('ping', { schedule: '*/2 * * * * *', after: [{ job: 'pong' }] }));
@@ -125,8 +123,7 @@ test('a cycle A -> B -> A is Ready=False ChainCycle and nothing runs', async (t)
   await op.stop();
 });
 
-test('SIGKILL between the upstream finish and the chained start, start again: the chained run happens exactly once', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('SIGKILL between the upstream finish and the chained start, start again: the chained run happens exactly once', async () => {
   // One run at a time: the chained run waits behind a blocker for the slot, so the operator can
   // be killed after the upstream finish is in status and before the chained run starts.
   const first = env.startOperator({ identity: 'kill-first', resultsDir, maxConcurrentRunsPerDaemon: 1 });

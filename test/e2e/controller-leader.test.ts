@@ -37,8 +37,7 @@ function finishedRuns(op: OperatorProcess, job: string): string[] {
     .map((e) => String(e.run));
 }
 
-test('leader election: one replica runs jobs; after it is killed the other takes over, no time runs twice', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('leader election: one replica runs jobs; after it is killed the other takes over, no time runs twice', async () => {
   const a = env.startOperator({ identity: 'replica-a', leaderElection });
   await a.waitForLog(/became leader/, { timeoutMs: 30_000 });
   const b = env.startOperator({ identity: 'replica-b', leaderElection });

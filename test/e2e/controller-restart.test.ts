@@ -11,8 +11,7 @@ import { applyJob, getJob, jobManifest, useControllerEnv, waitFor } from '../hel
 const env = useControllerEnv();
 const { kubectl } = env;
 
-test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the latest missed time runs once', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the latest missed time runs once', async () => {
   const first = env.startOperator({ identity: 'first' });
   await first.waitForLog(/operator started/, { timeoutMs: 30_000 });
   const spec = {

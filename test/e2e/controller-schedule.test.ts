@@ -17,12 +17,10 @@ const env = useControllerEnv({
 const { kubectl } = env;
 
 async function containersOf(uid: string) {
-  if ('skip' in env.docker) return [];
   return env.docker.docker.listContainers({ all: true, filters: { label: [`${LABELS.jobUid}=${uid}`] } });
 }
 
-test('a job every 2 seconds runs, and kubectl get sdj shows LAST RESULT and NEXT', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('a job every 2 seconds runs, and kubectl get sdj shows LAST RESULT and NEXT', async () => {
   await applyJob(kubectl, jobManifest('every-two', { schedule: '*/2 * * * * *' }));
   const job = await waitFor('two successful runs', async () => {
     const j = await getJob(kubectl, 'every-two');
@@ -48,8 +46,7 @@ test('a job every 2 seconds runs, and kubectl get sdj shows LAST RESULT and NEXT
 const patchJob = (name: string, patch: unknown) =>
   kubectl(['patch', 'sdj', name, '--type=merge', '-p', JSON.stringify(patch)]);
 
-test('suspend stops scheduled runs and clears NEXT; resume starts them again', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('suspend stops scheduled runs and clears NEXT; resume starts them again', async () => {
   await applyJob(kubectl, jobManifest('suspend-me', { schedule: '*/2 * * * * *' }));
   await waitFor(
     'a first run',
@@ -78,8 +75,7 @@ test('suspend stops scheduled runs and clears NEXT; resume starts them again', a
   await kubectl(['delete', 'sdj', 'suspend-me']);
 });
 
-test('a schedule change re-arms the job on the new schedule', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('a schedule change re-arms the job on the new schedule', async () => {
   await applyJob(kubectl, jobManifest('reschedule', { schedule: '*/2 * * * * *' }));
   await waitFor(
     'a first run',
@@ -100,8 +96,7 @@ test('a schedule change re-arms the job on the new schedule', async (t) => {
   await kubectl(['delete', 'sdj', 'reschedule']);
 });
 
-test('Forbid with a slow job: overlapping times are skipped with JobAlreadyActive, one run at a time', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('Forbid with a slow job: overlapping times are skipped with JobAlreadyActive, one run at a time', async () => {
   await applyJob(
     kubectl,
     jobManifest(
@@ -131,8 +126,7 @@ test('Forbid with a slow job: overlapping times are skipped with JobAlreadyActiv
   await kubectl(['delete', 'sdj', 'forbid-slow']);
 });
 
-test('Replace cancels the active run, then starts the new one', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('Replace cancels the active run, then starts the new one', async () => {
   await applyJob(
     kubectl,
     jobManifest(
@@ -157,8 +151,7 @@ test('Replace cancels the active run, then starts the new one', async (t) => {
   await kubectl(['delete', 'sdj', 'replace-me']);
 });
 
-test('kubectl delete while a run is active: the container is stopped and removed, then the job is gone', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('kubectl delete while a run is active: the container is stopped and removed, then the job is gone', async () => {
   await applyJob(kubectl, jobManifest('delete-me', { schedule: '*/2 * * * * *' }, { command: 'sleep 60' }));
   const job = await waitFor('an active run with its container', async () => {
     const j = await getJob(kubectl, 'delete-me');
@@ -172,8 +165,7 @@ test('kubectl delete while a run is active: the container is stopped and removed
   assert.deepEqual(await containersOf(job.metadata.uid), []);
 });
 
-test('manual trigger: a new ofelia.dev/run-now value runs the job once', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('manual trigger: a new ofelia.dev/run-now value runs the job once', async () => {
   await applyJob(kubectl, jobManifest('by-hand', { schedule: '@manual' }));
   await waitFor('Ready reason Manual', async () => {
     const j = await getJob(kubectl, 'by-hand');

@@ -33,7 +33,6 @@ const env = useControllerEnv({
     await op.waitForLog(/operator started/, { timeoutMs: 30_000 });
   },
   async afterOperatorsEnd({ docker }) {
-    if ('skip' in docker) return;
     for (const c of await docker.docker.listContainers({
       all: true,
       filters: { label: [`${TEST_LABEL}=${RUN_ID}`] },
@@ -62,8 +61,7 @@ async function startLabelled(docker: Docker, name: string, labels: Record<string
   return c.id;
 }
 
-test('a labelled container gets a job that runs in it, follows a recreate, and goes with the container', async (t) => {
-  if ('skip' in env.docker) return t.skip(env.docker.skip);
+test('a labelled container gets a job that runs in it, follows a recreate, and goes with the container', async () => {
   const { docker } = env.docker;
 
   // A user's jobs: one with a name the labels will also ask for. Neither may be touched.

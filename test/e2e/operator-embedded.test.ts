@@ -91,7 +91,6 @@ before(async () => {
   docker = await testDocker();
   tmp = await mkdtemp(join(tmpdir(), 'ofelia-operator-e2e-'));
   dataDir = join(tmp, 'data');
-  if ('skip' in docker) return;
   op = await startOperator(['--shutdown-grace', '30s']);
 });
 
@@ -100,8 +99,7 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-test('a job applied with kubectl runs on the Docker daemon and kubectl get sdj shows its LAST RESULT', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+test('a job applied with kubectl runs on the Docker daemon and kubectl get sdj shows its LAST RESULT', async () => {
   const applied = await kubectl(
     ['apply', '-f', '-'],
     job('quick', { schedule: '@every 2s' }, 'echo quick run'),
@@ -125,8 +123,7 @@ test('a job applied with kubectl runs on the Docker daemon and kubectl get sdj s
   assert.match(row ?? '', /^quick\s.*\sSucceeded\s/);
 });
 
-test('/metrics carries every metric family with real values', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+test('/metrics carries every metric family with real values', async () => {
   // The slow job (Forbid, a run takes 3 s, due every second) has had runs skipped and succeeded.
   const samples = await waitFor('slow to have succeeded and skipped', async () => {
     const s = await scrape();
@@ -214,8 +211,7 @@ test('/metrics carries every metric family with real values', async (t) => {
   assert.deepEqual(wrong, [], 'metrics missing or with unexpected values');
 });
 
-test('/healthz and /readyz answer, /readyz?verbose lists every check', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+test('/healthz and /readyz answer, /readyz?verbose lists every check', async () => {
   const health = await fetch(`${op!.httpUrl}/healthz`, { signal: AbortSignal.timeout(10_000) });
   assert.equal(health.status, 200);
   assert.equal(await health.text(), 'ok\n');
@@ -227,8 +223,7 @@ test('/healthz and /readyz answer, /readyz?verbose lists every check', async (t)
   );
 });
 
-test('SIGTERM with a run in flight: it finishes within the grace period, its status is written, exit 0', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+test('SIGTERM with a run in flight: it finishes within the grace period, its status is written, exit 0', async () => {
   // Stop the quick job so the only run in flight is the slow one we watch.
   await kubectl(['patch', 'sdj', 'quick', '--type=merge', '-p', '{"spec":{"suspend":true}}']);
   const inFlight = await waitFor('a slow run in flight', async () => {
@@ -247,8 +242,7 @@ test('SIGTERM with a run in flight: it finishes within the grace period, its sta
   assert.equal(slow?.status?.recentRuns?.find((r) => r.name === inFlight)?.result, 'Succeeded');
 });
 
-test('SIGTERM past the grace period: the run is cancelled, its container removed, exit 0', async (t) => {
-  if ('skip' in docker) return t.skip(docker.skip);
+test('SIGTERM past the grace period: the run is cancelled, its container removed, exit 0', async () => {
   await kubectl(['delete', 'sdj', 'slow', 'quick', '--wait=true']);
   const applied = await kubectl(['apply', '-f', '-'], job('long', { schedule: '@manual' }, 'sleep 120'));
   assert.equal(applied.code, 0, applied.stderr);

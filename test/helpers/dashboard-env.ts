@@ -91,13 +91,10 @@ export function jobYaml(
   });
 }
 
-/** Debian's chromium, headless, or a reason to skip (CI installs it: a missing one fails there). */
-export async function launchChromium(): Promise<Browser | { skip: string }> {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env.OFELIA_REQUIRE_DOCKER === '1')
-      throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-    return { skip: `no Chromium at ${CHROMIUM}` };
-  }
+/** Debian's chromium, headless; a missing one fails the test (never a skip): hack/chromium-up.sh installs it. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: run \`sudo bash hack/chromium-up.sh\``);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -220,7 +220,7 @@ export interface ControllerEnv {
   readonly api: TestApiServer;
   /** Every API server, in start order. */
   readonly apis: readonly TestApiServer[];
-  /** The test daemon's client, or why Docker tests are skipped. */
+  /** The test daemon's client. */
   readonly docker: Awaited<ReturnType<typeof testDocker>>;
   /** Every operator started through `startOperator` (or pushed here): ended in the `after` hook. */
   readonly operators: OperatorProcess[];
@@ -232,7 +232,7 @@ export interface ControllerEnv {
 
 /**
  * Registers the `before` and `after` hooks every controller e2e file needs: the test daemon found
- * (or the reason to skip), the embedded API server(s) started; at the end every operator started is
+ * (a missing one fails: Docker tests never skip), the embedded API server(s) started; at the end every operator started is
  * ended (even when a test failed half-way) and the API servers closed. It starts no operator itself
  * (one that every test of a file shares is started in `setup`).
  */

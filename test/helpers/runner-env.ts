@@ -2,8 +2,7 @@
  * The shared set-up of the runner integration tests: `useRunnerEnv` registers a `before` hook that
  * finds the test Docker daemon and makes a DockerPool on it and a JobRunner (silent logger, output
  * dropped), and an `after` hook that removes the containers of the test's job uid (when given) and
- * closes the pool. With no daemon (and OFELIA_REQUIRE_DOCKER unset) nothing is made and `skip`
- * says why: every test starts with `if (env.skip) return t.skip(env.skip)`.
+ * closes the pool. With no daemon the hook fails (Docker tests are never skipped).
  * It never removes containers it was not told about, and never touches images.
  */
 import { after, before } from 'node:test';
@@ -31,27 +30,19 @@ export interface RunnerEnvOptions {
 
 /** Read its fields inside tests and hooks only: they are set by the `before` hook. */
 export interface RunnerEnv {
-  /** The daemon's client, undefined when Docker tests are skipped. */
-  readonly docker: Docker | undefined;
-  /** Why Docker tests are skipped, undefined when they run. */
-  readonly skip: string | undefined;
+  /** The daemon's client. */
+  readonly docker: Docker;
   readonly pool: DockerPool;
   readonly runner: JobRunner;
 }
 
 export function useRunnerEnv(opts: RunnerEnvOptions): RunnerEnv {
   let docker: Docker | undefined;
-  let skip: string | undefined;
   let pool: DockerPool | undefined;
   let runner: JobRunner | undefined;
 
   before(async () => {
-    const found = await testDocker();
-    if ('skip' in found) {
-      skip = found.skip;
-      return;
-    }
-    docker = found.docker;
+    docker = (await testDocker()).docker;
     await opts.setup?.(docker);
     pool = new DockerPool([localDaemonConfig()], {}, { log: silentLogger() });
     runner = new JobRunner({
@@ -76,10 +67,7 @@ export function useRunnerEnv(opts: RunnerEnvOptions): RunnerEnv {
   };
   return {
     get docker() {
-      return docker;
-    },
-    get skip() {
-      return skip;
+      return made(docker, 'docker');
     },
     get pool() {
       return made(pool, 'pool');

@@ -111,8 +111,7 @@ function assertDenied(rec: RunRecord, field: string, reason: string): void {
   assert.equal(rec.logTail, undefined, 'nothing ran, so nothing was printed');
 }
 
-test('attack 1: exec into a container that did not opt in is denied and nothing is executed', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('attack 1: exec into a container that did not opt in is denied and nothing is executed', async () => {
   const victim = await sleeper('policy-victim');
   const rec = await runner(securityPolicy()).run(
     request('tenant-a', {
@@ -126,8 +125,7 @@ test('attack 1: exec into a container that did not opt in is denied and nothing 
   assert.equal(inspected.ExecIDs, null, 'no exec was ever created in the victim');
 });
 
-test('attack 1, opt-in: the label lets the named namespaces (and only them) exec', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('attack 1, opt-in: the label lets the named namespaces (and only them) exec', async () => {
   await sleeper('policy-optin', { 'ofelia.dev/exec-from': 'tenant-a, ops' });
   const r = runner(securityPolicy());
   const spec = { exec: { container: `policy-optin-${suffix}`, command: ['echo', 'hello'] } };
@@ -145,8 +143,7 @@ test('attack 1, opt-in: the label lets the named namespaces (and only them) exec
   assert.equal(rec.result, 'Succeeded', rec.message);
 });
 
-test('attack 2: network container:<X> without the opt-in, and an unlisted user network, are denied', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('attack 2: network container:<X> without the opt-in, and an unlisted user network, are denied', async () => {
   await sleeper('policy-netvictim');
   const r = runner(securityPolicy());
   const before = await runContainers();
@@ -176,8 +173,7 @@ test('attack 2: network container:<X> without the opt-in, and an unlisted user n
   assert.equal(made.HostConfig.NetworkMode, `container:${share.id}`);
 });
 
-test('attack 3: a symlink planted by one job does not let a later job bind-mount the host', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('attack 3: a symlink planted by one job does not let a later job bind-mount the host', async () => {
   const r = runner(securityPolicy({ allowedBindPrefixesReadWrite: [allowedDir] }));
   // Job 1: allowed to write under the prefix, plants a symlink to the host's secret directory.
   const plant = await r.run(
@@ -226,8 +222,7 @@ test('attack 3: a symlink planted by one job does not let a later job bind-mount
   assertDenied(deeper, 'spec.run.volumes[0].source', 'BindSourceEscapes');
 });
 
-test('bind mounts are read-only under --allow-bind-prefix; a real directory under it mounts', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('bind mounts are read-only under --allow-bind-prefix; a real directory under it mounts', async () => {
   const ro = runner(securityPolicy({ allowedBindPrefixes: [allowedDir] }));
   const data = join(allowedDir, 'data');
   mkdirSync(data, { recursive: true });
@@ -267,8 +262,7 @@ test('bind mounts are read-only under --allow-bind-prefix; a real directory unde
   assert.equal(made.HostConfig.Mounts?.[0]?.Source, data);
 });
 
-test("attack 4: another namespace's volume, and a volume binding a host path, are denied", async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test("attack 4: another namespace's volume, and a volume binding a host path, are denied", async () => {
   const docker = env.docker!;
   const theirs = `tenant-b_data-${suffix}`;
   const sneaky = `tenant-a_sneaky-${suffix}`;
@@ -317,8 +311,7 @@ test("attack 4: another namespace's volume, and a volume binding a host path, ar
   assert.equal(rec.result, 'Succeeded', rec.message);
 });
 
-test('hostPID is denied by default and maps to the host PID namespace when allowed', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('hostPID is denied by default and maps to the host PID namespace when allowed', async () => {
   const spec = busybox(['sh', '-c', 'cat /proc/1/cmdline | busybox tr "\\0" " "'], { hostPID: true });
   assertDenied(
     await runner(securityPolicy()).run(request('tenant-a', spec), never),
@@ -331,8 +324,7 @@ test('hostPID is denied by default and maps to the host PID namespace when allow
   assert.doesNotMatch(rec.logTail ?? '', /^sh -c/);
 });
 
-test('restricted: a hardened job runs as non-root with a read-only root and no capabilities', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('restricted: a hardened job runs as non-root with a read-only root and no capabilities', async () => {
   const r = runner(securityPolicy({ level: 'restricted' }));
   const hardening = {
     securityContext: {

@@ -42,9 +42,8 @@ ${extra}`,
   return file;
 }
 
-test('run-once: success streams output to stdout/stderr, prints a summary, exits 0', async (t) => {
-  const d = await testDocker();
-  if ('skip' in d) return t.skip(d.skip);
+test('run-once: success streams output to stdout/stderr, prints a summary, exits 0', async () => {
+  await testDocker();
   const file = manifest(
     'hello',
     `    args: ["sh", "-c", "echo hello $WHO; echo warn >&2"]
@@ -62,9 +61,8 @@ data: { name: ${Buffer.from('world').toString('base64')} }`,
   assert.match(r.stderr, /warn/);
 });
 
-test('run-once -o json: the run record on stdout; a failing run exits 1', async (t) => {
-  const d = await testDocker();
-  if ('skip' in d) return t.skip(d.skip);
+test('run-once -o json: the run record on stdout; a failing run exits 1', async () => {
+  await testDocker();
   const r = await cli(['-f', manifest('fails', '    args: ["sh", "-c", "echo nope; exit 4"]'), '-o', 'json']);
   assert.equal(r.code, 1);
   const rec = JSON.parse(r.stdout);
@@ -74,9 +72,8 @@ test('run-once -o json: the run record on stdout; a failing run exits 1', async 
   assert.match(r.stderr, /nope/, 'container output goes to stderr in JSON mode');
 });
 
-test('run-once: a policy denial exits 1; --allow-bind lets the bind through', async (t) => {
-  const d = await testDocker();
-  if ('skip' in d) return t.skip(d.skip);
+test('run-once: a policy denial exits 1; --allow-bind lets the bind through', async () => {
+  await testDocker();
   const file = manifest(
     'binds',
     `    args: ["ls", "/m"]\n    volumes: [{ type: bind, source: ${dir}, target: /m, readOnly: true }]`,
@@ -89,9 +86,8 @@ test('run-once: a policy denial exits 1; --allow-bind lets the bind through', as
   assert.match(allowed.stdout, /binds\.yaml/);
 });
 
-test('run-once: --policy restricted applies the same rules as run', async (t) => {
-  const d = await testDocker();
-  if ('skip' in d) return t.skip(d.skip);
+test('run-once: --policy restricted applies the same rules as run', async () => {
+  await testDocker();
   const file = manifest('restricted', '    args: ["id", "-u"]');
   const denied = await cli(['-f', file, '-o', 'json', '--policy', 'restricted']);
   assert.equal(denied.code, 1);

@@ -60,8 +60,7 @@ function request(exec: object, extra: object = {}): RunRequest {
   };
 }
 
-test('exec in a running container: output by stream, exit code, env from a Secret', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('exec in a running container: output by stream, exit code, env from a Secret', async () => {
   const lines: string[] = [];
   const rec = await env.runner.run(
     request({
@@ -78,8 +77,7 @@ test('exec in a running container: output by stream, exit code, env from a Secre
   assert.equal(rec.containerId, target.id);
 });
 
-test('exec succeeding with user and working dir', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('exec succeeding with user and working dir', async () => {
   const rec = await env.runner.run(
     request({ container: target.id, command: ['sh', '-c', 'id -u; pwd'], user: '65534', workingDir: '/tmp' }),
     never,
@@ -89,16 +87,14 @@ test('exec succeeding with user and working dir', async (t) => {
   assert.equal(rec.logTail, '65534\n/tmp\n');
 });
 
-test('exec into a missing container: ContainerNotFound, not a crash', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('exec into a missing container: ContainerNotFound, not a crash', async () => {
   const rec = await env.runner.run(request({ container: `no-such-${suffix}`, command: ['true'] }), never);
   assert.equal(rec.result, 'ContainerNotFound');
   assert.equal(rec.reason, 'ContainerNotFound');
   assert.match(rec.message ?? '', /No such container/);
 });
 
-test('exec into a stopped container: ContainerNotFound (ContainerNotRunning)', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('exec into a stopped container: ContainerNotFound (ContainerNotRunning)', async () => {
   const rec = await env.runner.run(
     request({ container: `exec-stopped-${suffix}`, command: ['true'] }),
     never,
@@ -107,8 +103,7 @@ test('exec into a stopped container: ContainerNotFound (ContainerNotRunning)', a
   assert.equal(rec.reason, 'ContainerNotRunning');
 });
 
-test('exec past its deadline: DeadlineExceeded, and the record says the command may still run', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('exec past its deadline: DeadlineExceeded, and the record says the command may still run', async () => {
   const rec = await env.runner.run(
     request(
       { container: target.id, command: ['sh', '-c', 'echo going; sleep 30'] },
@@ -121,8 +116,7 @@ test('exec past its deadline: DeadlineExceeded, and the record says the command 
   assert.equal(rec.logTail, 'going\n');
 });
 
-test('exec cancelled through the AbortSignal: Cancelled', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('exec cancelled through the AbortSignal: Cancelled', async () => {
   const ac = new AbortController();
   const rec = await env.runner.run(request({ container: target.id, command: ['sleep', '30'] }), ac.signal, {
     onStarted: () => setTimeout(() => ac.abort(), 100),

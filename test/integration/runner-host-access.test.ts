@@ -100,16 +100,14 @@ function runner(opts: { allowLocalJobs?: boolean; allowedBindPrefixes?: string[]
   });
 }
 
-test('a local job is refused unless the operator allows local jobs', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('a local job is refused unless the operator allows local jobs', async () => {
   const rec = await runner().run(request({ local: { command: ['true'] } }), never);
   assert.equal(rec.result, 'PolicyDenied');
   assert.equal(rec.reason, 'LocalJobsNotAllowed');
   assert.match(rec.message ?? '', /--allow-local-jobs/);
 });
 
-test('a local job runs on the host with only its own environment and PATH', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('a local job runs on the host with only its own environment and PATH', async () => {
   const lines: string[] = [];
   const rec = await runner({ allowLocalJobs: true }).run(
     request({
@@ -136,8 +134,7 @@ test('a local job runs on the host with only its own environment and PATH', asyn
   assert.equal(missing.reason, 'CommandCannotRun');
 });
 
-test('a local job past its deadline is stopped (DeadlineExceeded)', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('a local job past its deadline is stopped (DeadlineExceeded)', async () => {
   const rec = await runner({ allowLocalJobs: true }).run(
     request({ local: { command: ['sleep', '30'] } }, { activeDeadlineSeconds: 1 }),
     never,
@@ -145,8 +142,7 @@ test('a local job past its deadline is stopped (DeadlineExceeded)', async (t) =>
   assert.equal(rec.result, 'DeadlineExceeded');
 });
 
-test('start: an existing stopped container runs, with its output, and stays', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('start: an existing stopped container runs, with its output, and stays', async () => {
   const rec = await runner().run(request({ start: { container: `stopped-${suffix}` } }), never);
   assert.equal(rec.result, 'Succeeded', rec.message);
   assert.match(rec.logTail ?? '', /from-existing/);
@@ -168,8 +164,7 @@ test('start: an existing stopped container runs, with its output, and stays', as
   assert.equal(notOptedIn.reason, 'StartTargetNotOptedIn');
 });
 
-test('envFrom: another container, a ConfigMap and a Secret; env entries win', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('envFrom: another container, a ConfigMap and a Secret; env entries win', async () => {
   const rec = await runner().run(
     request({
       run: {
@@ -212,8 +207,7 @@ test('envFrom: another container, a ConfigMap and a Secret; env entries win', as
   assert.equal(noSecret.reason, 'SecretNotFound');
 });
 
-test('volumesFrom: volumes of another container; its bind mounts must pass the allow-list', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('volumesFrom: volumes of another container; its bind mounts must pass the allow-list', async () => {
   const rec = await runner().run(
     request({
       run: {

@@ -41,8 +41,7 @@ async function leave(id: RunIdentity, cmd: string[], start = true, instance = in
   return c.id;
 }
 
-test('leftovers: running and exited operator containers are found with identity, state and exit code; adopt finishes them', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('leftovers: running and exited operator containers are found with identity, state and exit code; adopt finishes them', async () => {
   const runningId = await leave(identity(1), [
     'sh',
     '-c',
@@ -84,8 +83,7 @@ test('leftovers: running and exited operator containers are found with identity,
   );
 });
 
-test('leftovers: each instance lists only its own containers, never those of another instance or without one', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('leftovers: each instance lists only its own containers, never those of another instance or without one', async () => {
   // The same run identity for both instances: the names differ (instance digest), no conflict.
   const ofA = await leave(identity(5), ['true'], false, instanceA);
   const ofB = await leave(identity(5), ['true'], false, instanceB);
@@ -120,8 +118,7 @@ test('leftovers: each instance lists only its own containers, never those of ano
   );
 });
 
-test('run: a run container carries the instance label and a name with its digest', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('run: a run container carries the instance label and a name with its digest', async () => {
   const keep = ScheduledDockerJobSpecSchema.parse({
     schedule: '@manual',
     run: { image: TEST_IMAGE, args: ['true'], network: 'none', pullPolicy: 'Never', remove: 'Never' },
@@ -141,8 +138,7 @@ test('run: a run container carries the instance label and a name with its digest
   );
 });
 
-test("run: a name taken by another instance's container is a conflict, not an adoption", async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test("run: a name taken by another instance's container is a conflict, not an adoption", async () => {
   // Only by hand: the real names of two instances differ. Same name, other instance's labels.
   const c = await env.docker!.createContainer({
     name: containerName(identity(8), instanceA),
@@ -162,8 +158,7 @@ test("run: a name taken by another instance's container is a conflict, not an ad
   assert.equal(info.State.Status, 'created', "the other instance's container is left alone");
 });
 
-test('adopt: a created but never started container is started and finished', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('adopt: a created but never started container is started and finished', async () => {
   const id = await leave(identity(3), ['sh', '-c', 'echo late-start'], false);
   const rec = await env.runner.adopt(
     id,
@@ -174,8 +169,7 @@ test('adopt: a created but never started container is started and finished', asy
   assert.equal(rec.logTail, 'late-start\n');
 });
 
-test('adopt: a container that no longer exists is ContainerNotFound', async (t) => {
-  if (env.skip) return t.skip(env.skip);
+test('adopt: a container that no longer exists is ContainerNotFound', async () => {
   const rec = await env.runner.adopt(
     '0123456789ab',
     { identity: identity(4), trigger: 'Schedule', spec: spec(['x']) },

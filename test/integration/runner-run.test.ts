@@ -65,16 +65,7 @@ const busybox = (args: string[], extra: object = {}) => ({
   run: { image: TEST_IMAGE, args, network: 'none', pullPolicy: 'Never' as const, ...extra },
 });
 
-function skipUnlessDocker(t: { skip(msg: string): void }): boolean {
-  if ('skip' in docker) {
-    t.skip(docker.skip);
-    return true;
-  }
-  return false;
-}
-
-test('exit code 0 is Succeeded; stdout and stderr arrive separately, line by line; the container is removed', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('exit code 0 is Succeeded; stdout and stderr arrive separately, line by line; the container is removed', async () => {
   const lines: string[] = [];
   let started: { containerId: string; startTime: number } | undefined;
   const rec = await runner.run(request(busybox(['sh', '-c', 'echo one; echo two >&2; echo three'])), never, {
@@ -100,8 +91,7 @@ test('exit code 0 is Succeeded; stdout and stderr arrive separately, line by lin
   await assert.rejects(pool.get().inspectContainer(rec.containerId!), /No such container/);
 });
 
-test('a non-zero exit is Failed with the exit code; remove OnSuccess keeps the failed container', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('a non-zero exit is Failed with the exit code; remove OnSuccess keeps the failed container', async () => {
   const rec = await runner.run(
     request(busybox(['sh', '-c', 'echo bad >&2; exit 7'], { remove: 'OnSuccess' })),
     never,
@@ -115,8 +105,7 @@ test('a non-zero exit is Failed with the exit code; remove OnSuccess keeps the f
   assert.equal(info.Config.Labels?.[LABELS.jobUid], uid);
 });
 
-test('env from literal, Secret and ConfigMap reaches the container; user and working dir apply', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('env from literal, Secret and ConfigMap reaches the container; user and working dir apply', async () => {
   const rec = await runner.run(
     request(
       busybox(['sh', '-c', 'echo "$A $T $M"; id -u; pwd'], {
@@ -135,8 +124,7 @@ test('env from literal, Secret and ConfigMap reaches the container; user and wor
   assert.equal(rec.logTail, 'lit s3cr3t fast\n65534\n/tmp\n');
 });
 
-test('a missing Secret key is an Error with reason SecretKeyNotFound, before any container exists', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('a missing Secret key is an Error with reason SecretKeyNotFound, before any container exists', async () => {
   const rec = await runner.run(
     request(
       busybox(['true'], {
@@ -150,8 +138,7 @@ test('a missing Secret key is an Error with reason SecretKeyNotFound, before any
   assert.equal(rec.containerId, undefined);
 });
 
-test('activeDeadlineSeconds: a process ignoring the stop signal is killed (137), result DeadlineExceeded', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('activeDeadlineSeconds: a process ignoring the stop signal is killed (137), result DeadlineExceeded', async () => {
   const rec = await runner.run(
     request({
       activeDeadlineSeconds: 1,
@@ -165,8 +152,7 @@ test('activeDeadlineSeconds: a process ignoring the stop signal is killed (137),
   assert.equal(rec.logTail, 'started\n');
 });
 
-test('activeDeadlineSeconds: a process that honours SIGTERM stops with its own code', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('activeDeadlineSeconds: a process that honours SIGTERM stops with its own code', async () => {
   const rec = await runner.run(
     request({
       activeDeadlineSeconds: 1,
@@ -181,8 +167,7 @@ test('activeDeadlineSeconds: a process that honours SIGTERM stops with its own c
   assert.match(rec.logTail ?? '', /bye/);
 });
 
-test('cancellation through the AbortSignal stops the container: Cancelled', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('cancellation through the AbortSignal stops the container: Cancelled', async () => {
   const ac = new AbortController();
   const rec = await runner.run(
     request(busybox(['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'])),
@@ -194,8 +179,7 @@ test('cancellation through the AbortSignal stops the container: Cancelled', asyn
   assert.ok(rec.containerId);
 });
 
-test('an already aborted signal cancels before anything is created', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('an already aborted signal cancels before anything is created', async () => {
   const ac = new AbortController();
   ac.abort();
   const rec = await runner.run(request(busybox(['true'])), ac.signal);
@@ -203,16 +187,14 @@ test('an already aborted signal cancels before anything is created', async (t) =
   assert.equal(rec.containerId, undefined);
 });
 
-test('pullPolicy Never with a missing image: ImagePullFailed with the daemon message', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('pullPolicy Never with a missing image: ImagePullFailed with the daemon message', async () => {
   const rec = await runner.run(request({ run: { image: 'local/not-there:1', pullPolicy: 'Never' } }), never);
   assert.equal(rec.result, 'ImagePullFailed');
   assert.equal(rec.reason, 'ImageNotPresent');
   assert.match(rec.message ?? '', /No such image: local\/not-there:1/);
 });
 
-test('pullPolicy IfNotPresent with an image no registry has: ImagePullFailed with the daemon message', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('pullPolicy IfNotPresent with an image no registry has: ImagePullFailed with the daemon message', async () => {
   // 127.0.0.1:9 (discard) refuses connections: the pull fails fast and stays on loopback.
   const rec = await runner.run(
     request({ run: { image: '127.0.0.1:9/nothing/here:1', pullPolicy: 'IfNotPresent' } }),
@@ -222,8 +204,7 @@ test('pullPolicy IfNotPresent with an image no registry has: ImagePullFailed wit
   assert.match(rec.message ?? '', /127\.0\.0\.1:9/);
 });
 
-test('a command that does not exist: Failed, ContainerCannotRun, with the daemon message', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('a command that does not exist: Failed, ContainerCannotRun, with the daemon message', async () => {
   const rec = await runner.run(
     request({
       run: { image: TEST_IMAGE, command: ['/no/such/binary'], network: 'none', pullPolicy: 'Never' },
@@ -267,8 +248,7 @@ test('policy denials name the field and happen before any Docker call', async ()
   deadPool.close();
 });
 
-test('a create conflict (the run already exists) adopts the existing container instead of duplicating', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('a create conflict (the run already exists) adopts the existing container instead of duplicating', async () => {
   const req = request(busybox(['sh', '-c', 'echo first; sleep 1; exit 4']));
   const name = containerName(req.identity, 'test-runner-run');
   const first = runner.run(req, never);
@@ -288,8 +268,7 @@ test('a create conflict (the run already exists) adopts the existing container i
   assert.equal(firstRec.exitCode, 4);
 });
 
-test('50 runs in parallel all succeed with their own output', async (t) => {
-  if (skipUnlessDocker(t)) return;
+test('50 runs in parallel all succeed with their own output', async () => {
   const recs = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
       runner.run(request(busybox(['sh', '-c', `echo run-${i}`]), `par${i}`), never),
@@ -312,7 +291,6 @@ test('an unknown placement.daemon is an Error naming the field', async () => {
 });
 
 test('adopting a running container follows its logs; a reader stalled past its exit still records the real end', async (t) => {
-  if (skipUnlessDocker(t)) return;
   if (!('docker' in docker)) return;
   const c = await docker.docker.createContainer({
     Image: TEST_IMAGE,
