@@ -23,8 +23,16 @@ const files = readdirSync(here)
 // A time budget per benchmark (CI sets one so that a benchmark slowed by a loaded machine cannot
 // eat the run's time); none by default.
 const budgetSeconds = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 0);
+// And one for all of them together: the benchmarks left when it is used up are listed, not run.
+const totalSeconds = Number(process.env.BENCH_TOTAL_SECONDS ?? 0);
+const allBegan = Date.now();
 let failed = 0;
 for (const file of files) {
+  if (totalSeconds > 0 && Date.now() - allBegan > totalSeconds * 1000) {
+    console.log(`\n## ${file}\n\nnot run: the total budget of ${totalSeconds} s is used up`);
+    failed++;
+    continue;
+  }
   console.log(`\n## ${file}\n`);
   const began = Date.now();
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, file), ...passed], {

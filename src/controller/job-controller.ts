@@ -14,6 +14,7 @@
  */
 
 import type { ObjectKey, StatusPatch } from '../api/job-reporting.ts';
+import { runName } from '../api/run-identity.ts';
 import {
   FINALIZER,
   type RunRecord,
@@ -261,7 +262,8 @@ export class JobController {
     }
     if (plan.actedThroughMs !== undefined) state.claim(plan.actedThroughMs);
     if (plan.manualTrigger) {
-      this.opts.dispatcher.fire(state, { scheduledMs: now, trigger: 'Manual', attempt: 1, dueMs: now });
+      const at = freeRunSecond(state, now);
+      this.opts.dispatcher.fire(state, { scheduledMs: at, trigger: 'Manual', attempt: 1, dueMs: now });
     }
     if (chains && !chains.cycle) this.applyChains(state, chains);
   }
@@ -407,4 +409,18 @@ function unclaimed(markers: readonly UpstreamMarker[], state: JobState): Upstrea
     .map((m) => (state.chainClaims.has(m.job) ? state.status.upstreamRuns?.find((r) => r.job === m.job) : m))
     .filter((m): m is UpstreamMarker => m !== undefined)
     .sort((a, b) => a.job.localeCompare(b.job));
+}
+
+/**
+ * The first whole second at or after `nowMs` whose run name (and so container name) this job has
+ * not used for an active or recent run: run names have second precision, and two manual
+ * triggers within one second must be two runs, not one recorded twice.
+ */
+function freeRunSecond(state: JobState, nowMs: number): number {
+  const taken = new Set<string>(state.active.keys());
+  for (const r of state.status.recentRuns ?? []) taken.add(r.name);
+  if (state.status.lastRun) taken.add(state.status.lastRun.name);
+  let at = nowMs;
+  while (taken.has(runName({ jobName: state.name, scheduledTime: at, attempt: 1 }))) at += 1000;
+  return at;
 }
