@@ -32,7 +32,8 @@ class FakeStatusApi {
   }
 }
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+/** One turn of the event loop (not settle(): these tests check what happens between turns). */
+const oneTurn = () => new Promise((resolve) => setImmediate(resolve));
 const key = (name: string): ObjectKey => ({ namespace: 'default', name });
 
 function setup(opts: { rate?: number; burst?: number; maxInFlight?: number } = {}) {
@@ -66,9 +67,9 @@ test('StatusWriter: changes to one object while a write is in flight are compose
   });
   assert.equal(api.calls.length, 1);
   api.answerAll();
-  await settle();
+  await oneTurn();
   clock.advance(1000);
-  await settle();
+  await oneTurn();
   assert.equal(api.calls.length, 2);
   assert.deepEqual(api.calls[1]?.patch, {
     lastResult: 'Succeeded',
@@ -76,17 +77,17 @@ test('StatusWriter: changes to one object while a write is in flight are compose
     activeCount: null,
   });
   api.answerAll();
-  await settle();
+  await oneTurn();
   assert.equal(writer.pendingCount, 0);
 });
 
 test('StatusWriter: writes stay within the overall rate', async () => {
   const { api, writer, clock } = setup({ rate: 20, burst: 1, maxInFlight: 8 });
   for (let i = 0; i < 100; i++) writer.submit(key(`job-${i}`), { activeCount: i });
-  await settle();
+  await oneTurn();
   for (let ms = 0; ms < 1000; ms += 10) {
     clock.advance(10);
-    await settle();
+    await oneTurn();
   }
   // one from the burst plus 20 per second
   assert.equal(api.calls.length, 21);
@@ -104,10 +105,10 @@ test('StatusWriter: urgent changes go ahead of routine ones', async () => {
   writer.submit(key('r2'), { activeCount: 2 });
   writer.submit(key('u'), { lastScheduleTime: '2026-01-01T00:00:00.000Z' }, { urgent: true });
   writer.submit(key('r2'), { activeCount: 3 }, { urgent: true });
-  await settle();
+  await oneTurn();
   for (let i = 0; i < 3; i++) {
     clock.advance(1000);
-    await settle();
+    await oneTurn();
   }
   // r1 took the first token before the urgent ones arrived; then urgent first, in their order.
   assert.deepEqual(
@@ -115,7 +116,7 @@ test('StatusWriter: urgent changes go ahead of routine ones', async () => {
     ['default/r1', 'default/u', 'default/r2'],
   );
   clock.advance(1000);
-  await settle();
+  await oneTurn();
   assert.equal(api.calls.length, 3, 'r2 was written once with both of its changes');
   assert.deepEqual(api.calls[2]?.patch, { activeCount: 3 });
 });
@@ -124,21 +125,21 @@ test('StatusWriter: a failed write is retried with backoff, under newer changes,
   const { api, writer, clock, writes } = setup({ rate: 100, burst: 10 });
   api.failures = [503, 500];
   writer.submit(key('a'), { lastResult: 'Failed', activeCount: 1 });
-  await settle();
+  await oneTurn();
   assert.equal(api.calls.length, 1);
   writer.submit(key('a'), { activeCount: 0 });
   clock.advance(199);
-  await settle();
+  await oneTurn();
   assert.equal(api.calls.length, 1, 'waits for the first backoff (200 ms)');
   clock.advance(1);
-  await settle();
+  await oneTurn();
   assert.equal(api.calls.length, 2);
   assert.deepEqual(api.calls[1]?.patch, { lastResult: 'Failed', activeCount: 0 });
   clock.advance(399);
-  await settle();
+  await oneTurn();
   assert.equal(api.calls.length, 2, 'the second backoff doubles (400 ms)');
   clock.advance(1);
-  await settle();
+  await oneTurn();
   assert.equal(api.calls.length, 3);
   assert.equal(writer.pendingCount, 0);
   assert.equal(await writes('error'), 2);
@@ -154,9 +155,9 @@ for (const c of dropCases) {
     const { api, writer, clock, writes } = setup();
     api.failures = [c.code];
     writer.submit(key('a'), { activeCount: 1 });
-    await settle();
+    await oneTurn();
     clock.advance(60_000);
-    await settle();
+    await oneTurn();
     assert.equal(api.calls.length, 1);
     assert.equal(writer.pendingCount, 0);
     assert.equal(await writes(c.result), 1);
@@ -167,10 +168,10 @@ test('StatusWriter: flush waits for pending writes (skipping backoff) and report
   const { api, writer, clock } = setup({ rate: 100, burst: 10 });
   api.failures = [500];
   writer.submit(key('a'), { activeCount: 1 });
-  await settle();
+  await oneTurn();
   const flushed = writer.flush(5000);
-  await settle();
-  await settle();
+  await oneTurn();
+  await oneTurn();
   assert.equal(await flushed, true);
   assert.equal(api.calls.length, 2);
 
@@ -187,7 +188,7 @@ test('StatusWriter: forget drops what is pending for a deleted object', async ()
   writer.submit(key('b'), { activeCount: 1 });
   writer.forget(key('b'));
   clock.advance(5000);
-  await settle();
+  await oneTurn();
   assert.deepEqual(
     api.calls.map((c) => c.key),
     ['default/a'],
@@ -198,7 +199,7 @@ test('StatusWriter: forget drops what is pending for a deleted object', async ()
 async function run(clock: FakeClock, ms: number, step = 50): Promise<void> {
   for (let t = 0; t < ms; t += step) {
     clock.advance(step);
-    await settle();
+    await oneTurn();
   }
 }
 
@@ -250,10 +251,10 @@ test('StatusWriter: onDone is called once per change: written, after retries; go
     { lastResult: 'Failed' },
     { priority: 'run', onDone: (o) => outcomes.push(`a1:${o}`) },
   );
-  await settle();
+  await oneTurn();
   // Submitted while the first write fails: composed into the retry, both reported on its success.
   writer.submit(key('a'), { activeCount: 0 }, { onDone: (o) => outcomes.push(`a2:${o}`) });
-  await settle();
+  await oneTurn();
   assert.equal(outcomes.length, 0);
   await run(clock, 250, 10);
   assert.deepEqual(outcomes, ['a1:written', 'a2:written']);
@@ -261,7 +262,7 @@ test('StatusWriter: onDone is called once per change: written, after retries; go
 
   api.failures = [404];
   writer.submit(key('b'), { lastResult: 'Failed' }, { onDone: (o) => outcomes.push(`b:${o}`) });
-  await settle();
+  await oneTurn();
   assert.deepEqual(outcomes.slice(2), ['b:gone']);
 });
 
@@ -281,7 +282,7 @@ test('StatusWriter: a change left unwritten at stop is not reported done (the jo
   writer.submit(key('a'), { lastResult: 'Failed' }, { priority: 'run', onDone: (o) => outcomes.push(o) });
   writer.submit(key('b'), { lastResult: 'Failed' }, { priority: 'run', onDone: (o) => outcomes.push(o) });
   writer.stop();
-  await settle();
+  await oneTurn();
   assert.equal(outcomes.length, 0);
   assert.equal(writer.pendingCount, 2);
 });
