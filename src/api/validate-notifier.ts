@@ -11,7 +11,7 @@
  */
 import { CauseList, type FieldCause } from './causes.ts';
 import { checkSelector } from './label-selector.ts';
-import { type JobNotifier, JobNotifierSchema, type NotifierType } from './notifier-schema.ts';
+import { type JobNotifier, JobNotifierSchema, NOTIFIER_TYPES, type NotifierType } from './notifier-schema.ts';
 import { parseTemplate } from './notifier-template.ts';
 import { issueToCause, pruneNulls } from './validate.ts';
 
@@ -23,19 +23,10 @@ export const DEFAULT_ADDRESSES: Partial<Record<NotifierType, string>> = {
   pagerduty: 'https://events.pagerduty.com/v2/enqueue',
 };
 
-/** Types delivered over HTTP, which take an address and headers. */
-export const HTTP_TYPES: ReadonlySet<NotifierType> = new Set([
-  'webhook',
-  'slack',
-  'discord',
-  'teams',
-  'matrix',
-  'ntfy',
-  'gotify',
-  'pushover',
-  'pagerduty',
-  'healthchecks',
-]);
+/** Types delivered over HTTP, which take an address and headers: all but mail and files. */
+export const HTTP_TYPES: ReadonlySet<NotifierType> = new Set(
+  NOTIFIER_TYPES.filter((type) => type !== 'email' && type !== 'save'),
+);
 
 /** Why `text` is not an address a notifier may send to, or undefined. */
 export function addressProblem(text: string): string | undefined {
