@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
+import { POLICY_LEVELS, type SecurityPolicy } from '../api/security-policy.ts';
 import { type DaemonConfig, localDaemonConfig, type PoolOptions } from '../docker/config.ts';
 import { DaemonSpecError, mergeDaemons, parseDaemonFile, parseDaemonSpec } from './daemons.ts';
 import { FLAGS, type FlagSpec, flagSpec } from './flags.ts';
@@ -46,24 +47,11 @@ export interface InClusterMode {
 }
 export type Mode = EmbeddedMode | KubeconfigMode | InClusterMode;
 
-/** The security policy levels (the runner's PolicyLevel; docs/security.md). */
-export const POLICY_LEVELS = ['privileged', 'baseline', 'restricted'] as const;
-
 /**
- * What the runner may let a job do: the shape of the runner's SecurityPolicy (config sits beside
- * the runner, not above it; the operator hands one to the other, so the compiler keeps them equal).
+ * What the runner may let a job do, as the flags set it: the runner's SecurityPolicy (one shape in
+ * src/api, read by both) without the Docker-labels namespace, which the operator adds from its own flag.
  */
-export interface PolicyConfig {
-  level: (typeof POLICY_LEVELS)[number];
-  allowPrivileged: boolean;
-  allowHostNetwork: boolean;
-  allowHostPid: boolean;
-  allowedBindPrefixes: string[];
-  allowedBindPrefixesReadWrite: string[];
-  allowedNetworks: string[];
-  allowedVolumes: string[];
-  allowedExecContainers: string[];
-}
+export type PolicyConfig = Omit<SecurityPolicy, 'ofeliaLabelsNamespace'>;
 
 export interface Config {
   mode: Mode;

@@ -12,10 +12,10 @@
  */
 import { realpath } from 'node:fs/promises';
 import type { ScheduledDockerJobSpec } from '../../api/schema.ts';
+import type { SecurityPolicy } from '../../api/security-policy.ts';
 import type { DaemonClient } from '../../docker/daemon-client.ts';
 import type { ContainerInspect, VolumeInspect } from '../../docker/engine-types.ts';
 import { isNotFound } from '../../docker/errors.ts';
-import type { SecurityPolicy } from './config.ts';
 import type { BindSourceFacts, ContainerFacts, PolicyFacts, VolumeFacts } from './facts.ts';
 
 /** The host's filesystem as the policy sees it. */

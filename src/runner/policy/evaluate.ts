@@ -4,7 +4,7 @@
  * level nothing is denied (the level means exactly that: the operator trusts every job author).
  */
 import type { ScheduledDockerJobSpec } from '../../api/schema.ts';
-import type { SecurityPolicy } from './config.ts';
+import type { SecurityPolicy } from '../../api/security-policy.ts';
 import type { PolicyDecision } from './decision.ts';
 import type { PolicyFacts } from './facts.ts';
 import { RULES } from './rules/index.ts';

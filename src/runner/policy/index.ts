@@ -13,7 +13,7 @@ export {
   type PolicyLevel,
   type SecurityPolicy,
   securityPolicy,
-} from './config.ts';
+} from '../../api/security-policy.ts';
 export type { PolicyDecision, PolicyDenial } from './decision.ts';
 export {
   ExecTargetNotFound,

@@ -5,7 +5,7 @@
  * host path or device (local driver with o=bind, type=none or an absolute device), which would
  * bypass the bind-mount prefixes. A volume that does not exist yet is created empty by Docker.
  */
-import { VOLUME_NAMESPACE_SEPARATOR } from '../config.ts';
+import { VOLUME_NAMESPACE_SEPARATOR } from '../../../api/security-policy.ts';
 import { deny } from '../decision.ts';
 import type { VolumeFacts } from '../facts.ts';
 import { matchesAny } from '../patterns.ts';

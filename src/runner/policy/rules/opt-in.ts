@@ -3,7 +3,7 @@
  * namespace): its `ofelia.dev/exec-from` label names the namespace or `*`, or the operator allows
  * its name with --allow-exec-container. Pure.
  */
-import { EXEC_FROM_LABEL, type SecurityPolicy } from '../config.ts';
+import { EXEC_FROM_LABEL, type SecurityPolicy } from '../../../api/security-policy.ts';
 import type { ContainerFacts } from '../facts.ts';
 import { matchesAny } from '../patterns.ts';
 

@@ -5,7 +5,7 @@
  * RULES in index.ts. Rules are only consulted below the privileged level.
  */
 import type { ScheduledDockerJobSpec } from '../../../api/schema.ts';
-import type { SecurityPolicy } from '../config.ts';
+import type { SecurityPolicy } from '../../../api/security-policy.ts';
 import type { PolicyDenial } from '../decision.ts';
 import type { PolicyFacts } from '../facts.ts';
 
