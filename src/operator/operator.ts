@@ -209,7 +209,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       results,
       kubeConfig,
       clients: kubeClients,
-      executor: new OutputRecordingExecutor(runner, output, config.controller.nodeName),
+      executor: new OutputRecordingExecutor(runner, output),
       instance: instance.id,
       leftovers: poolLeftoverSource(pool),
       clock,

@@ -1,10 +1,9 @@
 /**
  * Wraps the runner for the controller: every run (and adopted run) is opened in the output store
- * before its first line and closed with its outcome after its record, and the record says where
- * the run ran (`node`: this replica's node name), so whoever asks for its output can be sent to
- * the replica that holds it.
- * In: the inner executor (the JobRunner, whose sink includes the store). Out: the inner record
- * plus `node`. Never: changes a record's result, or fails a run because the store failed.
+ * before its first line and closed with its outcome after its record.
+ * In: the inner executor (the JobRunner, whose sink includes the store). Out: the inner record,
+ * unchanged (where the run ran is stamped by the controller's status observer, for every run).
+ * Never: changes a record, or fails a run because the store failed.
  */
 import type { RunRecord } from '../api/schema.ts';
 import type { RunHooks, RunRequest } from '../runner/run-types.ts';
@@ -23,7 +22,6 @@ export class OutputRecordingExecutor implements RunExecutor {
   constructor(
     private readonly inner: RunExecutor,
     private readonly store: OutputStore | undefined,
-    private readonly nodeName: string,
   ) {}
 
   run(req: RunRequest, signal: AbortSignal, hooks?: RunHooks): Promise<RunRecord> {
@@ -48,6 +46,6 @@ export class OutputRecordingExecutor implements RunExecutor {
         { succeeded: req.spec.successfulRunsHistoryLimit ?? 3, failed: req.spec.failedRunsHistoryLimit ?? 3 },
       )
       .catch(() => undefined);
-    return { ...record, node: this.nodeName };
+    return record;
   }
 }

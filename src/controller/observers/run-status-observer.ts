@@ -48,7 +48,9 @@ export class RunStatusObserver implements RunObserver<JobState> {
         return;
       case 'Finished': {
         const spec = state.job?.spec;
-        // The node of the replica that ran it (cluster mode: `kubectl get sdj -o wide`, LAST NODE).
+        // The node of the replica that ran it: the one stamp of it (`kubectl get sdj -o wide`, LAST
+        // NODE; the dashboard sends a request for the run's output there). A record that already
+        // names its node (replayed from the result journal) keeps it.
         const record =
           state.node && !event.record.node ? { ...event.record, node: state.node } : event.record;
         const fields = applyFinishedRun(state.status, record, {
