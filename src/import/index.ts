@@ -1,11 +1,11 @@
 /**
  * Ofelia import: Ofelia configuration in (INI texts, or the labels of Docker containers),
- * ScheduledDockerJobs and the Secrets they reference out, with one issue for every key not
- * translated exactly (report.ts). Pure: files and the daemon are read by the callers
+ * ScheduledDockerJobs (chains as spec.after), JobNotifiers (the notification middlewares) and the
+ * Secrets they reference out, with one issue for every key not translated exactly (report.ts). Pure: files and the daemon are read by the callers
  * (cli/import.ts, labels/), which pass texts, containers and an env-file reader in.
  *
  * Never: drops a key silently, writes a secret value unless asked (includeSecrets), puts a
- * value in an issue, or returns a job that `validate` would refuse.
+ * value in an issue, or returns a job or notifier that `validate` would refuse.
  */
 import { stringify } from 'yaml';
 import { detectDialect, substituteVariables } from './dialect.ts';
@@ -101,7 +101,7 @@ export function importLabels(
   return { dialect, ...t, issues: [...issues, ...t.issues] };
 }
 
-/** Secrets first (jobs reference them), then jobs, as one `---` YAML stream. */
+/** Objects as one `---` YAML stream (the CLI puts Secrets first: jobs and notifiers reference them). */
 export function renderYamlStream(objects: readonly KubeObject[]): string {
   return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
 }
