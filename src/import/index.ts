@@ -101,9 +101,13 @@ export function importLabels(
   return { dialect, ...t, issues: [...issues, ...t.issues] };
 }
 
-/** Objects as one `---` YAML stream (the CLI puts Secrets first: jobs and notifiers reference them). */
+/**
+ * Objects as one `---` YAML stream (the CLI puts Secrets first: jobs and notifiers reference them).
+ * Written as YAML 1.1, which kubectl and client-go read: `spec.after[].on` must be quoted there
+ * (an unquoted `on` is the boolean true in YAML 1.1, and the API server refuses the field `true`).
+ */
 export function renderYamlStream(objects: readonly KubeObject[]): string {
-  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
+  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0, version: '1.1' })}`).join('');
 }
 
 /** One file name per object: `<kind>-<name>.yaml`, lower case. */
