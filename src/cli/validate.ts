@@ -68,7 +68,11 @@ export function buildReport(loaded: LoadResult): ValidateReport {
   return { valid, jobs, notifiers, problems: selected.problems };
 }
 
-function report(doc: LoadResult['documents'][number], causes: FieldCause[], unknownFields: string[]): JobReport {
+function report(
+  doc: LoadResult['documents'][number],
+  causes: FieldCause[],
+  unknownFields: string[],
+): JobReport {
   const meta = doc.object.metadata as Record<string, unknown> | undefined;
   const name = typeof meta?.name === 'string' && meta.name !== '' ? meta.name : `(document ${doc.index})`;
   return {

@@ -12,8 +12,8 @@ import type {
   ScheduledDockerJob,
   ScheduledDockerJobStatus,
 } from '../api/schema.ts';
-import type { CompiledSchedule } from '../schedule/index.ts';
 import type { OutputTails } from '../runner/run-types.ts';
+import type { CompiledSchedule } from '../schedule/index.ts';
 import type { TimerHandle } from '../util/clock.ts';
 import type { FireRequest, UpstreamMarker } from './fire-request.ts';
 

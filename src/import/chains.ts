@@ -94,7 +94,12 @@ export function translateChains(
   for (const [child, list] of byChild) {
     const kept = list.slice(0, MAX_AFTER);
     for (const e of list.slice(MAX_AFTER))
-      issue(e.from.section, e.entry, 'unsupported', `${child.name} already follows ${MAX_AFTER} jobs (spec.after holds at most ${MAX_AFTER}); the chain from ${e.parent.name} is left out`);
+      issue(
+        e.from.section,
+        e.entry,
+        'unsupported',
+        `${child.name} already follows ${MAX_AFTER} jobs (spec.after holds at most ${MAX_AFTER}); the chain from ${e.parent.name} is left out`,
+      );
     child.spec.after = kept.map((e) => ({ job: e.parent.name, on: e.on }));
     if (kept.length > 1)
       issue(
@@ -133,7 +138,12 @@ function resolve(ref: string, from: ChainJob, jobs: readonly ChainJob[]): ChainJ
     const c = j.section.container;
     const n = j.section.name ?? '';
     if (!c) return [n];
-    return [n, `${c.composeService ?? c.name}.${n}`, `${c.name}.${n}`, `${c.name}.${c.composeService ?? ''}.${n}`];
+    return [
+      n,
+      `${c.composeService ?? c.name}.${n}`,
+      `${c.name}.${n}`,
+      `${c.name}.${c.composeService ?? ''}.${n}`,
+    ];
   };
   const found = jobs.filter((j) => aliases(j).includes(ref));
   const here = from.section.container

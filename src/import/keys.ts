@@ -88,7 +88,7 @@ export const MIDDLEWARE_KEYS: Readonly<Record<string, KeyRule>> = {
   ...group(['restore-history', 'restore-history-max-age'], {
     kind: 'unsupported',
     reason:
-      "run history is kept by the operator (status.recentRuns, the output store under --output-dir) across restarts; nothing is read back from the save folder",
+      'run history is kept by the operator (status.recentRuns, the output store under --output-dir) across restarts; nothing is read back from the save folder',
   } satisfies ReportedKey),
   webhooks: {
     becomes: 'the [webhook "NAME"] JobNotifiers it names select this job (label ofelia.dev/webhook-NAME)',
@@ -148,7 +148,12 @@ export const GLOBAL_KEYS: Readonly<Record<string, KeyRule | 'translated'>> = {
       'the operator sends to the addresses JobNotifiers name; restrict who may create JobNotifiers (RBAC) and egress (NetworkPolicy) instead',
   },
   ...group(
-    ['webhook-allow-remote-presets', 'webhook-trusted-preset-sources', 'webhook-preset-cache-ttl', 'webhook-preset-cache-dir'],
+    [
+      'webhook-allow-remote-presets',
+      'webhook-trusted-preset-sources',
+      'webhook-preset-cache-ttl',
+      'webhook-preset-cache-dir',
+    ],
     {
       kind: 'unsupported',
       reason: 'remote presets do not exist here: the JobNotifier types are built in',

@@ -18,8 +18,8 @@
  * validateJobNotifier refuses (it is left out with an `invalid` issue instead).
  */
 import { NOTIFIER_KIND, type NotifyEvent } from '../api/notifier-schema.ts';
-import { validateJobNotifier } from '../api/validate-notifier.ts';
 import { API_VERSION } from '../api/schema.ts';
+import { validateJobNotifier } from '../api/validate-notifier.ts';
 import { canonicalKey, type Dialect, GLOBAL_KEYS, lookup, MIDDLEWARE_KEYS, type Middleware } from './keys.ts';
 import { kubeName } from './names.ts';
 import { IMPORT_LABEL, OFELIA_SOURCE_ANNOTATION, ownNotifierLabel, webhookLabel } from './object-labels.ts';
@@ -184,7 +184,8 @@ class NotifierTranslation {
   private bool(s: Setting | undefined): boolean | undefined {
     if (!s) return undefined;
     const b = parseBool(s.value);
-    if (b === undefined) this.at(s, 'invalid', `"${s.value}" is not a boolean (true or false); taken as false`);
+    if (b === undefined)
+      this.at(s, 'invalid', `"${s.value}" is not a boolean (true or false); taken as false`);
     return b;
   }
 
@@ -355,7 +356,11 @@ class NotifierTranslation {
       const v = s.value.trim().toLowerCase();
       if (v === 'mandatory' || v === 'opportunistic' || v === 'none') return v;
       if (v !== '')
-        this.at(s, 'invalid', `"${s.value}" is not mandatory, opportunistic or none; mandatory is used (as the fork does)`);
+        this.at(
+          s,
+          'invalid',
+          `"${s.value}" is not mandatory, opportunistic or none; mandatory is used (as the fork does)`,
+        );
       return 'mandatory';
     }
     if (this.ctx.dialect === 'netresearch') return 'mandatory';
@@ -364,7 +369,11 @@ class NotifierTranslation {
 
   private from(s: Setting | undefined, host: Setting): string {
     if (!s || s.value.trim() === '') {
-      this.at(host, 'different-meaning', 'email-from is not set: spec.email.from is ofelia@localhost; set a sender');
+      this.at(
+        host,
+        'different-meaning',
+        'email-from is not set: spec.email.from is ofelia@localhost; set a sender',
+      );
       return 'ofelia@localhost';
     }
     if (!s.value.includes('%')) return s.value.trim();
@@ -376,7 +385,10 @@ class NotifierTranslation {
     return s.value.trim().replace(/%s/g, 'localhost');
   }
 
-  private save(get: (k: string) => Setting | undefined, anchor: Setting): Record<string, unknown> | undefined {
+  private save(
+    get: (k: string) => Setting | undefined,
+    anchor: Setting,
+  ): Record<string, unknown> | undefined {
     const folder = get('save-folder');
     if (!folder) {
       this.issue(
@@ -426,7 +438,8 @@ class NotifierTranslation {
         namespace: this.ctx.namespace,
         labels: { [IMPORT_LABEL]: this.ctx.origin },
         annotations: {
-          [OFELIA_SOURCE_ANNOTATION]: scope.line !== undefined ? `${scope.source}:${scope.line}` : scope.source,
+          [OFELIA_SOURCE_ANNOTATION]:
+            scope.line !== undefined ? `${scope.source}:${scope.line}` : scope.source,
         },
       },
       spec,
@@ -434,7 +447,12 @@ class NotifierTranslation {
     const checked = validateJobNotifier(notifier);
     if (!checked.ok) {
       for (const c of checked.causes)
-        this.issue(scope, undefined, 'invalid', `JobNotifier ${name} is not valid: ${c.field}: ${c.message}; it is left out`);
+        this.issue(
+          scope,
+          undefined,
+          'invalid',
+          `JobNotifier ${name} is not valid: ${c.field}: ${c.message}; it is left out`,
+        );
       return false;
     }
     this.notifiers.push(notifier);
@@ -505,7 +523,12 @@ class NotifierTranslation {
     const presetSetting = get('preset');
     const presetName = (presetSetting?.value ?? defaultPreset?.value ?? 'json-post').trim().toLowerCase();
     if (presetName === '') {
-      this.issue(section, undefined, 'invalid', 'no preset, and [global] webhook-default-preset is empty; no JobNotifier is written');
+      this.issue(
+        section,
+        undefined,
+        'invalid',
+        'no preset, and [global] webhook-default-preset is empty; no JobNotifier is written',
+      );
       return undefined;
     }
     const preset = PRESETS[presetName];
@@ -526,9 +549,17 @@ class NotifierTranslation {
     let address: string | undefined;
     if (url && url.value !== '') address = preset.type === 'gotify' ? gotifyMessages(url.value) : url.value;
     else if (preset.scheme) {
-      const needs = [preset.scheme.includes('{id}') ? id : true, preset.scheme.includes('{secret}') ? secret : true];
+      const needs = [
+        preset.scheme.includes('{id}') ? id : true,
+        preset.scheme.includes('{secret}') ? secret : true,
+      ];
       if (needs.some((n) => !n || (n !== true && n.value === ''))) {
-        this.issue(section, undefined, 'invalid', `preset ${presetName} needs ${preset.scheme.includes('{secret}') ? 'id and secret' : 'id'} (or url); no JobNotifier is written`);
+        this.issue(
+          section,
+          undefined,
+          'invalid',
+          `preset ${presetName} needs ${preset.scheme.includes('{secret}') ? 'id and secret' : 'id'} (or url); no JobNotifier is written`,
+        );
         return undefined;
       }
       address = preset.scheme.replace('{id}', id?.value ?? '').replace('{secret}', secret?.value ?? '');
@@ -555,7 +586,12 @@ class NotifierTranslation {
     for (const [key, source] of Object.entries(preset.credentials ?? {})) {
       const s = source === 'id' ? id : secret;
       if (!s || s.value === '') {
-        this.issue(section, undefined, 'invalid', `preset ${presetName} needs ${source}; no JobNotifier is written`);
+        this.issue(
+          section,
+          undefined,
+          'invalid',
+          `preset ${presetName} needs ${source}; no JobNotifier is written`,
+        );
         return undefined;
       }
       used.add(s);
@@ -564,12 +600,19 @@ class NotifierTranslation {
     }
     if (preset.bearer) {
       if (!secret || secret.value === '') {
-        this.issue(section, undefined, 'invalid', `preset ${presetName} needs secret (the access token); no JobNotifier is written`);
+        this.issue(
+          section,
+          undefined,
+          'invalid',
+          `preset ${presetName} needs secret (the access token); no JobNotifier is written`,
+        );
         return undefined;
       }
       used.add(secret);
       this.secret(secretName, 'authorization', { ...secret, value: `Bearer ${secret.value}` });
-      spec.headers = [{ name: 'Authorization', valueFrom: { secretKeyRef: { name: secretName, key: 'authorization' } } }];
+      spec.headers = [
+        { name: 'Authorization', valueFrom: { secretKeyRef: { name: secretName, key: 'authorization' } } },
+      ];
     }
     for (const unused of [url, id, secret])
       if (unused && unused.value !== '' && !used.has(unused))
@@ -610,7 +653,11 @@ class NotifierTranslation {
       case '':
         return ['Failed'];
       default:
-        this.at(s!, 'invalid', `"${s!.value}" is not always, error, success or skipped; error is used (as the fork does)`);
+        this.at(
+          s!,
+          'invalid',
+          `"${s!.value}" is not always, error, success or skipped; error is used (as the fork does)`,
+        );
         return ['Failed'];
     }
   }

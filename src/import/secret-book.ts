@@ -24,9 +24,7 @@ export const IMPORT_NOTE_ANNOTATION = 'ofelia.dev/import-note';
 export class SecretBook {
   private readonly secrets = new Map<string, { data: Record<string, string>; withheld: boolean }>();
 
-  constructor(
-    private readonly opts: { namespace: string; origin: string; includeSecrets: boolean },
-  ) {}
+  constructor(private readonly opts: { namespace: string; origin: string; includeSecrets: boolean }) {}
 
   /** True when secret values are left out of the Secrets. */
   get withholding(): boolean {

@@ -37,13 +37,13 @@ import { IMPORT_LABEL, OFELIA_JOB_ANNOTATION, OFELIA_SOURCE_ANNOTATION } from '.
 import type { ImportIssue, IssueKind } from './report.ts';
 import { sectionTitle } from './report.ts';
 import { translateSchedule } from './schedule.ts';
-import type { OfeliaEntry, OfeliaSection } from './sections.ts';
 import { type KubeObject, SecretBook } from './secret-book.ts';
+import type { OfeliaEntry, OfeliaSection } from './sections.ts';
 import { splitShellWords } from './shell-words.ts';
 import { durationSeconds, parseBool } from './values.ts';
 
-export type { KubeObject } from './secret-book.ts';
 export { IMPORT_LABEL, OFELIA_JOB_ANNOTATION, OFELIA_SOURCE_ANNOTATION } from './object-labels.ts';
+export type { KubeObject } from './secret-book.ts';
 /** Token of the run-now annotation written for `run-on-startup` by the file import. */
 export const RUN_ON_STARTUP_TOKEN = 'ofelia-run-on-startup';
 /** Ofelia's cap on a job-run container when no max-runtime is set (both dialects). */
@@ -185,7 +185,8 @@ function readGlobal(s: OfeliaSection, globals: Globals, issues: ImportIssue[]): 
       } else globals.maxRuntimeSeconds = seconds;
       continue;
     }
-    const rule: KeyRule | 'translated' | undefined = lookup(GLOBAL_KEYS, e.key) ?? lookup(MIDDLEWARE_KEYS, e.key);
+    const rule: KeyRule | 'translated' | undefined =
+      lookup(GLOBAL_KEYS, e.key) ?? lookup(MIDDLEWARE_KEYS, e.key);
     if (!rule) issues.push(issueAt(s, e, 'unsupported', 'unknown key in [global]'));
     else if (!isTranslated(rule)) issues.push(issueAt(s, e, rule.kind, rule.reason));
   }

@@ -214,7 +214,10 @@ command = sh -c 'echo broken >&2; exit 3'
   const imported = cli(['import', 'ofelia', '-f', ini, '-o', out, '--include-secrets', '-n', 'default']);
   // Reported: the save folder's operator flag.
   assert.equal(imported.code, 3, imported.stderr);
-  assert.match(imported.stderr, /notify\.ini:5: \[global\] save-folder: written only when the operator runs with --notify-save-dir/);
+  assert.match(
+    imported.stderr,
+    /notify\.ini:5: \[global\] save-folder: written only when the operator runs with --notify-save-dir/,
+  );
   assert.deepEqual(readdirSync(out).sort(), [
     'jobnotifier-ofelia-save.yaml',
     'jobnotifier-ofelia-slack.yaml',
@@ -275,6 +278,7 @@ command = sh -c 'echo broken >&2; exit 3'
     readFileSync(join(folder, saved.find((n) => n.endsWith(suffix)) as string), 'utf8');
   assert.equal(read('.stdout.log'), 'to-stdout\n');
   assert.equal(read('.stderr.log'), 'to-stderr\n');
-  for (const name of ['produce', 'consume', 'breaks']) await env.kubectl(['delete', 'sdj', name, '--wait=true']);
+  for (const name of ['produce', 'consume', 'breaks'])
+    await env.kubectl(['delete', 'sdj', name, '--wait=true']);
   await env.kubectl(['delete', 'jobnotifier', 'ofelia-slack', 'ofelia-save']);
 });

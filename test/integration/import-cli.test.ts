@@ -83,7 +83,9 @@ test('some keys reported: exit 3, one FILE:LINE: [section] key: reason line each
     );
   assert.match(r.stderr, /1 job\(s\), 1 JobNotifier\(s\), 1 Secret\(s\); \d+ key\(s\) reported/);
   assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
-  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; spec?: { email?: unknown } });
+  const docs = parseAllDocuments(r.stdout).map(
+    (d) => d.toJS() as { kind: string; spec?: { email?: unknown } },
+  );
   assert.deepEqual(
     docs.map((d) => d.kind),
     ['Secret', 'ScheduledDockerJob', 'JobNotifier'],
@@ -133,8 +135,14 @@ command = true
     'sdj-second.yaml',
     'secret-ofelia-slack.yaml',
   ]);
-  assert.match(r.stderr, /chain\.ini:2: \[global\] slack-webhook: kept in Secret ofelia-slack, key url; value left out/);
-  assert.match(r.stderr, /chain\.ini:4: \[global\] save-folder: written only when the operator runs with --notify-save-dir/);
+  assert.match(
+    r.stderr,
+    /chain\.ini:2: \[global\] slack-webhook: kept in Secret ofelia-slack, key url; value left out/,
+  );
+  assert.match(
+    r.stderr,
+    /chain\.ini:4: \[global\] save-folder: written only when the operator runs with --notify-save-dir/,
+  );
   assert.doesNotMatch(r.stderr, /secret-token/);
   const v = cli(['validate', '-f', out]);
   assert.equal(v.code, 0, v.stdout);

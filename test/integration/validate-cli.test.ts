@@ -110,7 +110,10 @@ test('malformed YAML: exit 1 with the line and column', () => {
 test('JobNotifiers (next to jobs in the output of import ofelia) are checked too: field paths, unknown fields', () => {
   const notifier = (name: string, spec: string) =>
     `---\napiVersion: ofelia.dev/v1alpha1\nkind: JobNotifier\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;
-  const good = file('notifier.yaml', `${GOOD}${notifier('team', '{type: slack, addressFrom: {secretKeyRef: {name: s, key: url}}}')}`);
+  const good = file(
+    'notifier.yaml',
+    `${GOOD}${notifier('team', '{type: slack, addressFrom: {secretKeyRef: {name: s, key: url}}}')}`,
+  );
   const ok = cli(['validate', '-f', good]);
   assert.equal(ok.code, 0, ok.stdout);
   assert.equal(ok.stdout, '1 ScheduledDockerJob(s) valid, 1 JobNotifier(s) valid\n');

@@ -159,7 +159,9 @@ test('labels: chains name jobs as the fork does (SERVICE.JOB, or a bare name on 
     ],
     { namespace: 'default', includeSecrets: false, origin: 'docker' },
   );
-  const after = Object.fromEntries(t.jobs.map((j) => [j.metadata.name, (j.spec as { after?: unknown }).after]));
+  const after = Object.fromEntries(
+    t.jobs.map((j) => [j.metadata.name, (j.spec as { after?: unknown }).after]),
+  );
   assert.deepEqual(after, {
     'shop-database-backup': undefined,
     'shop-app-process': [{ job: 'shop-database-backup', on: 'Succeeded' }],
@@ -170,8 +172,16 @@ test('labels: chains name jobs as the fork does (SERVICE.JOB, or a bare name on 
   });
   assert.deepEqual(
     t.notifiers.map((n) => [n.metadata.name, (n.spec as { jobSelector: unknown }).jobSelector]),
-    [['shop-database-backup-slack', { matchLabels: { 'ofelia.dev/notifier-slack': 'shop-database-backup-slack' } }]],
+    [
+      [
+        'shop-database-backup-slack',
+        { matchLabels: { 'ofelia.dev/notifier-slack': 'shop-database-backup-slack' } },
+      ],
+    ],
   );
   // the webhook URL is withheld (needs-secret) and notify has two upstreams (reported)
-  assert.deepEqual(t.issues.map((i) => `${i.key}:${i.kind}`).sort(), [':different-meaning', 'slack-webhook:needs-secret']);
+  assert.deepEqual(t.issues.map((i) => `${i.key}:${i.kind}`).sort(), [
+    ':different-meaning',
+    'slack-webhook:needs-secret',
+  ]);
 });

@@ -237,11 +237,7 @@ mail-only-on-error = false
       'cleanup-slack: spec.jobSelector': { matchLabels: { 'ofelia.dev/notifier-slack': 'cleanup-slack' } },
     },
     notifierNames: ['cleanup-slack', 'ofelia-mail', 'ofelia-save'],
-    issues: [
-      'email-from:different-meaning',
-      'smtp-host:different-meaning',
-      'save-folder:different-meaning',
-    ],
+    issues: ['email-from:different-meaning', 'smtp-host:different-meaning', 'save-folder:different-meaning'],
     secrets: {
       'ofelia-mail': { username: 'ofelia', password: 'hunter2' },
       'cleanup-slack': { url: 'https://hooks.slack.com/services/T1/B1/Y' },
@@ -653,9 +649,14 @@ email-subject = {{.Job.Command}}
       'webhook-team: spec.type': 'ntfy',
       'webhook-team: spec.events': ['Succeeded', 'Failed', 'Skipped'],
       'webhook-team: spec.headers': [
-        { name: 'Authorization', valueFrom: { secretKeyRef: { name: 'webhook-team', key: 'authorization' } } },
+        {
+          name: 'Authorization',
+          valueFrom: { secretKeyRef: { name: 'webhook-team', key: 'authorization' } },
+        },
       ],
-      'webhook-team: spec.jobSelector': { matchExpressions: [{ key: 'ofelia.dev/imported-from', operator: 'Exists' }] },
+      'webhook-team: spec.jobSelector': {
+        matchExpressions: [{ key: 'ofelia.dev/imported-from', operator: 'Exists' }],
+      },
       'webhook-pd: spec.type': 'pagerduty',
       'webhook-pd: spec.credentialsFrom': { name: 'webhook-pd' },
       'webhook-pd: spec.addressFrom': undefined,
@@ -806,7 +807,11 @@ for (const row of ROWS) {
     for (const n of result.notifiers) {
       const checked = validateJobNotifier(n);
       assert.ok(checked.ok, `${n.metadata.name}: ${checked.ok ? '' : JSON.stringify(checked.causes)}`);
-      assert.deepEqual(findUnknownFields(n, notifierOpenApiSchema()), [], `${n.metadata.name}: unknown fields`);
+      assert.deepEqual(
+        findUnknownFields(n, notifierOpenApiSchema()),
+        [],
+        `${n.metadata.name}: unknown fields`,
+      );
       assert.equal(n.metadata.namespace, 'jobs');
       // A notifier never holds a secret: addresses and tokens are in Secrets.
       assert.doesNotMatch(JSON.stringify(n), /hunter2|hooks\.slack\.com|tk_abc|app-token|R0123|gotify-token/);
