@@ -401,10 +401,13 @@ class NotifierTranslation {
     }
     const path = folder.value.trim().replace(/(.)\/+$/, '$1');
     if (!path.startsWith('/') || path.split('/').includes('..')) {
-      this.at(
-        folder,
+      // A job's save settings that take the folder from [global] are said to be left out at the job.
+      const where = folder.inherited ? anchor : folder;
+      this.issue(
+        where.section,
+        where.entry,
         'invalid',
-        `"${folder.value}" is not an absolute path without "..": the operator writes only to absolute folders it allows; no JobNotifier is written`,
+        `${folder.inherited ? 'save-folder from [global] ' : ''}"${folder.value}" is not an absolute path without "..": the operator writes only to absolute folders it allows; no JobNotifier is written`,
       );
       return undefined;
     }

@@ -711,6 +711,53 @@ email-subject = {{.Job.Command}}
     },
   },
   {
+    name: 'bad middleware values: each reported at its line, the notifier left out or a default kept',
+    ini: `
+[global]
+slack-webhook = https://hooks.slack.com/services/T0/B0/X
+slack-only-on-error = maybe
+save-folder = relative/logs
+notification-cooldown = soon
+smtp-host = smtp.example.com
+smtp-port = 99999
+email-to = not-an-address
+email-from = ofelia@example.com
+webhook-webhooks = nowhere
+
+[webhook "bad"]
+preset = slack
+trigger = sometimes
+retry-delay = later
+
+[job-exec "x"]
+schedule = @daily
+container = app
+command = true
+webhooks = bad
+save-mode = 999
+`,
+    dialect: 'netresearch',
+    want: { 'x: metadata.labels.ofelia\\.dev/webhook-bad': undefined },
+    notifierNames: ['ofelia-slack'],
+    notifiers: { 'ofelia-slack: spec.events': ['Succeeded', 'Failed', 'Skipped'] },
+    issues: [
+      'slack-webhook:needs-secret',
+      'slack-only-on-error:invalid',
+      // relative: no save notifier for [global]; x's save-mode inherits the same folder
+      'save-folder:invalid',
+      'notification-cooldown:invalid',
+      'smtp-port:invalid',
+      // the mail notifier is refused by validation (the recipient), with the field path
+      ':invalid',
+      'smtp-host:different-meaning',
+      'webhook-webhooks:invalid',
+      // the slack preset needs id and secret (or url)
+      ':invalid',
+      // x's save-mode takes the folder from [global]: its notifier is left out, said at x
+      'save-mode:invalid',
+    ],
+  },
+  {
     name: 'fork: job-compose is reported with an equivalent; job-local env-from is reported',
     ini: `
 [job-compose "compose-backup"]
