@@ -1,6 +1,7 @@
 /**
- * Ofelia sections (from INI files or Docker labels) to ScheduledDockerJobs and the Secrets they
- * reference, plus an issue for every key that is not translated exactly. Pure: the only outside
+ * Ofelia sections (from INI files or Docker labels) to ScheduledDockerJobs, the JobNotifiers of
+ * their notification middlewares (notifiers.ts) and the Secrets they reference, with chains as
+ * `spec.after` (chains.ts), plus an issue for every key that is not translated exactly. Pure: the only outside
  * input is `readEnvFile`, a function the caller passes (the CLI reads files; the label source
  * cannot, and says so).
  *
