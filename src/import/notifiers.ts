@@ -45,8 +45,13 @@ export function translateNotifications(
   const global: Settings = new Map();
   for (const s of sections.filter((x) => x.kind === 'global'))
     for (const e of s.entries) {
-      const rule = lookup(MIDDLEWARE_KEYS, e.key) ?? lookup(GLOBAL_KEYS, e.key);
-      if (rule && rule !== 'translated' && 'becomes' in rule) global.set(C(e.key), setting(e, s));
+      const middleware = lookup(MIDDLEWARE_KEYS, e.key);
+      const rule = middleware ?? lookup(GLOBAL_KEYS, e.key);
+      const value = setting(e, s);
+      if (!rule || rule === 'translated' || !('becomes' in rule)) continue;
+      // An empty webhook-default-preset means something in the fork (no fallback): kept.
+      if (middleware && zeroValue(value, ctx.dialect)) continue;
+      global.set(C(e.key), value);
     }
   const cooldown = book.cooldown(global.get(C('notification-cooldown')));
   for (const mw of ['slack', 'mail', 'save'] as const) {
@@ -86,18 +91,22 @@ function middlewareSettings(all: Settings, mw: Middleware): Settings {
 }
 
 /**
- * A job's own settings of one middleware. Upstream builds a job's middleware only when its
- * settings are not all zero values (`IsEmpty`): an empty value or a false boolean is not "own".
+ * Upstream builds a middleware (global or a job's) only when its settings are not all zero values
+ * (`IsEmpty`): an empty value or a false boolean counts as not given. The fork's booleans are
+ * pointers: an explicit false is a setting there.
  */
+function zeroValue(s: Setting, dialect: Dialect): boolean {
+  return s.value.trim() === '' || (dialect === 'upstream' && parseBool(s.value) === false);
+}
+
+/** A job's own settings of one middleware (see zeroValue). */
 function jobMiddlewareSettings(job: NotifierJob, mw: Middleware, dialect: Dialect): Settings {
   const out: Settings = new Map();
   for (const [k, e] of job.entries) {
     const rule = lookup(MIDDLEWARE_KEYS, e.key);
     if (!rule || !('middleware' in rule) || rule.middleware !== mw) continue;
     const s = setting(e, job.section);
-    if (s.value.trim() === '') continue;
-    if (dialect === 'upstream' && parseBool(s.value) === false) continue;
-    out.set(k, s);
+    if (!zeroValue(s, dialect)) out.set(k, s);
   }
   return out;
 }

@@ -758,6 +758,24 @@ save-mode = 999
     ],
   },
   {
+    name: 'upstream: middleware keys with zero values build no middleware (IsEmpty), in [global] and per job',
+    ini: `
+[global]
+slack-only-on-error = false
+smtp-tls-skip-verify = false
+
+[job-exec "quiet"]
+schedule = @daily
+container = app
+command = true
+save-only-on-error = false
+`,
+    dialect: 'upstream',
+    want: { 'quiet: metadata.labels': { 'ofelia.dev/imported-from': 'ofelia-ini' } },
+    notifierNames: [],
+    issues: [],
+  },
+  {
     name: 'fork: job-compose is reported with an equivalent; job-local env-from is reported',
     ini: `
 [job-compose "compose-backup"]
