@@ -1,7 +1,8 @@
 /**
  * `ofelia-operator import ofelia (-f FILE|DIR|GLOB ... | --docker) [-n NS] [-o DIR]
  * [--include-secrets] [--dialect auto|upstream|netresearch]`: Ofelia's configuration to
- * ScheduledDockerJobs (and the Secrets they reference) as a `---` YAML stream on stdout, or one
+ * ScheduledDockerJobs, the JobNotifiers of its notification middlewares and the Secrets they
+ * reference as a `---` YAML stream on stdout, or one
  * file per object in DIR. Every key not translated exactly is one stderr line
  * `FILE:LINE: [section] key: reason`.
  *
@@ -33,7 +34,8 @@ import { usageError } from './validate.ts';
 export const usage = `Usage: ofelia-operator import ofelia (-f FILE|DIR|GLOB ... | --docker) [flags]
 
 Translate an Ofelia configuration (INI files, upstream or netresearch dialect, or the ofelia.*
-labels of the containers on a Docker daemon) into ScheduledDockerJobs and the Secrets they use.
+labels of the containers on a Docker daemon) into ScheduledDockerJobs (chains in spec.after),
+JobNotifiers (slack, mail, save and the fork's webhooks) and the Secrets they use.
 Keys that are not translated exactly are listed on stderr as FILE:LINE: [section] key: reason.
 
 Flags:
@@ -279,7 +281,7 @@ export async function main(argv: string[]): Promise<number> {
   let result: Translation;
   try {
     result = flags.docker ? await translateDocker(flags) : await translateFiles(flags);
-    await writeOutput([...result.secrets, ...result.jobs], flags.outputDir);
+    await writeOutput([...result.secrets, ...result.jobs, ...result.notifiers], flags.outputDir);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`ofelia-operator import: ${message.split('\n')[0]}\n`);
@@ -287,7 +289,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const issue of result.issues) process.stderr.write(`${formatIssue(issue)}\n`);
   process.stderr.write(
-    `${result.jobs.length} job(s), ${result.secrets.length} Secret(s); ${result.issues.length} key(s) reported\n`,
+    `${result.jobs.length} job(s), ${result.notifiers.length} JobNotifier(s), ${result.secrets.length} Secret(s); ${result.issues.length} key(s) reported\n`,
   );
   return result.issues.length ? 3 : 0;
 }

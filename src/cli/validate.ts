@@ -1,20 +1,24 @@
 /**
  * `ofelia-operator validate -f FILE|DIR|- [-f ...] [-o text|json]`: checks ScheduledDockerJob
- * manifests offline, with the same rules the API server applies, plus unknown fields (as
- * `kubectl apply`'s strict field validation would refuse them).
+ * and JobNotifier manifests offline, with the same rules the API server applies, plus unknown
+ * fields (as `kubectl apply`'s strict field validation would refuse them).
  *
  * Exit codes: 0 all valid, 1 any problem (a malformed file, another kind, an invalid job),
  * 2 usage error. Problems are printed one per line as `file: name: field: message`.
  */
 import { parseArgs } from 'node:util';
 import { type LoadResult, loadManifests, type ManifestProblem, selectJobs } from '../api/manifest.ts';
+import { notifierOpenApiSchema } from '../api/notifier-crd.ts';
+import { NOTIFIER_KIND } from '../api/notifier-schema.ts';
+import { API_VERSION } from '../api/schema.ts';
 import { findUnknownFields } from '../api/unknown-fields.ts';
 import { type FieldCause, validateScheduledDockerJob } from '../api/validate.ts';
+import { validateJobNotifier } from '../api/validate-notifier.ts';
 
 export const usage = `Usage: ofelia-operator validate -f FILE|DIR|- [-f ...] [-o text|json]
 
-Check ScheduledDockerJob manifests offline: shape, schedule, names, quantities, unknown fields.
-v1 Secrets and ConfigMaps in the same files are passed over.
+Check ScheduledDockerJob and JobNotifier manifests offline: shape, schedule, names, quantities,
+addresses, selectors, unknown fields. v1 Secrets and ConfigMaps in the same files are passed over.
 
 Flags:
   -f, --file PATH     a YAML/JSON file, a directory of them (not recursive), or - for stdin; repeatable
@@ -37,6 +41,8 @@ export interface JobReport {
 export interface ValidateReport {
   valid: boolean;
   jobs: JobReport[];
+  /** JobNotifiers (the output of `import ofelia` carries them next to jobs). */
+  notifiers: JobReport[];
   problems: ManifestProblem[];
 }
 
@@ -45,25 +51,43 @@ export function buildReport(loaded: LoadResult): ValidateReport {
   // Secrets and ConfigMaps travel with jobs (the output of `import ofelia`, run-once inputs):
   // they are not this command's to check, and not a wrong kind either.
   const documents = loaded.documents.filter((d) => !isCompanionObject(d.object));
-  const selected = selectJobs({ ...loaded, documents });
-  const jobs = selected.documents.map((doc): JobReport => {
+  const notifierDocs = documents.filter((d) => isNotifier(d.object));
+  const selected = selectJobs({ ...loaded, documents: documents.filter((d) => !isNotifier(d.object)) });
+  const jobs = selected.documents.map((doc) => {
     const result = validateScheduledDockerJob(doc.object);
-    const unknownFields = findUnknownFields(doc.object);
-    const meta = doc.object.metadata as Record<string, unknown> | undefined;
-    const name = typeof meta?.name === 'string' && meta.name !== '' ? meta.name : `(document ${doc.index})`;
-    const causes = result.ok ? [] : result.causes;
-    return {
-      source: doc.source,
-      index: doc.index,
-      line: doc.line,
-      name,
-      valid: causes.length === 0 && unknownFields.length === 0,
-      causes,
-      unknownFields,
-    };
+    return report(doc, result.ok ? [] : result.causes, findUnknownFields(doc.object));
   });
-  const valid = selected.problems.length === 0 && jobs.length > 0 && jobs.every((j) => j.valid);
-  return { valid, jobs, problems: selected.problems };
+  let schema: Record<string, unknown> | undefined;
+  const notifiers = notifierDocs.map((doc) => {
+    const result = validateJobNotifier(doc.object);
+    schema ??= notifierOpenApiSchema();
+    return report(doc, result.ok ? [] : result.causes, findUnknownFields(doc.object, schema));
+  });
+  const all = [...jobs, ...notifiers];
+  const valid = selected.problems.length === 0 && all.length > 0 && all.every((j) => j.valid);
+  return { valid, jobs, notifiers, problems: selected.problems };
+}
+
+function report(
+  doc: LoadResult['documents'][number],
+  causes: FieldCause[],
+  unknownFields: string[],
+): JobReport {
+  const meta = doc.object.metadata as Record<string, unknown> | undefined;
+  const name = typeof meta?.name === 'string' && meta.name !== '' ? meta.name : `(document ${doc.index})`;
+  return {
+    source: doc.source,
+    index: doc.index,
+    line: doc.line,
+    name,
+    valid: causes.length === 0 && unknownFields.length === 0,
+    causes,
+    unknownFields,
+  };
+}
+
+function isNotifier(o: Record<string, unknown>): boolean {
+  return o.apiVersion === API_VERSION && o.kind === NOTIFIER_KIND;
 }
 
 function isCompanionObject(o: Record<string, unknown>): boolean {
@@ -80,18 +104,23 @@ function problemLine(p: ManifestProblem): string {
 
 export function renderText(report: ValidateReport): string {
   const lines: string[] = report.problems.map(problemLine);
-  for (const job of report.jobs) {
+  for (const job of [...report.jobs, ...report.notifiers]) {
     for (const c of job.causes)
       lines.push(`${job.source}: ${job.name}: ${c.field || '(root)'}: ${c.message}`);
     for (const f of job.unknownFields) lines.push(`${job.source}: ${job.name}: ${f}: unknown field`);
   }
   const count = report.jobs.length;
-  if (report.valid) lines.push(`${count} ScheduledDockerJob(s) valid`);
-  else if (count === 0 && report.problems.length === 0) lines.push('no ScheduledDockerJob found');
+  const notifiers = report.notifiers.length;
+  const also = notifiers ? `, ${notifiers} JobNotifier(s)` : '';
+  if (report.valid) lines.push(`${count} ScheduledDockerJob(s) valid${also ? `${also} valid` : ''}`);
+  else if (count === 0 && notifiers === 0 && report.problems.length === 0)
+    lines.push('no ScheduledDockerJob found');
   else {
     const invalid = report.jobs.filter((j) => !j.valid).length;
+    const invalidNotifiers = report.notifiers.filter((j) => !j.valid).length;
     lines.push(
       `${invalid} of ${count} ScheduledDockerJob(s) invalid` +
+        (notifiers ? `, ${invalidNotifiers} of ${notifiers} JobNotifier(s) invalid` : '') +
         (report.problems.length ? `, ${report.problems.length} file problem(s)` : ''),
     );
   }

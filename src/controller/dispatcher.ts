@@ -300,6 +300,10 @@ export class Dispatcher {
 
   private hooks(state: JobState, run: ActiveRun): RunHooks {
     return {
+      // Kept on the run until its Finished event (notifications write the streams apart).
+      onOutputTails: (tails) => {
+        run.outputTails = tails;
+      },
       onStarted: ({ containerId, startTime }) => {
         run.containerId = containerId;
         run.startTime = startTime;
@@ -326,6 +330,7 @@ export class Dispatcher {
       record,
       trigger: req.trigger,
       attempt: req.attempt,
+      ...(run.outputTails ? { output: run.outputTails } : {}),
     });
     this.releaseSlot(run.daemon);
     const spec = state.job?.spec;

@@ -12,6 +12,7 @@ import type {
   ScheduledDockerJob,
   ScheduledDockerJobStatus,
 } from '../api/schema.ts';
+import type { OutputTails } from '../runner/run-types.ts';
 import type { CompiledSchedule } from '../schedule/index.ts';
 import type { TimerHandle } from '../util/clock.ts';
 import type { FireRequest, UpstreamMarker } from './fire-request.ts';
@@ -27,6 +28,8 @@ export interface ActiveRun {
   startTime?: number;
   /** The daemon whose slot it holds. */
   daemon: string;
+  /** The end of each output stream, handed over by the runner as the run ends. */
+  outputTails?: OutputTails;
 }
 
 export class JobState {

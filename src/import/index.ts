@@ -1,11 +1,11 @@
 /**
  * Ofelia import: Ofelia configuration in (INI texts, or the labels of Docker containers),
- * ScheduledDockerJobs and the Secrets they reference out, with one issue for every key not
- * translated exactly (report.ts). Pure: files and the daemon are read by the callers
+ * ScheduledDockerJobs (chains as spec.after), JobNotifiers (the notification middlewares) and the
+ * Secrets they reference out, with one issue for every key not translated exactly (report.ts). Pure: files and the daemon are read by the callers
  * (cli/import.ts, labels/), which pass texts, containers and an env-file reader in.
  *
  * Never: drops a key silently, writes a secret value unless asked (includeSecrets), puts a
- * value in an issue, or returns a job that `validate` would refuse.
+ * value in an issue, or returns a job or notifier that `validate` would refuse.
  */
 import { stringify } from 'yaml';
 import { detectDialect, substituteVariables } from './dialect.ts';
@@ -101,9 +101,13 @@ export function importLabels(
   return { dialect, ...t, issues: [...issues, ...t.issues] };
 }
 
-/** Secrets first (jobs reference them), then jobs, as one `---` YAML stream. */
+/**
+ * Objects as one `---` YAML stream (the CLI puts Secrets first: jobs and notifiers reference them).
+ * Written as YAML 1.1, which kubectl and client-go read: `spec.after[].on` must be quoted there
+ * (an unquoted `on` is the boolean true in YAML 1.1, and the API server refuses the field `true`).
+ */
 export function renderYamlStream(objects: readonly KubeObject[]): string {
-  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
+  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0, version: '1.1' })}`).join('');
 }
 
 /** One file name per object: `<kind>-<name>.yaml`, lower case. */

@@ -1,12 +1,12 @@
 /**
  * The table of every Ofelia key this importer knows, per section kind, with what becomes of it:
- * `translated` (translate.ts builds the field), or reported with a reason. Keys are compared the
- * fork's way: case, dashes and underscores ignored (`env_file` = `env-file` = `EnvFile`).
+ * translated (translate.ts, notifiers.ts and chains.ts build the field; the row says which), or
+ * reported with a reason. Keys are compared the fork's way: case, dashes and underscores ignored
+ * (`env_file` = `env-file` = `EnvFile`).
  *
- * Reported groups that will be translated later (notifications, chains) are rows here, so turning
- * one into a translation is one place: replace its `report` entry by a builder in translate.ts.
- * Keys whose values are secrets (passwords, webhook URLs) are marked `secret`: their values go into
- * a Secret (printed without values unless --include-secrets), never into a report line.
+ * Keys whose values are secrets (passwords, webhook URLs, tokens) are marked `secret`: their
+ * values go into a Secret (printed without values unless --include-secrets), never into a
+ * JobNotifier or a report line.
  */
 import type { IssueKind } from './report.ts';
 
@@ -15,8 +15,25 @@ export type Dialect = 'upstream' | 'netresearch';
 export interface ReportedKey {
   kind: IssueKind;
   reason: string;
-  /** The value is a secret: kept in the import's notification Secret under this key name. */
+  /** The value is a secret: kept in a Secret, never in a report line. */
   secret?: boolean;
+}
+
+/** Ofelia's three built-in notification middlewares. */
+export type Middleware = 'slack' | 'mail' | 'save';
+
+/** A key that is translated: `becomes` says into what (docs/migrating-from-ofelia.md repeats it). */
+export interface TranslatedKey {
+  becomes: string;
+  /** The middleware the key configures (global or per job). */
+  middleware?: Middleware;
+  secret?: boolean;
+}
+
+export type KeyRule = TranslatedKey | ReportedKey;
+
+export function isTranslated(rule: KeyRule | 'translated'): rule is TranslatedKey | 'translated' {
+  return rule === 'translated' || 'becomes' in rule;
 }
 
 /** Canonical form of a key for lookups. */
@@ -24,69 +41,66 @@ export function canonicalKey(key: string): string {
   return key.toLowerCase().replace(/[-_]/g, '');
 }
 
-const NOTIFICATIONS_LATER =
-  'notification middleware: not translated yet; write a JobNotifier for it (docs/notifications.md)';
-const CHAINS_LATER =
-  'job chains: not translated yet (the chains resources do not exist); run the dependent job with the ofelia.dev/run-now annotation meanwhile';
-
-function group(keys: string[], entry: ReportedKey): Record<string, ReportedKey> {
+function group<T>(keys: string[], entry: T): Record<string, T> {
   return Object.fromEntries(keys.map((k) => [k, entry]));
 }
 
-/** Middleware keys, allowed in [global] and in every job section. */
-export const MIDDLEWARE_KEYS: Readonly<Record<string, ReportedKey>> = {
-  ...group(['slack-only-on-error'], { kind: 'not-yet', reason: `${NOTIFICATIONS_LATER} (slack)` }),
-  ...group(['slack-webhook'], {
-    kind: 'needs-secret',
-    reason: `${NOTIFICATIONS_LATER} (slack); the webhook URL is kept in a Secret`,
-    secret: true,
-  }),
-  ...group(
-    [
-      'smtp-host',
-      'smtp-port',
-      'smtp-user',
-      'smtp-tls-skip-verify',
-      'smtp-tls-policy',
-      'email-to',
-      'email-from',
-      'email-subject',
-      'mail-only-on-error',
-    ],
-    { kind: 'not-yet', reason: `${NOTIFICATIONS_LATER} (mail)` },
-  ),
-  ...group(['smtp-password'], {
-    kind: 'needs-secret',
-    reason: `${NOTIFICATIONS_LATER} (mail); the password is kept in a Secret`,
-    secret: true,
-  }),
-  ...group(
-    [
-      'save-folder',
-      'save-only-on-error',
-      'save-mode',
-      'save-folder-mode',
-      'restore-history',
-      'restore-history-max-age',
-    ],
-    {
-      kind: 'not-yet',
-      reason:
-        "save middleware: not translated yet; every run's output goes to the operator's log and its tail to status.lastRun.logTail",
-    },
-  ),
-  ...group(['webhooks'], { kind: 'not-yet', reason: `${NOTIFICATIONS_LATER} (webhooks)` }),
-  ...group(['notification-cooldown'], { kind: 'not-yet', reason: NOTIFICATIONS_LATER }),
+const SLACK = (becomes: string, secret = false): TranslatedKey => ({
+  becomes: `JobNotifier type slack: ${becomes}`,
+  middleware: 'slack',
+  ...(secret ? { secret } : {}),
+});
+const MAIL = (becomes: string, secret = false): TranslatedKey => ({
+  becomes: `JobNotifier type email: ${becomes}`,
+  middleware: 'mail',
+  ...(secret ? { secret } : {}),
+});
+const SAVE = (becomes: string): TranslatedKey => ({
+  becomes: `JobNotifier type save: ${becomes}`,
+  middleware: 'save',
+});
+
+/**
+ * Middleware keys, allowed in [global] (a notifier for every imported job without its own) and in
+ * every job section (a notifier for that job only; the fork fills the job's unset settings from
+ * [global], and so does the import for both dialects, reporting it for upstream).
+ */
+export const MIDDLEWARE_KEYS: Readonly<Record<string, KeyRule>> = {
+  'slack-webhook': SLACK('spec.addressFrom (Secret key url)', true),
+  'slack-only-on-error': SLACK('spec.events [Failed] when true, else [Succeeded, Failed]'),
+  'smtp-host': MAIL('spec.email.host'),
+  'smtp-port': MAIL('spec.email.port (465: implicit TLS)'),
+  'smtp-user': MAIL('spec.email.credentialsFrom (Secret key username)'),
+  'smtp-password': MAIL('spec.email.credentialsFrom (Secret key password)', true),
+  'smtp-tls-skip-verify': MAIL('nothing: the certificate is always verified (true is reported)'),
+  'smtp-tls-policy': MAIL('spec.email.tls (mandatory, opportunistic, none)'),
+  'email-to': MAIL('spec.email.to (the comma list split)'),
+  'email-from': MAIL('spec.email.from'),
+  'email-subject': MAIL('spec.email.subject (the Go template fields that have an equivalent)'),
+  'mail-only-on-error': MAIL('spec.events [Failed] when true, else [Succeeded, Failed]'),
+  'save-folder': SAVE('spec.save.folder'),
+  'save-only-on-error': SAVE('spec.events [Failed] when true, else [Succeeded, Failed]'),
+  'save-mode': SAVE('spec.save.fileMode'),
+  'save-folder-mode': {
+    kind: 'unsupported',
+    reason: 'the operator creates a missing save folder with mode 0750; create it beforehand for other modes',
+  },
+  ...group(['restore-history', 'restore-history-max-age'], {
+    kind: 'unsupported',
+    reason:
+      'run history is kept by the operator (status.recentRuns, the output store under --output-dir) across restarts; nothing is read back from the save folder',
+  } satisfies ReportedKey),
+  webhooks: {
+    becomes: 'the [webhook "NAME"] JobNotifiers it names select this job (label ofelia.dev/webhook-NAME)',
+  },
 };
 
-/** Chain keys of the fork (every job). */
-export const CHAIN_KEYS: Readonly<Record<string, ReportedKey>> = group(
-  ['depends-on', 'on-success', 'on-failure'],
-  {
-    kind: 'not-yet',
-    reason: CHAINS_LATER,
-  },
-);
+/** Chain keys of the fork (every job): `spec.after` of the job that runs second. */
+export const CHAIN_KEYS: Readonly<Record<string, TranslatedKey>> = {
+  'depends-on': { becomes: 'spec.after [{job: DEPENDENCY, on: Succeeded}] of this job' },
+  'on-success': { becomes: 'spec.after [{job: THIS, on: Succeeded}] of the named job' },
+  'on-failure': { becomes: 'spec.after [{job: THIS, on: Failed}] of the named job' },
+};
 
 const OPERATOR_SETTING = (flag: string): ReportedKey => ({
   kind: 'unsupported',
@@ -97,8 +111,8 @@ const WEB_UI: ReportedKey = {
   reason: "Ofelia's web UI: use kubectl get/describe sdj, status, Events and /metrics instead",
 };
 
-/** [global] keys besides the middlewares. `default-user` and `max-runtime` are read by translate.ts. */
-export const GLOBAL_KEYS: Readonly<Record<string, ReportedKey | 'translated'>> = {
+/** [global] keys besides the middlewares. `default-user` and `max-runtime` are read by translate.ts, the notification keys by notifiers.ts. */
+export const GLOBAL_KEYS: Readonly<Record<string, KeyRule | 'translated'>> = {
   'default-user': 'translated',
   'max-runtime': 'translated',
   'log-level': OPERATOR_SETTING('--log-level'),
@@ -121,18 +135,29 @@ export const GLOBAL_KEYS: Readonly<Record<string, ReportedKey | 'translated'>> =
     ],
     WEB_UI,
   ),
+  'notification-cooldown': {
+    becomes: 'spec.cooldownSeconds of every imported slack, email and webhook JobNotifier',
+  },
+  'webhook-webhooks': {
+    becomes: 'the [webhook "NAME"] JobNotifiers it names select every imported job',
+  },
+  'webhook-default-preset': { becomes: 'the type of [webhook] sections without a preset' },
+  'webhook-allowed-hosts': {
+    kind: 'unsupported',
+    reason:
+      'the operator sends to the addresses JobNotifiers name; restrict who may create JobNotifiers (RBAC) and egress (NetworkPolicy) instead',
+  },
   ...group(
     [
-      'webhook-allowed-hosts',
       'webhook-allow-remote-presets',
+      'webhook-trusted-preset-sources',
       'webhook-preset-cache-ttl',
       'webhook-preset-cache-dir',
-      'webhook-webhooks',
     ],
     {
-      kind: 'not-yet',
-      reason: NOTIFICATIONS_LATER,
-    },
+      kind: 'unsupported',
+      reason: 'remote presets do not exist here: the JobNotifier types are built in',
+    } satisfies ReportedKey,
   ),
 };
 
@@ -151,17 +176,33 @@ export const DOCKER_SECTION_KEYS: Readonly<Record<string, ReportedKey>> = {
   ...group(['disable-docker-events'], OPERATOR_SETTING('--docker-labels')),
 };
 
-/** Every key of a [webhook "NAME"] section (fork): reported; url/secret/id are secrets. */
-export const WEBHOOK_KEYS: Readonly<Record<string, ReportedKey>> = {
-  ...group(['preset', 'link', 'link-text', 'device', 'trigger', 'timeout', 'retry-count', 'retry-delay'], {
-    kind: 'not-yet',
-    reason: `${NOTIFICATIONS_LATER} (webhook)`,
-  }),
-  ...group(['url', 'secret', 'id'], {
-    kind: 'needs-secret',
-    reason: `${NOTIFICATIONS_LATER} (webhook); the value is kept in a Secret`,
+/** Every key of a [webhook "NAME"] section (fork): one JobNotifier per section; url/secret/id are secrets. */
+export const WEBHOOK_KEYS: Readonly<Record<string, KeyRule>> = {
+  preset: {
+    becomes:
+      'spec.type: slack, discord, teams, ntfy (ntfy-token: with an Authorization header), gotify, pushover, pagerduty, healthchecks (also healthchecks-selfhosted); json-post and matrix (hookshot): webhook',
+  },
+  url: { becomes: 'the address, in a Secret (spec.addressFrom, key url)', secret: true },
+  id: {
+    becomes: "the preset's {id}: part of the address in the Secret; pushover's user, pagerduty's routingKey",
     secret: true,
-  }),
+  },
+  secret: {
+    becomes:
+      "the preset's {secret}: part of the address in the Secret; gotify's and pushover's token, ntfy-token's bearer token",
+    secret: true,
+  },
+  ...group(['link', 'link-text'], {
+    kind: 'unsupported',
+    reason: 'messages link to the dashboard the operator is given with --notify-dashboard-url',
+  } satisfies ReportedKey),
+  device: { kind: 'unsupported', reason: "pushover messages go to all of the user's devices" },
+  trigger: {
+    becomes: 'spec.events: error [Failed], success [Succeeded], skipped [Skipped], always all three',
+  },
+  timeout: { becomes: 'spec.timeoutSeconds (1..300)' },
+  'retry-count': { becomes: 'spec.retry.limit (0..20)' },
+  'retry-delay': { becomes: 'spec.retry initialBackoffSeconds = maxBackoffSeconds (a fixed delay)' },
 };
 
 /** Keys every job kind translates (common.ts part of translate.ts). */
@@ -255,6 +296,12 @@ export const FORK_ONLY_KEYS = new Set(
     'smtp-tls-policy',
     'default-user',
     'notification-cooldown',
+    'save-mode',
+    'save-folder-mode',
+    'restore-history',
+    'restore-history-max-age',
+    'webhook-webhooks',
+    'webhook-default-preset',
   ].map(canonicalKey),
 );
 export const FORK_ONLY_SECTIONS = new Set(['docker', 'webhook', 'job-compose']);

@@ -9,10 +9,8 @@ export type IssueKind =
   | 'unsupported'
   /** Translated, but the meaning differs in a way the user should know. */
   | 'different-meaning'
-  /** The value is kept in a Secret whose values are printed only with --include-secrets. */
+  /** The value is kept in a Secret and was left out of it (printed only with --include-secrets). */
   | 'needs-secret'
-  /** To be translated once the resource exists (notifications, chains). */
-  | 'not-yet'
   /** The input is wrong (bad schedule, bad JSON, missing command). */
   | 'invalid';
 

@@ -1,6 +1,7 @@
 /**
- * Ofelia sections (from INI files or Docker labels) to ScheduledDockerJobs and the Secrets they
- * reference, plus an issue for every key that is not translated exactly. Pure: the only outside
+ * Ofelia sections (from INI files or Docker labels) to ScheduledDockerJobs, the JobNotifiers of
+ * their notification middlewares (notifiers.ts) and the Secrets they reference, with chains as
+ * `spec.after` (chains.ts), plus an issue for every key that is not translated exactly. Pure: the only outside
  * input is `readEnvFile`, a function the caller passes (the CLI reads files; the label source
  * cannot, and says so).
  *
@@ -13,7 +14,7 @@
  */
 import { API_VERSION, KIND, RUN_NOW_ANNOTATION } from '../api/schema.ts';
 import { validateScheduledDockerJob } from '../api/validate.ts';
-import { parseDuration } from '../schedule/duration.ts';
+import { type ChainJob, translateChains } from './chains.ts';
 import { parseEnvFile } from './env-file.ts';
 import {
   CHAIN_KEYS,
@@ -22,41 +23,32 @@ import {
   type Dialect,
   DOCKER_SECTION_KEYS,
   GLOBAL_KEYS,
+  isTranslated,
   JOB_KEYS,
+  type KeyRule,
   lookup,
   MIDDLEWARE_KEYS,
   REPEATABLE_KEYS,
-  type ReportedKey,
   UNSUPPORTED_SECTIONS,
   WEBHOOK_KEYS,
 } from './keys.ts';
 import { kubeName } from './names.ts';
+import { type NotifierJob, translateNotifications } from './notifiers.ts';
+import { IMPORT_LABEL, OFELIA_JOB_ANNOTATION, OFELIA_SOURCE_ANNOTATION } from './object-labels.ts';
 import type { ImportIssue, IssueKind } from './report.ts';
 import { sectionTitle } from './report.ts';
 import { translateSchedule } from './schedule.ts';
+import { type KubeObject, SecretBook } from './secret-book.ts';
 import type { OfeliaEntry, OfeliaSection } from './sections.ts';
 import { splitShellWords } from './shell-words.ts';
+import { durationSeconds, parseBool } from './values.ts';
 
-/** Labels and annotations that say where an imported object came from. */
-export const IMPORT_LABEL = 'ofelia.dev/imported-from';
-export const OFELIA_JOB_ANNOTATION = 'ofelia.dev/ofelia-job';
-export const OFELIA_SOURCE_ANNOTATION = 'ofelia.dev/ofelia-source';
+export { IMPORT_LABEL, OFELIA_JOB_ANNOTATION, OFELIA_SOURCE_ANNOTATION } from './object-labels.ts';
+export type { KubeObject } from './secret-book.ts';
 /** Token of the run-now annotation written for `run-on-startup` by the file import. */
 export const RUN_ON_STARTUP_TOKEN = 'ofelia-run-on-startup';
 /** Ofelia's cap on a job-run container when no max-runtime is set (both dialects). */
 export const OFELIA_RUN_MAX_RUNTIME_SECONDS = 24 * 3600;
-
-export type KubeObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [field: string]: unknown;
-};
 
 export type EnvFileRead = { ok: true; text: string } | { ok: false; reason: string };
 
@@ -82,6 +74,8 @@ export interface TranslateOptions {
 
 export interface Translation {
   jobs: KubeObject[];
+  /** JobNotifiers for the middlewares and the fork's webhooks (notifiers.ts). */
+  notifiers: KubeObject[];
   secrets: KubeObject[];
   issues: ImportIssue[];
 }
@@ -93,12 +87,13 @@ interface Globals {
 }
 
 export function translateSections(sections: readonly OfeliaSection[], opts: TranslateOptions): Translation {
-  const out: Translation = { jobs: [], secrets: [], issues: [] };
+  const out: Translation = { jobs: [], notifiers: [], secrets: [], issues: [] };
   const secrets = new SecretBook(opts);
   const globals: Globals = {};
-  for (const s of sections.filter((x) => x.kind === 'global'))
-    readGlobal(s, globals, secrets, out.issues, opts);
+  for (const s of sections.filter((x) => x.kind === 'global')) readGlobal(s, globals, out.issues);
   const seen = new Map<string, OfeliaSection>();
+  const built: Array<NotifierJob & ChainJob> = [];
+  const leftOut: OfeliaSection[] = [];
   for (const s of sections) {
     const title = sectionTitle(s.kind, s.name);
     const issue = (kind: IssueKind, key: string, reason: string, line = s.line): void => {
@@ -110,7 +105,7 @@ export function translateSections(sections: readonly OfeliaSection[], opts: Tran
       for (const e of merged(s.entries)) {
         const rule = lookup(table, e.key);
         if (!rule) issue('unsupported', e.key, `unknown key in ${title.replace(/ ".*"/, '')}`, e.line);
-        else reportKey(rule, e, s, secrets, `webhook-${s.name ?? 'default'}`, out.issues);
+        else if (!isTranslated(rule)) issue(rule.kind, e.key, rule.reason, e.line);
       }
       continue;
     }
@@ -131,6 +126,7 @@ export function translateSections(sections: readonly OfeliaSection[], opts: Tran
       issue('invalid', '', `a job section needs a name: [${s.kind} "NAME"]`);
       continue;
     }
+    leftOut.push(s);
     const name = opts.jobName ? opts.jobName(s) : kubeName(s.name);
     const earlier = seen.get(name);
     if (earlier) {
@@ -141,7 +137,8 @@ export function translateSections(sections: readonly OfeliaSection[], opts: Tran
       );
       continue;
     }
-    const job = new JobBuilder(s, name, globals, secrets, opts, out.issues).build();
+    const builder = new JobBuilder(s, name, globals, secrets, opts, out.issues);
+    const job = builder.build();
     if (!job) continue;
     const checked = validateScheduledDockerJob(job);
     if (!checked.ok) {
@@ -150,19 +147,31 @@ export function translateSections(sections: readonly OfeliaSection[], opts: Tran
       continue;
     }
     seen.set(name, s);
+    leftOut.pop();
     out.jobs.push(job);
+    built.push({
+      section: s,
+      name,
+      entries: builder.entryMap,
+      labels: job.metadata.labels!,
+      spec: job.spec as Record<string, unknown>,
+    });
   }
+  // Chains and notifiers refer to jobs by name, so they come once every job is known.
+  translateChains(built, leftOut, out.issues);
+  out.notifiers = translateNotifications(sections, built, {
+    namespace: opts.namespace,
+    origin: opts.origin,
+    dialect: opts.dialect,
+    secrets,
+    issues: out.issues,
+  });
   out.secrets = secrets.objects();
   return out;
 }
 
-function readGlobal(
-  s: OfeliaSection,
-  globals: Globals,
-  secrets: SecretBook,
-  issues: ImportIssue[],
-  opts: TranslateOptions,
-): void {
+/** [global]: job defaults are read here, notification keys by notifiers.ts; the rest is reported. */
+function readGlobal(s: OfeliaSection, globals: Globals, issues: ImportIssue[]): void {
   for (const e of merged(s.entries)) {
     const value = e.values[e.values.length - 1] ?? '';
     const canon = canonicalKey(e.key);
@@ -177,11 +186,11 @@ function readGlobal(
       } else globals.maxRuntimeSeconds = seconds;
       continue;
     }
-    const rule = lookup(GLOBAL_KEYS, e.key) ?? lookup(MIDDLEWARE_KEYS, e.key);
-    if (rule && rule !== 'translated') reportKey(rule, e, s, secrets, 'ofelia-notifications', issues);
-    else if (!rule) issues.push(issueAt(s, e, 'unsupported', 'unknown key in [global]'));
+    const rule: KeyRule | 'translated' | undefined =
+      lookup(GLOBAL_KEYS, e.key) ?? lookup(MIDDLEWARE_KEYS, e.key);
+    if (!rule) issues.push(issueAt(s, e, 'unsupported', 'unknown key in [global]'));
+    else if (!isTranslated(rule)) issues.push(issueAt(s, e, rule.kind, rule.reason));
   }
-  void opts;
 }
 
 function issueAt(s: OfeliaSection, e: OfeliaEntry, kind: IssueKind, reason: string): ImportIssue {
@@ -193,26 +202,6 @@ function issueAt(s: OfeliaSection, e: OfeliaEntry, kind: IssueKind, reason: stri
     key: e.key,
     reason,
   };
-}
-
-function reportKey(
-  rule: ReportedKey,
-  e: OfeliaEntry,
-  s: OfeliaSection,
-  secrets: SecretBook,
-  secretName: string,
-  issues: ImportIssue[],
-): void {
-  let reason = rule.reason;
-  if (rule.secret) {
-    const name = secrets.put(secretName, canonicalKeyName(e.key), e.values[e.values.length - 1] ?? '', s);
-    reason += ` (Secret ${name}, key ${canonicalKeyName(e.key)})`;
-  }
-  issues.push(issueAt(s, e, rule.kind, reason));
-}
-
-function canonicalKeyName(key: string): string {
-  return key.toLowerCase().replace(/_/g, '-');
 }
 
 /** Entries of one section gathered by canonical key (`env_file` and `env-file` are one key). */
@@ -227,61 +216,15 @@ function merged(entries: readonly OfeliaEntry[]): OfeliaEntry[] {
   return [...byKey.values()];
 }
 
-/** Go duration to whole seconds (rounded up: a limit never gets shorter). */
-function durationSeconds(text: string): number | undefined {
-  const parsed = parseDuration(text.trim());
-  return parsed.ok ? Math.ceil(parsed.ms / 1000) : undefined;
-}
-
-/** Go's strconv.ParseBool. */
-function parseBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text.trim())) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text.trim())) return false;
-  return undefined;
-}
-
-/** The Secrets the import writes (env files, notification secrets), by name. */
-class SecretBook {
-  private readonly secrets = new Map<string, { data: Record<string, string>; withheld: boolean }>();
-  constructor(private readonly opts: TranslateOptions) {}
-
-  /** The Secret of that name (made a Kubernetes name), created empty when new; returns the name. */
-  ensure(name: string): string {
-    const secretName = kubeName(name);
-    if (!this.secrets.has(secretName))
-      this.secrets.set(secretName, { data: {}, withheld: !this.opts.includeSecrets });
-    return secretName;
-  }
-
-  /** Adds a key; returns the Secret's name. */
-  put(name: string, key: string, value: string, _s: OfeliaSection): string {
-    const secretName = this.ensure(name);
-    this.secrets.get(secretName)!.data[key] = this.opts.includeSecrets ? value : '';
-    return secretName;
-  }
-
-  objects(): KubeObject[] {
-    return [...this.secrets].map(([name, { data, withheld }]) => {
-      const metadata: KubeObject['metadata'] = {
-        name,
-        namespace: this.opts.namespace,
-        labels: { [IMPORT_LABEL]: this.opts.origin },
-      };
-      if (withheld) {
-        metadata.annotations = {
-          'ofelia.dev/import-note': 'values left out: fill them in, or import again with --include-secrets',
-        };
-      }
-      return { apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', stringData: data };
-    });
-  }
-}
-
 type Spec = Record<string, unknown>;
 
 /** One job section to one ScheduledDockerJob (or undefined, with issues, when it cannot be). */
 class JobBuilder {
   private readonly entries = new Map<string, OfeliaEntry>();
+  /** The section's entries by canonical key (chains and notifiers read theirs from it). */
+  get entryMap(): ReadonlyMap<string, OfeliaEntry> {
+    return this.entries;
+  }
   private readonly consumed = new Set<string>();
   private readonly title: string;
   private failed = false;
@@ -577,7 +520,7 @@ class JobBuilder {
             'needs-secret',
             `${file}: ${read.reason}; put its variables into Secret ${kubeName(secretName)}`,
           );
-          name = this.secrets.ensure(secretName);
+          name = this.secrets.markWithheld(secretName);
           continue;
         }
         const parsed = parseEnvFile(read.text);
@@ -585,7 +528,7 @@ class JobBuilder {
           this.invalid('env-file', `${file}:${parsed.line}: ${parsed.reason}`);
           continue;
         }
-        for (const [k, v] of parsed.vars) name = this.secrets.put(secretName, k, v, this.s);
+        for (const [k, v] of parsed.vars) name = this.secrets.put(secretName, k, v);
         if (!this.opts.includeSecrets) {
           this.report(
             'env-file',
@@ -687,14 +630,18 @@ class JobBuilder {
     this.report(key, 'invalid', `${reason}; the job is left out`);
   }
 
-  /** Keys nobody read: middleware and chain keys are reported from their tables, others are unknown. */
+  /**
+   * Keys nobody read: middleware and chain keys are translated by notifiers.ts and chains.ts, or
+   * reported from their table rows; others do not apply or are unknown.
+   */
   private leftovers(): void {
     const known = new Set([...COMMON_JOB_KEYS, ...(JOB_KEYS[this.s.kind] ?? [])].map(canonicalKey));
     for (const [canon, e] of this.entries) {
       if (this.consumed.has(canon)) continue;
       const rule = lookup(MIDDLEWARE_KEYS, e.key) ?? lookup(CHAIN_KEYS, e.key);
-      if (rule) reportKey(rule, e, this.s, this.secrets, `${this.name}-notifications`, this.issues);
-      else if (known.has(canon)) this.report(e.key, 'unsupported', `does not apply to ${this.s.kind}`);
+      if (rule) {
+        if (!isTranslated(rule)) this.report(e.key, rule.kind, rule.reason);
+      } else if (known.has(canon)) this.report(e.key, 'unsupported', `does not apply to ${this.s.kind}`);
       else this.report(e.key, 'unsupported', `unknown key for ${this.s.kind}`);
     }
   }

@@ -148,7 +148,14 @@ export class LabelSource {
         }),
       });
       for (const issue of t.issues) log.warn({ issue: formatIssue(issue) }, 'docker label not translated');
-      this.opts.metrics?.untranslated.set(t.issues.length);
+      // This source keeps jobs only: notification middlewares on labels are not applied live.
+      // `import ofelia --docker` writes the same JobNotifiers, which select these jobs by label.
+      for (const n of t.notifiers)
+        log.warn(
+          { notifier: n.metadata.name },
+          'docker label notification middleware not applied live: write its JobNotifier with import ofelia --docker',
+        );
+      this.opts.metrics?.untranslated.set(t.issues.length + t.notifiers.length);
       desired = t.jobs.map((j) => ({
         ...j,
         spec: { ...(j.spec as object), placement: { nodeName: this.opts.nodeName } },

@@ -24,8 +24,11 @@ export interface Notification {
   scheduledTime?: string;
   startTime?: string;
   finishTime?: string;
-  /** The end of the output, at most the notifier's outputTailBytes. */
+  /** The end of the output (both streams as produced), at most the notifier's outputTailBytes. */
   outputTail?: string;
+  /** The end of stdout and of stderr on their own, at most outputTailBytes each (when the runner kept them). */
+  stdoutTail?: string;
+  stderrTail?: string;
   dashboardUrl?: string;
   /** Messages of this kind for this job the cooldown held back since the last one sent. */
   suppressed: number;
@@ -112,6 +115,12 @@ export function buildNotification(
       if (start !== undefined && finish !== undefined) out.durationMs = Math.max(0, finish - start);
       const tail = tailBytes(r.logTail, ctx.outputTailBytes);
       if (tail) out.outputTail = tail;
+      if (event.output) {
+        const stdout = tailBytes(event.output.stdout, ctx.outputTailBytes);
+        const stderr = tailBytes(event.output.stderr, ctx.outputTailBytes);
+        if (stdout) out.stdoutTail = stdout;
+        if (stderr) out.stderrTail = stderr;
+      }
       return out;
     }
     case 'Missed':

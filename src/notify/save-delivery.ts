@@ -1,8 +1,9 @@
 /**
  * The `save` type: Ofelia's save middleware layout, `<folder>/YYYYMMDD_HHMMSS_<job>.stdout.log`,
  * `.stderr.log` and `.json` (time = the run's start, or the event's, in UTC; job =
- * `<namespace>_<job>`). The run record keeps one merged output tail, so `.stdout.log` holds it and
- * `.stderr.log` is written empty for layout compatibility (documented). The folder must lie
+ * `<namespace>_<job>`). `.stdout.log` and `.stderr.log` hold the end of each stream (at most
+ * outputTailBytes each, as the runner keeps them apart); a message without them (an adopted run of
+ * an older process) writes the merged tail to `.stdout.log`. The folder must lie
  * inside one of the operator's allowed folders (--notify-save-dir), checked on the real path
  * (symlinks resolved) before every write. Retention deletes this layout's files older than
  * `retentionDays`, scanning at most 10,000 entries.
@@ -48,9 +49,10 @@ export async function saveNotification(
       throw new DeliveryError('NotReady', 'the folder resolves outside the allowed folders', false);
     const at = n.startTime ? Date.parse(n.startTime) : n.atMs;
     const base = join(real, `${saveStamp(at)}_${n.namespace}_${n.job}`);
-    const { outputTail, ...meta } = n;
-    await writeFile(`${base}.stdout.log`, outputTail ?? '', { mode });
-    await writeFile(`${base}.stderr.log`, '', { mode });
+    const { outputTail, stdoutTail, stderrTail, ...meta } = n;
+    const apart = stdoutTail !== undefined || stderrTail !== undefined;
+    await writeFile(`${base}.stdout.log`, (apart ? stdoutTail : outputTail) ?? '', { mode });
+    await writeFile(`${base}.stderr.log`, (apart ? stderrTail : undefined) ?? '', { mode });
     await writeFile(
       `${base}.json`,
       `${JSON.stringify({ ...meta, time: new Date(n.atMs).toISOString() }, null, 2)}\n`,

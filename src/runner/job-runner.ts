@@ -60,7 +60,7 @@ import {
   type HostAccessPolicy,
   type SourceMount,
 } from './policy-host-access.ts';
-import type { RunContext } from './run-context.ts';
+import { notifyOutputTails, type RunContext } from './run-context.ts';
 import { RunFailure } from './run-failure.ts';
 import type { RunHooks, RunOutcome, RunRequest } from './run-types.ts';
 import type { SecretSource } from './secret-source.ts';
@@ -240,11 +240,16 @@ export class JobRunner {
     });
     const started = performance.now();
     let outcome: RunOutcome;
+    let made: RunContext | undefined;
     try {
-      outcome = await body(() => this.context(req, signal, hooks, log));
+      outcome = await body(() => {
+        made = this.context(req, signal, hooks, log);
+        return made;
+      });
     } catch (e) {
       outcome = classify(e, signal);
     }
+    if (made) notifyOutputTails(made);
     this.opts.metrics?.runs.inc({ result: outcome.result, kind });
     this.opts.metrics?.duration.observe(
       { result: outcome.result, kind },

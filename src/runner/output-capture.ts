@@ -14,8 +14,11 @@ import { FrameParser, type StreamName } from './frame-parser.ts';
 import { LineSplitter } from './line-splitter.ts';
 import type { OutputSink } from './output-sink.ts';
 import { ByteRing } from './ring-buffer.ts';
+import type { OutputTails } from './run-types.ts';
 
 export const DEFAULT_TAIL_BYTES = 16 * 1024;
+/** Tail kept per stream when asked (the most a JobNotifier's message carries, outputTailBytes). */
+export const STREAM_TAIL_BYTES = 16 * 1024;
 /** Longest line handed to the sink, in UTF-8 bytes (so also in characters); longer ones are cut. */
 export const DEFAULT_MAX_LINE_CHARS = 16 * 1024;
 
@@ -25,6 +28,8 @@ export interface OutputCaptureOptions {
   /** Multiplexed frames (no TTY) or raw bytes (TTY: everything is stdout). */
   multiplexed: boolean;
   tailBytes?: number;
+  /** Also keep the end of each stream on its own, this many bytes each (0, the default: not kept). */
+  streamTailBytes?: number;
   /** Line bound in UTF-8 bytes (the name predates the byte-based splitter; bytes >= characters). */
   maxLineChars?: number;
   onLine?: (stream: StreamName, line: string) => void;
@@ -32,6 +37,7 @@ export interface OutputCaptureOptions {
 
 export class OutputCapture {
   private readonly tail: ByteRing;
+  private readonly streamTailRings: Record<StreamName, ByteRing> | undefined;
   private readonly parser: FrameParser | undefined;
   private readonly stdout: LineSplitter;
   private readonly stderr: LineSplitter;
@@ -41,6 +47,9 @@ export class OutputCapture {
 
   constructor(opts: OutputCaptureOptions) {
     this.tail = new ByteRing(opts.tailBytes ?? DEFAULT_TAIL_BYTES);
+    const perStream = opts.streamTailBytes ?? 0;
+    this.streamTailRings =
+      perStream > 0 ? { stdout: new ByteRing(perStream), stderr: new ByteRing(perStream) } : undefined;
     const max = opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
     const { run, sink, onLine } = opts;
     // Two closures per run, none per chunk or line.
@@ -89,9 +98,16 @@ export class OutputCapture {
     return this.tail.text();
   }
 
+  /** The last bytes of each stream on its own, when the capture was asked to keep them. */
+  streamTails(): OutputTails | undefined {
+    const r = this.streamTailRings;
+    return r ? { stdout: r.stdout.text(), stderr: r.stderr.text() } : undefined;
+  }
+
   private payload(stream: StreamName, data: Buffer): void {
     this.bytes[stream] += data.length;
     this.tail.write(data);
+    this.streamTailRings?.[stream].write(data);
     (stream === 'stdout' ? this.stdout : this.stderr).push(data);
   }
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import type { RunMetrics } from '../metrics/run-metrics.ts';
 import type { Clock } from '../util/clock.ts';
 import type { StreamName } from './frame-parser.ts';
-import { OutputCapture } from './output-capture.ts';
+import { OutputCapture, STREAM_TAIL_BYTES } from './output-capture.ts';
 import type { OutputSink } from './output-sink.ts';
 import type { RunHooks, RunRequest } from './run-types.ts';
 import type { SecretSource } from './secret-source.ts';
@@ -28,15 +28,18 @@ export interface RunContext {
   maxLineChars: number;
   drainGraceMs: number;
   killGraceMs: number;
+  /** The run's capture, once newCapture made it (the runner hands its stream tails to the hooks). */
+  capture?: OutputCapture;
 }
 
 export function newCapture(ctx: RunContext, multiplexed: boolean): OutputCapture {
   const onOutputLine = ctx.hooks?.onOutputLine;
-  return new OutputCapture({
+  ctx.capture = new OutputCapture({
     run: ctx.req.identity,
     sink: ctx.sink,
     multiplexed,
     tailBytes: ctx.tailBytes,
+    streamTailBytes: ctx.hooks?.onOutputTails ? STREAM_TAIL_BYTES : 0,
     maxLineChars: ctx.maxLineChars,
     onLine: onOutputLine
       ? (stream: StreamName, line: string) => {
@@ -48,6 +51,18 @@ export function newCapture(ctx: RunContext, multiplexed: boolean): OutputCapture
         }
       : undefined,
   });
+  return ctx.capture;
+}
+
+/** Hands the capture's per-stream tails to the hook; a throwing hook is logged, never allowed to break the run. */
+export function notifyOutputTails(ctx: RunContext): void {
+  const tails = ctx.capture?.streamTails();
+  if (!tails) return;
+  try {
+    ctx.hooks?.onOutputTails?.(tails);
+  } catch (e) {
+    ctx.log.warn({ err: (e as Error).message }, 'output tails hook failed');
+  }
 }
 
 /** Calls the onStarted hook; a throwing hook is logged, never allowed to break the run. */

@@ -16,6 +16,17 @@ export interface RunHooks {
   onStarted?(info: { containerId: string; startTime: number }): void;
   /** One line of output, as it is produced (also sent to the OutputSink). */
   onOutputLine?(stream: StreamName, line: string): void;
+  /**
+   * The end of each stream on its own (the record's logTail interleaves them), once, before the
+   * run's record is returned; given, the capture keeps STREAM_TAIL_BYTES per stream for it.
+   */
+  onOutputTails?(tails: OutputTails): void;
+}
+
+/** The last bytes of stdout and of stderr of one run, kept apart (TTY runs: all is stdout). */
+export interface OutputTails {
+  stdout: string;
+  stderr: string;
 }
 
 /** How a run ended, before it becomes a RunRecord. */

@@ -5,6 +5,10 @@
  * the real kubectl to the embedded API server, and run by an operator process on the real daemon.
  * The operator runs with --allow-local-jobs (the runner's refusal without it is covered in
  * test/integration/runner-local.test.ts).
+ * A second INI with the notification middlewares (slack to a real HTTP receiver on loopback, save
+ * into an allowed folder) and a chain (on-success) is imported, created with `kubectl create -f`
+ * as is, and runs: the chained job follows, the failing job is posted, the saved files keep stdout
+ * and stderr apart.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,10 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TEST_IMAGE } from '../helpers/docker.ts';
 import { getJob, useControllerEnv, waitFor } from '../helpers/operator.ts';
+import { startHttpReceiver } from '../helpers/receivers.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(repo, 'bin/ofelia-operator.js');
@@ -24,7 +29,16 @@ const TEST_LABEL = 'ofelia-e2e.import';
 const TARGET = `ofelia-imp-target-${RUN_ID}`;
 const STOPPED = `ofelia-imp-stopped-${RUN_ID}`;
 const dir = mkdtempSync(join(tmpdir(), 'ofelia-import-e2e-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const saveRoot = mkdtempSync(join(tmpdir(), 'ofelia-import-save-'));
+let slack: Awaited<ReturnType<typeof startHttpReceiver>>;
+before(async () => {
+  slack = await startHttpReceiver();
+});
+after(async () => {
+  await slack?.close();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(saveRoot, { recursive: true, force: true });
+});
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [bin, ...args], {
@@ -59,7 +73,12 @@ const env = useControllerEnv({
       Labels: { [TEST_LABEL]: RUN_ID, 'ofelia.dev/exec-from': 'default' },
       HostConfig: { NetworkMode: 'none' },
     });
-    const op = startOperator({ identity: 'importer', nodeName: 'node-import', allowLocalJobs: true });
+    const op = startOperator({
+      identity: 'importer',
+      nodeName: 'node-import',
+      allowLocalJobs: true,
+      notify: { saveDirs: [saveRoot] },
+    });
     await op.waitForLog(/operator started/, { timeoutMs: 30_000 });
   },
   async afterOperatorsEnd({ docker }) {
@@ -155,4 +174,111 @@ command = sh -c 'echo ran > ${marker}'
   for (const name of ['exec-in-target', 'run-new', 'start-existing', 'local-touch']) {
     await env.kubectl(['delete', 'sdj', name, '--wait=true']);
   }
+});
+
+test('slack, save and on-success are imported as JobNotifiers and a chain that the API server takes as is, and work', async () => {
+  const folder = join(saveRoot, 'reports');
+  const ini = join(dir, 'notify.ini');
+  writeFileSync(
+    ini,
+    `[global]
+default-user = 0
+slack-webhook = ${slack.url}/services/T0/B0/token
+slack-only-on-error = true
+save-folder = ${folder}
+
+[job-run "produce"]
+schedule = @manual
+image = ${TEST_IMAGE}
+pull = false
+network = none
+command = sh -c 'echo to-stdout; echo to-stderr >&2'
+on-success = consume
+
+[job-run "consume"]
+schedule = @triggered
+image = ${TEST_IMAGE}
+pull = false
+network = none
+command = echo consumed
+
+[job-run "breaks"]
+schedule = @manual
+image = ${TEST_IMAGE}
+pull = false
+network = none
+command = sh -c 'echo broken >&2; exit 3'
+`,
+  );
+  const out = join(dir, 'notify-out');
+  const imported = cli(['import', 'ofelia', '-f', ini, '-o', out, '--include-secrets', '-n', 'default']);
+  // Reported: the save folder's operator flag.
+  assert.equal(imported.code, 3, imported.stderr);
+  assert.match(
+    imported.stderr,
+    /notify\.ini:5: \[global\] save-folder: written only when the operator runs with --notify-save-dir/,
+  );
+  assert.deepEqual(readdirSync(out).sort(), [
+    'jobnotifier-ofelia-save.yaml',
+    'jobnotifier-ofelia-slack.yaml',
+    'sdj-breaks.yaml',
+    'sdj-consume.yaml',
+    'sdj-produce.yaml',
+    'secret-ofelia-slack.yaml',
+  ]);
+  const validated = cli(['validate', '-f', out]);
+  assert.equal(validated.code, 0, validated.stdout + validated.stderr);
+  // The embedded API server admits every object as the import wrote it.
+  const created = await env.kubectl(['create', '-f', out]);
+  assert.equal(created.code, 0, created.stderr);
+  // kubectl creates the files in name order, the Secret last: the jobs run once the notifiers
+  // have read it (a notifier sends nothing while it is not Ready).
+  for (const notifier of ['ofelia-slack', 'ofelia-save'])
+    await waitFor(`${notifier} Ready`, async () => {
+      const r = await env.kubectl(['get', 'jobnotifier', notifier, '-o', 'json']);
+      const conditions = r.code === 0 ? JSON.parse(r.stdout).status?.conditions : undefined;
+      return (conditions as Array<{ type: string; status: string }> | undefined)?.some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      );
+    });
+  for (const job of ['produce', 'breaks']) {
+    const r = await env.kubectl(['annotate', 'sdj', job, 'ofelia.dev/run-now=now', '--overwrite']);
+    assert.equal(r.code, 0, r.stderr);
+  }
+
+  const consume = await waitFor(
+    'the chained job ran after produce',
+    async () => {
+      const j = await getJob(env.kubectl, 'consume');
+      return (j?.status?.counters?.succeeded ?? 0) >= 1 && j;
+    },
+    40_000,
+  );
+  assert.equal(consume.status?.recentRuns?.[0]?.trigger, 'Chained');
+  // slack-only-on-error: the failing job is posted, the succeeding ones are not.
+  const posted = await waitFor('a slack message about breaks', () =>
+    slack.requests.find((r) => r.path === '/services/T0/B0/token' && r.body.includes('breaks')),
+  );
+  assert.equal(posted.method, 'POST');
+  assert.equal(
+    slack.requests.filter((r) => /produce|consume/.test(r.body)).length,
+    0,
+    'no message for successful runs',
+  );
+  // save: every finished run; stdout and stderr in their own files.
+  const saved = await waitFor('the saved files of produce', () => {
+    try {
+      const names = readdirSync(folder).filter((n) => n.includes('_default_produce.'));
+      return names.length === 3 && names.sort();
+    } catch {
+      return false;
+    }
+  });
+  const read = (suffix: string) =>
+    readFileSync(join(folder, saved.find((n) => n.endsWith(suffix)) as string), 'utf8');
+  assert.equal(read('.stdout.log'), 'to-stdout\n');
+  assert.equal(read('.stderr.log'), 'to-stderr\n');
+  for (const name of ['produce', 'consume', 'breaks'])
+    await env.kubectl(['delete', 'sdj', name, '--wait=true']);
+  await env.kubectl(['delete', 'jobnotifier', 'ofelia-slack', 'ofelia-save']);
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -57,30 +57,101 @@ test('all translated: exit 0, a YAML stream that validate accepts, nothing repor
     docs.map((d) => [d.kind, d.metadata.namespace]),
     [['ScheduledDockerJob', 'team-a']],
   );
-  assert.match(r.stderr, /1 job\(s\), 0 Secret\(s\); 0 key\(s\) reported/);
+  assert.match(r.stderr, /1 job\(s\), 0 JobNotifier\(s\), 0 Secret\(s\); 0 key\(s\) reported/);
   const stream = file('clean.yaml', r.stdout);
   const v = cli(['validate', '-f', stream]);
   assert.equal(v.code, 0, v.stdout);
 });
 
 test('some keys reported: exit 3, one FILE:LINE: [section] key: reason line each; Secrets without values', () => {
-  const path = file('mixed.ini', `${CLEAN}\n[global]\nsmtp-host = mail\nsmtp-password = hunter2\n`);
+  const path = file(
+    'mixed.ini',
+    `${CLEAN}\n[global]\nsmtp-host = mail.example.com\nsmtp-password = hunter2\nemail-to = ops@example.com\nlog-level = debug\n`,
+  );
   const r = cli(['import', 'ofelia', '-f', path]);
   assert.equal(r.code, 3);
   const lines = r.stderr.trim().split('\n');
-  assert.match(
-    lines[0] ?? '',
-    /mixed\.ini:7: \[global\] smtp-host: notification middleware: not translated yet/,
-  );
-  assert.match(
-    lines[1] ?? '',
-    /mixed\.ini:8: \[global\] smtp-password: .*Secret ofelia-notifications, key smtp-password/,
-  );
+  for (const want of [
+    /^.*mixed\.ini:7: \[global\] smtp-host: smtp-port is not set: spec\.email\.port is 587$/,
+    /^.*mixed\.ini:7: \[global\] smtp-host: email-from is not set: spec\.email\.from is ofelia@localhost/,
+    /^.*mixed\.ini:8: \[global\] smtp-password: kept in Secret ofelia-mail, key password; value left out/,
+    /^.*mixed\.ini:10: \[global\] log-level: an Ofelia daemon setting, not a job's: the operator's equivalent is --log-level$/,
+  ])
+    assert.ok(
+      lines.some((l) => want.test(l)),
+      `a line ${want}:\n${r.stderr}`,
+    );
+  assert.match(r.stderr, /1 job\(s\), 1 JobNotifier\(s\), 1 Secret\(s\); \d+ key\(s\) reported/);
   assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
+  const docs = parseAllDocuments(r.stdout).map(
+    (d) => d.toJS() as { kind: string; spec?: { email?: unknown } },
+  );
+  assert.deepEqual(
+    docs.map((d) => d.kind),
+    ['Secret', 'ScheduledDockerJob', 'JobNotifier'],
+  );
+  assert.deepEqual(docs[2]?.spec?.email, {
+    host: 'mail.example.com',
+    to: ['ops@example.com'],
+    port: 587,
+    tls: 'opportunistic',
+    from: 'ofelia@localhost',
+    credentialsFrom: { name: 'ofelia-mail' },
+  });
   const withValues = cli(['import', 'ofelia', '-f', path, '--include-secrets']);
-  assert.match(withValues.stdout, /smtp-password: hunter2/);
+  assert.match(withValues.stdout, /password: hunter2/);
   const v = cli(['validate', '-f', '-'], r.stdout);
-  assert.equal(v.code, 0, `validate passes over the Secret: ${v.stdout}`);
+  assert.equal(v.code, 0, `validate passes over the Secret and checks the JobNotifier: ${v.stdout}`);
+  assert.match(v.stdout, /1 ScheduledDockerJob\(s\) valid, 1 JobNotifier\(s\) valid/);
+});
+
+test('notifications and chains: slack, save and on-success become JobNotifiers and spec.after that validate accepts', () => {
+  const path = file(
+    'chain.ini',
+    `[global]
+slack-webhook = https://hooks.slack.com/services/T0/B0/secret-token
+slack-only-on-error = true
+save-folder = /var/log/ofelia
+
+[job-exec "first"]
+schedule = @hourly
+container = app
+command = true
+on-success = second
+
+[job-exec "second"]
+schedule = @triggered
+container = app
+command = true
+`,
+  );
+  const out = join(dir, 'chain-out');
+  const r = cli(['import', 'ofelia', '-f', path, '-o', out]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.deepEqual(readdirSync(out).sort(), [
+    'jobnotifier-ofelia-save.yaml',
+    'jobnotifier-ofelia-slack.yaml',
+    'sdj-first.yaml',
+    'sdj-second.yaml',
+    'secret-ofelia-slack.yaml',
+  ]);
+  assert.match(
+    r.stderr,
+    /chain\.ini:2: \[global\] slack-webhook: kept in Secret ofelia-slack, key url; value left out/,
+  );
+  assert.match(
+    r.stderr,
+    /chain\.ini:4: \[global\] save-folder: written only when the operator runs with --notify-save-dir/,
+  );
+  assert.doesNotMatch(r.stderr, /secret-token/);
+  const v = cli(['validate', '-f', out]);
+  assert.equal(v.code, 0, v.stdout);
+  assert.match(v.stdout, /2 ScheduledDockerJob\(s\) valid, 2 JobNotifier\(s\) valid/);
+  const second = parseAllDocuments(readFileSync(join(out, 'sdj-second.yaml'), 'utf8'))[0]?.toJS() as {
+    spec: { schedule: string; after: unknown };
+  };
+  assert.deepEqual(second.spec.after, [{ job: 'first', on: 'Succeeded' }]);
+  assert.equal(second.spec.schedule, '@manual');
 });
 
 test('directories and globs read every file; -o DIR writes one file per object', () => {

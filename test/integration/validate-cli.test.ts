@@ -107,6 +107,27 @@ test('malformed YAML: exit 1 with the line and column', () => {
   assert.match(r.stdout, new RegExp(`^${path}: document 1, line \\d+, col \\d+: malformed YAML: `, 'm'));
 });
 
+test('JobNotifiers (next to jobs in the output of import ofelia) are checked too: field paths, unknown fields', () => {
+  const notifier = (name: string, spec: string) =>
+    `---\napiVersion: ofelia.dev/v1alpha1\nkind: JobNotifier\nmetadata: {name: ${name}, namespace: default}\nspec: ${spec}\n`;
+  const good = file(
+    'notifier.yaml',
+    `${GOOD}${notifier('team', '{type: slack, addressFrom: {secretKeyRef: {name: s, key: url}}}')}`,
+  );
+  const ok = cli(['validate', '-f', good]);
+  assert.equal(ok.code, 0, ok.stdout);
+  assert.equal(ok.stdout, '1 ScheduledDockerJob(s) valid, 1 JobNotifier(s) valid\n');
+  const bad = file(
+    'notifier-bad.yaml',
+    `${notifier('wrong', '{type: slack, address: not-a-url}')}${notifier('extra', '{type: save, save: {folder: /x}, bogus: 1}')}`,
+  );
+  const r = cli(['validate', '-f', bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /notifier-bad\.yaml: wrong: spec\.address: /);
+  assert.match(r.stdout, /notifier-bad\.yaml: extra: spec\.bogus: unknown field/);
+  assert.match(r.stdout, /0 of 0 ScheduledDockerJob\(s\) invalid, 2 of 2 JobNotifier\(s\) invalid\n$/);
+});
+
 test('a wrong kind is an error, not a silent pass', () => {
   const path = file('deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n');
   const r = cli(['validate', '-f', path]);

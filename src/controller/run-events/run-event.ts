@@ -13,6 +13,7 @@
 
 import type { SkipReason } from '../../api/job-reporting.ts';
 import type { RunRecord, RunTrigger, ScheduledDockerJob } from '../../api/schema.ts';
+import type { OutputTails } from '../../runner/run-types.ts';
 import type { UpstreamMarker } from '../fire-request.ts';
 
 /** The job an event is about, as observers may see it (JobState implements it). */
@@ -78,6 +79,8 @@ export interface RunFinished<S> extends Base<S> {
   record: RunRecord;
   trigger: RunTrigger;
   attempt: number;
+  /** The end of stdout and of stderr apart (the record's logTail interleaves them), when kept. */
+  output?: OutputTails;
 }
 
 /** A failed run will be tried again: `attempt` starts at `retryAtMs`. */

@@ -8,7 +8,8 @@ import type { Notification } from '../notification.ts';
 import { type DeliveryTarget, type HttpRequest, json } from './http-request.ts';
 
 export function formatWebhook(n: Notification, target: DeliveryTarget): HttpRequest {
-  const { atMs: _at, ...fields } = n;
+  // The streams apart are for the save files; the JSON carries the one tail.
+  const { atMs: _at, stdoutTail: _out, stderrTail: _err, ...fields } = n;
   return {
     method: 'POST',
     url: target.address,

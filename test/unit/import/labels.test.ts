@@ -126,3 +126,62 @@ for (const row of ROWS) {
     );
   });
 }
+
+test('labels: chains name jobs as the fork does (SERVICE.JOB, or a bare name on the same container); a slack label becomes a notifier', () => {
+  const t = importLabels(
+    [
+      {
+        id: 'd1',
+        name: '/shop-database-1',
+        labels: {
+          'ofelia.enabled': 'true',
+          ...compose('shop', 'database'),
+          'ofelia.job-exec.backup.schedule': '@daily',
+          'ofelia.job-exec.backup.command': 'pg_dump',
+          'ofelia.job-exec.backup.on-success': 'app.notify',
+          'ofelia.job-exec.backup.slack-webhook': 'https://hooks.slack.com/services/T/B/X',
+        },
+      },
+      {
+        id: 'a1',
+        name: '/shop-app-1',
+        labels: {
+          'ofelia.enabled': 'true',
+          ...compose('shop', 'app'),
+          'ofelia.job-exec.process.schedule': '@hourly',
+          'ofelia.job-exec.process.command': 'process',
+          'ofelia.job-exec.process.depends-on': '["database.backup"]',
+          'ofelia.job-exec.process.on-failure': 'notify',
+          'ofelia.job-exec.notify.schedule': '@triggered',
+          'ofelia.job-exec.notify.command': 'notify',
+        },
+      },
+    ],
+    { namespace: 'default', includeSecrets: false, origin: 'docker' },
+  );
+  const after = Object.fromEntries(
+    t.jobs.map((j) => [j.metadata.name, (j.spec as { after?: unknown }).after]),
+  );
+  assert.deepEqual(after, {
+    'shop-database-backup': undefined,
+    'shop-app-process': [{ job: 'shop-database-backup', on: 'Succeeded' }],
+    'shop-app-notify': [
+      { job: 'shop-database-backup', on: 'Succeeded' },
+      { job: 'shop-app-process', on: 'Failed' },
+    ],
+  });
+  assert.deepEqual(
+    t.notifiers.map((n) => [n.metadata.name, (n.spec as { jobSelector: unknown }).jobSelector]),
+    [
+      [
+        'shop-database-backup-slack',
+        { matchLabels: { 'ofelia.dev/notifier-slack': 'shop-database-backup-slack' } },
+      ],
+    ],
+  );
+  // the webhook URL is withheld (needs-secret) and notify has two upstreams (reported)
+  assert.deepEqual(t.issues.map((i) => `${i.key}:${i.kind}`).sort(), [
+    ':different-meaning',
+    'slack-webhook:needs-secret',
+  ]);
+});

@@ -273,3 +273,30 @@ test('label source: metrics count passes, writes by action and untranslated labe
   assert.match(text, /ofelia_docker_label_job_writes_total\{action="delete"\} 1/);
   assert.match(text, /ofelia_docker_label_issues 0/);
 });
+
+test('label source: a notification middleware on labels is counted as not applied live; the job carries its selector label', async () => {
+  const registry = new Registry();
+  const metrics = new DockerLabelMetrics(registry);
+  const store = new MemoryStore();
+  const containers = [
+    container('c1', 'shop', { tick: { ...tick, 'slack-webhook': 'https://hooks.slack.com/services/T/B/X' } }),
+  ];
+  const source = new LabelSource({
+    listContainers: async () => ({ containers, truncated: false }),
+    events: { subscribe: async () => ({ stop() {} }) },
+    store,
+    namespace: 'default',
+    nodeName: 'node-a',
+    resyncMs: 60_000,
+    clock: new FakeClock(),
+    log: silentLogger(),
+    metrics,
+  });
+  await source.start();
+  await source.stop();
+  const job = store.jobs.get('shop-web-tick');
+  // the JobNotifier `import ofelia --docker` writes selects the job by this label
+  assert.equal(job?.metadata.labels?.['ofelia.dev/notifier-slack'], 'shop-web-tick-slack');
+  // the withheld webhook URL (a needs-secret issue) and the notifier not applied live
+  assert.match(await registry.metrics(), /ofelia_docker_label_issues 2/);
+});

@@ -98,3 +98,13 @@ test('tailBytes keeps the end and never splits a character', () => {
   assert.equal(tailBytes('x✓y', 3), 'y', 'the 3-byte ✓ does not fit with y in 3 bytes');
   assert.equal(tailBytes('x✓y', 4), '✓y');
 });
+
+test('a notification carries the end of stdout and of stderr apart, each bounded, when the runner kept them', () => {
+  const event = { ...finished('Failed'), output: { stdout: 'line one\nline two\n', stderr: 'boom\n' } };
+  const n = buildNotification(event, 'Failed', { outputTailBytes: 9 });
+  assert.equal(n.stdoutTail, 'line two\n');
+  assert.equal(n.stderrTail, 'boom\n');
+  const without = buildNotification(finished('Failed'), 'Failed', { outputTailBytes: 9 });
+  assert.equal(without.stdoutTail, undefined);
+  assert.equal(without.stderrTail, undefined);
+});

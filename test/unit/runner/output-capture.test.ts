@@ -88,3 +88,19 @@ test('OutputCapture.consume: an erroring stream ends the consumption', async () 
   capture.end();
   assert.deepEqual(lines, ['partial']);
 });
+
+test('OutputCapture.streamTails: the end of each stream apart, bounded, only when asked', () => {
+  const sink = { line: () => true };
+  const none = new OutputCapture({ run, multiplexed: true, sink });
+  none.push(frame(1, 'out\n'));
+  assert.equal(none.streamTails(), undefined, 'not kept unless asked');
+  const capture = new OutputCapture({ run, multiplexed: true, tailBytes: 64, streamTailBytes: 6, sink });
+  capture.push(Buffer.concat([frame(1, 'first out\n'), frame(2, 'an error\n'), frame(1, 'last\n')]));
+  capture.end();
+  // The merged tail interleaves; each stream's tail is its own last 6 bytes.
+  assert.equal(capture.tailText(), 'first out\nan error\nlast\n');
+  assert.deepEqual(capture.streamTails(), { stdout: '\nlast\n', stderr: 'error\n' });
+  const tty = new OutputCapture({ run, multiplexed: false, streamTailBytes: 16, sink });
+  tty.push(Buffer.from('all on stdout\n'));
+  assert.deepEqual(tty.streamTails(), { stdout: 'all on stdout\n', stderr: '' });
+});
