@@ -281,7 +281,7 @@ export async function main(argv: string[]): Promise<number> {
   let result: Translation;
   try {
     result = flags.docker ? await translateDocker(flags) : await translateFiles(flags);
-    await writeOutput([...result.secrets, ...result.jobs, ...result.notifiers], flags.outputDir);
+    await writeOutput([...result.secrets, ...result.notifiers, ...result.jobs], flags.outputDir);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`ofelia-operator import: ${message.split('\n')[0]}\n`);

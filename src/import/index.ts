@@ -102,7 +102,7 @@ export function importLabels(
 }
 
 /**
- * Objects as one `---` YAML stream (the CLI puts Secrets first: jobs and notifiers reference them).
+ * Objects as one `---` YAML stream (the CLI puts them in the order they are needed: Secrets, JobNotifiers, jobs).
  * Written as YAML 1.1, which kubectl and client-go read: `spec.after[].on` must be quoted there
  * (an unquoted `on` is the boolean true in YAML 1.1, and the API server refuses the field `true`).
  */
@@ -110,8 +110,18 @@ export function renderYamlStream(objects: readonly KubeObject[]): string {
   return objects.map((o) => `---\n${stringify(o, { lineWidth: 0, version: '1.1' })}`).join('');
 }
 
-/** One file name per object: `<kind>-<name>.yaml`, lower case. */
+/**
+ * One file name per object: `<rank>-<kind>-<name>.yaml`, lower case. The rank makes name order
+ * (the order `kubectl create -f DIR` takes) the order things are needed in: Secrets, then the
+ * notifiers that read them, then the jobs, so no notifier is briefly without its Secret and no
+ * run-on-start job runs before its env Secret or its notifiers exist.
+ */
 export function objectFileName(o: KubeObject): string {
-  const kind = o.kind === 'ScheduledDockerJob' ? 'sdj' : o.kind.toLowerCase();
-  return `${kind}-${o.metadata.name}.yaml`;
+  const [rank, kind] =
+    o.kind === 'Secret'
+      ? [1, 'secret']
+      : o.kind === 'ScheduledDockerJob'
+        ? [3, 'sdj']
+        : [2, o.kind.toLowerCase()];
+  return `${rank}-${kind}-${o.metadata.name}.yaml`;
 }

@@ -136,13 +136,13 @@ command = sh -c 'echo ran > ${marker}'
   );
   const files = readdirSync(out).sort();
   assert.deepEqual(files, [
-    'sdj-exec-in-target.yaml',
-    'sdj-local-touch.yaml',
-    'sdj-run-new.yaml',
-    'sdj-start-existing.yaml',
-    'secret-run-new-env-file.yaml',
+    '1-secret-run-new-env-file.yaml',
+    '3-sdj-exec-in-target.yaml',
+    '3-sdj-local-touch.yaml',
+    '3-sdj-run-new.yaml',
+    '3-sdj-start-existing.yaml',
   ]);
-  assert.match(readFileSync(join(out, 'secret-run-new-env-file.yaml'), 'utf8'), /FROM_FILE: file-value/);
+  assert.match(readFileSync(join(out, '1-secret-run-new-env-file.yaml'), 'utf8'), /FROM_FILE: file-value/);
 
   // validate accepts the output as it is, and kubectl applies it as it is.
   const validated = cli(['validate', '-f', out]);
@@ -219,20 +219,21 @@ command = sh -c 'echo broken >&2; exit 3'
     /notify\.ini:5: \[global\] save-folder: written only when the operator runs with --notify-save-dir/,
   );
   assert.deepEqual(readdirSync(out).sort(), [
-    'jobnotifier-ofelia-save.yaml',
-    'jobnotifier-ofelia-slack.yaml',
-    'sdj-breaks.yaml',
-    'sdj-consume.yaml',
-    'sdj-produce.yaml',
-    'secret-ofelia-slack.yaml',
+    '1-secret-ofelia-slack.yaml',
+    '2-jobnotifier-ofelia-save.yaml',
+    '2-jobnotifier-ofelia-slack.yaml',
+    '3-sdj-breaks.yaml',
+    '3-sdj-consume.yaml',
+    '3-sdj-produce.yaml',
   ]);
   const validated = cli(['validate', '-f', out]);
   assert.equal(validated.code, 0, validated.stdout + validated.stderr);
   // The embedded API server admits every object as the import wrote it.
   const created = await env.kubectl(['create', '-f', out]);
   assert.equal(created.code, 0, created.stderr);
-  // kubectl creates the files in name order, the Secret last: the jobs run once the notifiers
-  // have read it (a notifier sends nothing while it is not Ready).
+  // kubectl creates the files in name order: Secrets, notifiers, jobs. A notifier reads its
+  // Secret a moment after it is created; the runs are triggered once it has (it sends nothing
+  // while it is not Ready).
   for (const notifier of ['ofelia-slack', 'ofelia-save'])
     await waitFor(`${notifier} Ready`, async () => {
       const r = await env.kubectl(['get', 'jobnotifier', notifier, '-o', 'json']);

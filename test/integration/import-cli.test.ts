@@ -88,9 +88,10 @@ test('some keys reported: exit 3, one FILE:LINE: [section] key: reason line each
   );
   assert.deepEqual(
     docs.map((d) => d.kind),
-    ['Secret', 'ScheduledDockerJob', 'JobNotifier'],
+    ['Secret', 'JobNotifier', 'ScheduledDockerJob'],
+    'in the order they are needed: what they reference first',
   );
-  assert.deepEqual(docs[2]?.spec?.email, {
+  assert.deepEqual(docs[1]?.spec?.email, {
     host: 'mail.example.com',
     to: ['ops@example.com'],
     port: 587,
@@ -129,11 +130,11 @@ command = true
   const r = cli(['import', 'ofelia', '-f', path, '-o', out]);
   assert.equal(r.code, 3, r.stderr);
   assert.deepEqual(readdirSync(out).sort(), [
-    'jobnotifier-ofelia-save.yaml',
-    'jobnotifier-ofelia-slack.yaml',
-    'sdj-first.yaml',
-    'sdj-second.yaml',
-    'secret-ofelia-slack.yaml',
+    '1-secret-ofelia-slack.yaml',
+    '2-jobnotifier-ofelia-save.yaml',
+    '2-jobnotifier-ofelia-slack.yaml',
+    '3-sdj-first.yaml',
+    '3-sdj-second.yaml',
   ]);
   assert.match(
     r.stderr,
@@ -147,7 +148,7 @@ command = true
   const v = cli(['validate', '-f', out]);
   assert.equal(v.code, 0, v.stdout);
   assert.match(v.stdout, /2 ScheduledDockerJob\(s\) valid, 2 JobNotifier\(s\) valid/);
-  const second = parseAllDocuments(readFileSync(join(out, 'sdj-second.yaml'), 'utf8'))[0]?.toJS() as {
+  const second = parseAllDocuments(readFileSync(join(out, '3-sdj-second.yaml'), 'utf8'))[0]?.toJS() as {
     spec: { schedule: string; after: unknown };
   };
   assert.deepEqual(second.spec.after, [{ job: 'first', on: 'Succeeded' }]);
@@ -164,8 +165,8 @@ test('directories and globs read every file; -o DIR writes one file per object',
   const out = join(dir, 'out');
   const byDir = cli(['import', 'ofelia', '-f', join(dir, 'conf.d'), '-o', out]);
   assert.equal(byDir.code, 3, byDir.stderr);
-  assert.deepEqual(readdirSync(out).sort(), ['sdj-b.yaml', 'sdj-c.yaml', 'sdj-clean.yaml']);
-  assert.equal(statSync(join(out, 'sdj-b.yaml')).mode & 0o777, 0o644);
+  assert.deepEqual(readdirSync(out).sort(), ['3-sdj-b.yaml', '3-sdj-c.yaml', '3-sdj-clean.yaml']);
+  assert.equal(statSync(join(out, '3-sdj-b.yaml')).mode & 0o777, 0o644);
 });
 
 test('malformed input: exit 1, one line with the file and line', () => {
