@@ -137,6 +137,19 @@ export class MembershipView {
     return changes;
   }
 
+  /**
+   * The local time at which the next live member expires unless a list sent by then shows it
+   * changed, or undefined. The loop lists at that moment (src/cluster/member-loop.ts) instead of
+   * waiting for its next period: expiry is only ever decided from a list SENT at or after it, so a
+   * renewal committed just before stays visible and a late one cannot be missed.
+   */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const e of this.entries.values())
+      if (e.live && (next === undefined || e.liveUntil < next)) next = e.liveUntil;
+    return next;
+  }
+
   /** Node names of the live members, sorted. */
   live(): string[] {
     const nodes: string[] = [];

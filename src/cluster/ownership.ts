@@ -174,11 +174,9 @@ export class Ownership {
     return { membersChanged, phaseChanged, changes };
   }
 
-  /** Time passed without a tick (a failed call): expire silent members. True if the set changed. */
-  expire(now: number): boolean {
-    const changes = this.view.expire(now);
-    this.noteFences(changes, now);
-    return changes.length > 0 && this.rebuild(this.self.phase !== 'Standby');
+  /** When the next member expires unless it renews (local ms): when to list next. */
+  nextExpiry(): number | undefined {
+    return this.view.nextExpiry();
   }
 
   /** Promote a Joining replica whose delay is over; true if it became Active. */

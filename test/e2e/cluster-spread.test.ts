@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -21,7 +21,12 @@ import Docker from 'dockerode';
 import { LABELS } from '../../src/api/run-identity.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/operator.ts';
-import { type ChildHandle, kubectlWith, spawnChild } from '../helpers/operator-process.ts';
+import {
+  type ChildHandle,
+  kubectlWith,
+  spawnChild,
+  spawnClusterOperator,
+} from '../helpers/operator-process.ts';
 
 const NODES = 3;
 const JOBS = 30;
@@ -51,6 +56,7 @@ interface Created {
   uid: string;
   scheduledMs: number;
   attempt: string;
+  trigger: string;
   atMs: number;
 }
 const created: Created[] = [];
@@ -58,31 +64,12 @@ const created: Created[] = [];
 const sock = (i: number) => join(nodesDir, `node-${i}`, 'docker.sock');
 
 function startReplica(i: number): ChildHandle {
-  return spawnChild({
-    args: [
-      'run',
-      '--kubeconfig',
-      join(tmp, 'cluster', 'kubeconfig'),
-      '--http-listen',
-      '127.0.0.1:0',
-      '--dashboard-listen',
-      '127.0.0.1:0',
-      '--log-format',
-      'json',
-      '--namespace',
-      'default',
-      '--leader-elect-namespace',
-      'default',
-      '--node-name',
-      `node-${i}`,
-      '--docker-host',
-      `unix://${sock(i)}`,
-      '--member-lease-duration',
-      `${LEASE_MS / 1000}s`,
-      '--shutdown-grace',
-      '5s',
-    ],
+  return spawnClusterOperator({
     home: tmp,
+    kubeconfig: join(tmp, 'cluster', 'kubeconfig'),
+    node: `node-${i}`,
+    dockerHost: `unix://${sock(i)}`,
+    args: ['--member-lease-duration', `${LEASE_MS / 1000}s`, '--shutdown-grace', '5s'],
     lifetimeMs: 240_000,
   });
 }
@@ -110,6 +97,7 @@ async function follow(i: number): Promise<void> {
         uid: a[LABELS.jobUid] ?? '',
         scheduledMs: Date.parse(a[LABELS.scheduledTime] ?? ''),
         attempt: a[LABELS.attempt] ?? '',
+        trigger: a[LABELS.trigger] ?? '',
         atMs: Math.floor((e.timeNano ?? 0) / 1e6),
       });
     }
@@ -147,8 +135,57 @@ after(async () => {
   await rm(nodesDir, { recursive: true, force: true });
 });
 
+const loadAverage = async () => Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nodesRunningSince = (t: number) => new Set(created.filter((c) => c.atMs >= t).map((c) => c.node));
+
+const logTime = (l: { time?: unknown }) => Number(l.time);
+const rel = (t: number | undefined, t0: number) =>
+  t === undefined ? '-' : `${((t - t0) / 1000).toFixed(1)}s`;
+
+/**
+ * Where the time of one handover went, for the jobs that moved from `from` to `to` (nodes other
+ * than `from` when `to` is undefined) after `t0`: per job, the last scheduled time that ran before
+ * and the first run after (its scheduled time, when its container was created, its trigger).
+ * Returns the largest gap between those two scheduled times, and the text of the timeline.
+ */
+function handover(uids: ReadonlySet<string>, from: number, t0: number, to?: number) {
+  let worst = 0;
+  let firstAt = Number.POSITIVE_INFINITY;
+  let lastAt = 0;
+  const triggers = new Map<string, number>();
+  const rows: string[] = [];
+  for (const uid of uids) {
+    const before = created.filter((c) => c.uid === uid && c.node === from && c.atMs <= t0);
+    const prev = Math.max(...before.map((c) => c.scheduledMs));
+    const next = created
+      .filter((c) => c.uid === uid && c.atMs > t0 && (to === undefined ? c.node !== from : c.node === to))
+      .sort((x, y) => x.atMs - y.atMs)[0];
+    if (!next || !Number.isFinite(prev)) continue;
+    const gap = next.scheduledMs - prev;
+    worst = Math.max(worst, gap);
+    firstAt = Math.min(firstAt, next.atMs);
+    lastAt = Math.max(lastAt, next.atMs);
+    triggers.set(next.trigger, (triggers.get(next.trigger) ?? 0) + 1);
+    if (rows.length < 3)
+      rows.push(
+        `${uid.slice(0, 8)} last ${rel(prev, t0)} next ${rel(next.scheduledMs, t0)} created ${rel(next.atMs, t0)} (${next.trigger})`,
+      );
+  }
+  const text = `gap max ${worst} ms; first runs created ${rel(firstAt, t0)}..${rel(lastAt, t0)}; triggers ${JSON.stringify([...triggers])}; ${rows.join('; ')}`;
+  return { worst, text };
+}
+
+/** Log lines of a replica with a message, and their times relative to t0. */
+function logsAt(
+  handle: ChildHandle | undefined,
+  msg: string,
+  t0: number,
+  pick?: (l: Record<string, unknown>) => boolean,
+) {
+  const lines = (handle?.logs ?? []).filter((l) => l.msg === msg && logTime(l) >= t0 && (!pick || pick(l)));
+  return lines.map((l) => rel(logTime(l), t0));
+}
 
 test('three replicas with their own daemons spread 30 jobs, survive kill -9 and rebalance, never running a time twice', async (t) => {
   for (let i = 1; i <= NODES; i++) replicas[i] = startReplica(i);
@@ -191,9 +228,10 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   assert.ok(shareOf2.size > 0, 'node-2 runs a share');
 
   // Phase 2: kill -9 node-2's replica; its jobs run on node-1 and node-3.
-  replicas[2]!.signal('SIGKILL');
-  await replicas[2]!.waitForExit();
+  const killed = replicas[2]!;
   const killedAt = Date.now();
+  killed.signal('SIGKILL');
+  await killed.waitForExit();
   await waitFor(
     'node-2’s jobs to run elsewhere',
     async () =>
@@ -201,6 +239,17 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
     60_000,
   );
   await sleep(2 * PERIOD_MS);
+  const kill = handover(shareOf2, 2, killedAt);
+  for (const i of [1, 3]) {
+    const lost = replicas[i]!.logs.find(
+      (l) =>
+        l.msg === 'replica lost: its member lease expired' && l.node === 'node-2' && logTime(l) >= killedAt,
+    );
+    t.diagnostic(
+      `kill, node-${i} (uptime ${(await loadAverage()).toFixed(1)}): lease expired at ${rel(lost ? Date.parse(String(lost.expiredAt)) : undefined, killedAt)}, noticed ${rel(lost ? logTime(lost) : undefined, killedAt)}; taken over ${logsAt(replicas[i], 'job taken over from a lost replica', killedAt).slice(0, 1)}..${logsAt(replicas[i], 'job taken over from a lost replica', killedAt).slice(-1)}; slow ticks ${JSON.stringify(replicas[i]!.logs.filter((l) => l.msg === 'member lease tick slow' && logTime(l) >= killedAt - LEASE_MS).map((l) => l.tookMs))}`,
+    );
+  }
+  t.diagnostic(`kill: ${kill.text}`);
   const takenOver = [1, 3].flatMap((i) =>
     replicas[i]!.logs.filter((l) => l.msg === 'job taken over from a lost replica'),
   );
@@ -234,6 +283,21 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   const restartedAt = Date.now();
   await waitFor('node-2 to run jobs again', async () => nodesRunningSince(restartedAt).has(2), 60_000);
   await sleep(3 * PERIOD_MS);
+  const movedBack = new Set(created.filter((c) => c.node === 2 && c.atMs >= restartedAt).map((c) => c.uid));
+  const rejoinFrom = (i: number) =>
+    handover(
+      new Set(
+        [...movedBack].filter((u) =>
+          created.some((c) => c.uid === u && c.node === i && c.atMs < restartedAt),
+        ),
+      ),
+      i,
+      restartedAt,
+      2,
+    );
+  t.diagnostic(
+    `rejoin (uptime ${(await loadAverage()).toFixed(1)}): node-2 acquired ${logsAt(replicas[2], 'member lease acquired', restartedAt)}, active ${logsAt(replicas[2], 'member active', restartedAt)}; node-1 saw it ${logsAt(replicas[1], 'replica joined', restartedAt, (l) => l.node === 'node-2')}, node-3 ${logsAt(replicas[3], 'replica joined', restartedAt, (l) => l.node === 'node-2')}; from node-1: ${rejoinFrom(1).text}; from node-3: ${rejoinFrom(3).text}`,
+  );
   const end = Date.now();
   for (let i = 1; i <= NODES; i++) {
     const notable = replicas[i]!.logs.filter(

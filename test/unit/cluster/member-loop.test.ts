@@ -27,24 +27,30 @@ const JOBS = Array.from({ length: 300 }, (_, i) => `job-uid-${i}`);
 class FakeLeaseStore {
   readonly leases = new Map<string, MemberLease>();
   readonly down = new Set<string>();
+  /** Per identity: how long each call takes; the server reads or writes at its END. */
+  readonly latency = new Map<string, number>();
   private rv = 0;
 
+  constructor(private readonly clock: FakeClock) {}
+
   api(identity: string): MemberLeaseApi {
-    const check = () => {
+    const check = async () => {
+      const ms = this.latency.get(identity) ?? 0;
+      if (ms > 0) await new Promise((r) => this.clock.setTimeout(() => r(undefined), ms));
       if (this.down.has(identity)) throw new Error('connection refused');
     };
     return {
       list: async () => {
-        check();
+        await check();
         return [...this.leases.values()].map((l) => ({ ...l }));
       },
       create: async (w) => {
-        check();
+        await check();
         if (this.leases.has(w.name)) throw new LeaseConflictError();
         return this.put(w);
       },
       replace: async (w, rv) => {
-        check();
+        await check();
         if (this.leases.get(w.name)?.resourceVersion !== rv) throw new LeaseConflictError();
         return this.put(w);
       },
@@ -103,7 +109,7 @@ interface Replica {
 
 class Cluster {
   readonly clock = new FakeClock();
-  readonly store = new FakeLeaseStore();
+  readonly store = new FakeLeaseStore(this.clock);
   readonly replicas: Replica[] = [];
   violations: string[] = [];
 
@@ -189,13 +195,27 @@ test('a replica that dies (no release) loses its jobs within lease duration + on
   const diedAt = c.clock.now();
   let fencedAfter: number | undefined;
   let allOwnedAfter: number | undefined;
+  /** Per survivor: how long after b's Lease expired in its view it noticed (dropped b). */
+  const noticedLate = new Map<string, number>();
   for (let t = 0; t < 30_000; t += 250) {
     await c.run(250);
     if (fencedAfter === undefined && c.share(b) === 0) fencedAfter = c.clock.now() - diedAt;
     if (allOwnedAfter === undefined && c.share(a) + c.share(d) === JOBS.length) {
       allOwnedAfter = c.clock.now() - diedAt;
     }
+    for (const r of [a, d]) {
+      if (!noticedLate.has(r.name) && !r.ownership.members.includes('b')) {
+        noticedLate.set(r.name, r.clock.now() - r.ownership.handoverFence(r.clock.now())!);
+      }
+    }
   }
+  // Each survivor lists when b's Lease is due to expire, not at its next period: it notices
+  // within the step of this simulation.
+  assert.deepEqual(
+    [...noticedLate.values()].map((ms) => ms <= 250),
+    [true, true],
+    JSON.stringify([...noticedLate]),
+  );
   assert.ok(before > 0);
   assert.ok(
     fencedAfter !== undefined && fencedAfter <= TIMING.renewDeadlineMs,
@@ -214,6 +234,34 @@ test('a replica that dies (no release) loses its jobs within lease duration + on
   await c.run(20_000);
   assert.equal(b.ownership.phase.phase, 'Active');
   assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.deepEqual(c.violations, []);
+});
+
+test('slow API calls (1.5 s each): a replica dies, its jobs move within lease + period + one call, never two owners', async () => {
+  const c = new Cluster();
+  const SLOW = 1_500;
+  const a = c.add('a');
+  await c.run(700);
+  const b = c.add('b');
+  await c.run(900);
+  const d = c.add('c');
+  for (const r of [a, b, d]) c.store.latency.set(r.identity, SLOW);
+  await c.run(30_000);
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  c.store.down.add(b.identity);
+  const diedAt = c.clock.now();
+  let allOwnedAfter: number | undefined;
+  for (let t = 0; t < 30_000 && allOwnedAfter === undefined; t += 250) {
+    await c.run(250);
+    if (c.share(a) + c.share(d) === JOBS.length) allOwnedAfter = c.clock.now() - diedAt;
+  }
+  // b's last renewal was sent before diedAt and read at most one call later; the survivors' next
+  // list after that went out within a period; the expiry list one call after the Lease duration.
+  const bound = TIMING.leaseDurationMs + RETRY_MS + 2 * SLOW + 250;
+  assert.ok(
+    allOwnedAfter !== undefined && allOwnedAfter <= bound,
+    `taken over after ${allOwnedAfter} (bound ${bound})`,
+  );
   assert.deepEqual(c.violations, []);
 });
 
