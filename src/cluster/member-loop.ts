@@ -227,7 +227,9 @@ export class MemberLoop {
   private logChanges(changes: readonly MemberChange[]): void {
     for (const c of changes) {
       this.opts.metrics?.membershipChanges.inc({ change: c.kind });
-      if (c.kind === 'expired') {
+      if (c.kind === 'reweighted') {
+        this.opts.logger.info({ node: c.node, holder: c.holder, weight: c.weight }, 'replica weight changed');
+      } else if (c.kind === 'expired') {
         // When it expired on this replica's clock (last change seen + lease duration): with the
         // time of this line, how late the expiry was noticed.
         this.opts.logger.warn(
@@ -305,6 +307,7 @@ export class MemberLoop {
       acquireTimeMs: mine ? (current?.acquireTimeMs ?? now) : now,
       renewTimeMs: now,
       leaseTransitions: (current?.leaseTransitions ?? 0) + (current && !mine && holder ? 1 : 0),
+      weight: this.opts.ownership.weight,
     };
     if (releasedBy) write.releasedBy = releasedBy;
     return write;

@@ -88,6 +88,8 @@ export interface ClusterMembershipOptions {
   identity: string;
   /** Default 15 s; renew deadline, retry period and join delay are derived from it. */
   leaseDurationMs?: number;
+  /** This replica's weight (1..100, default 1): its share of unplaced jobs is weight / sum. */
+  weight?: number;
 }
 
 export interface ControllerManagerOptions {
@@ -277,6 +279,7 @@ export class ControllerManager {
         node: opts.nodeName,
         identity: opts.cluster.identity,
         timing: clusterTiming(opts.cluster.leaseDurationMs ?? 15_000),
+        weight: opts.cluster.weight,
         clock,
         logger: this.log.child({ component: 'cluster' }),
         metrics: opts.metrics?.cluster,

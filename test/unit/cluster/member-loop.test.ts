@@ -73,6 +73,7 @@ class FakeLeaseStore {
       releasedBy: w.releasedBy,
       acquireTimeMs: w.acquireTimeMs,
       leaseTransitions: w.leaseTransitions,
+      weight: w.weight,
     };
     this.leases.set(w.name, lease);
     return { ...lease };
@@ -113,9 +114,9 @@ class Cluster {
   readonly replicas: Replica[] = [];
   violations: string[] = [];
 
-  add(node: string, identity = `${node}_1`, skewMs = 0): Replica {
+  add(node: string, identity = `${node}_1`, skewMs = 0, weight = 1): Replica {
     const clock = skewed(this.clock, skewMs);
-    const ownership = new Ownership(node, TIMING);
+    const ownership = new Ownership(node, TIMING, weight);
     const logs: string[] = [];
     const replica: Replica = { name: node, identity, ownership, clock, logs, changes: 0, loop: undefined! };
     replica.loop = new MemberLoop({
@@ -371,4 +372,39 @@ test('a forged lease (name not matching its node) is ignored and logged once', a
   assert.equal(a.logs.filter((l) => l === 'ignoring a member lease that is not valid').length, 1);
   assert.deepEqual(a.ownership.members, ['a']);
   assert.equal(c.share(a), JOBS.length);
+});
+
+test('weights 1, 2 and 3: shares follow the weights; a hand edit lowering one never gives a job two owners', async () => {
+  const c = new Cluster();
+  const a = c.add('a', 'a_1', 0, 1);
+  await c.run(600);
+  const b = c.add('b', 'b_1', 0, 2);
+  await c.run(600);
+  const d = c.add('c', 'c_1', 0, 3);
+  await c.run(20_000);
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.ok(c.share(a) < c.share(b) && c.share(b) < c.share(d), `${c.share(a)} ${c.share(b)} ${c.share(d)}`);
+  assert.deepEqual(
+    [...d.ownership.weights],
+    [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ],
+  );
+  // c's weight edited down to 1 by hand: c keeps counting itself 3 and rewrites its Lease at its
+  // next renewal; the others keep 3 meanwhile (the higher weight stands until it would expire).
+  c.store.edit(memberLeaseName('c'), { weight: 1 });
+  await c.run(20_000);
+  assert.deepEqual(
+    [...a.ownership.weights],
+    [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ],
+  );
+  assert.equal(c.store.leases.get(memberLeaseName('c'))?.weight, 3, 'the holder rewrote its weight');
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.deepEqual(c.violations, []);
 });
