@@ -168,7 +168,13 @@ export class MembershipView {
       if (e.live && e.floor && e.floor.until <= nowMs && e.liveUntil > nowMs) {
         const { until } = e.floor;
         e.floor = undefined;
-        changes.push({ kind: 'reweighted', node: e.node, holder: e.holder, fenceMs: until, weight: e.weight });
+        changes.push({
+          kind: 'reweighted',
+          node: e.node,
+          holder: e.holder,
+          fenceMs: until,
+          weight: e.weight,
+        });
       }
       if (e.live && e.liveUntil <= nowMs) {
         e.live = false;

@@ -229,8 +229,7 @@ export class Ownership {
     // holding it, it counts with its own weight.
     if (holding) weights.set(this.node, this.weight);
     const current = this.table.members;
-    const same =
-      weights.size === current.size && [...weights].every(([n, w]) => current.weightOf(n) === w);
+    const same = weights.size === current.size && [...weights].every(([n, w]) => current.weightOf(n) === w);
     if (same) return false;
     this.table.update(new RendezvousSet(weights.keys(), weights));
     return true;
