@@ -109,6 +109,11 @@ export class ClusterReplica {
     return this.ownership.owns(uid, placementNode, this.opts.clock.now());
   }
 
+  /** A job was deleted (its remembered owner is dropped). */
+  forgetJob(uid: string): void {
+    this.ownership.forgetJob(uid);
+  }
+
   mayRun(): boolean {
     return this.ownership.mayRun(this.opts.clock.now());
   }

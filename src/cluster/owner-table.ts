@@ -12,8 +12,8 @@
  *   jobs / members x members;
  * - a weight changed, or the uniform/weighted mode did, or more than a quarter of the set changed:
  *   everything is forgotten and recomputed when asked (as rare as it is expensive).
- * Bounded: at most `maxEntries` jobs remembered; past it the table starts over (a job asked again
- * is computed again). Never: a different answer from the set itself.
+ * Bounded: jobs are forgotten when deleted (`forget`), and at most `maxEntries` are remembered;
+ * past it the table starts over (a job asked again is computed again, as without the table). Never: a different answer from the set itself.
  */
 import { hashString, RendezvousSet } from './rendezvous.ts';
 

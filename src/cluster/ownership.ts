@@ -103,6 +103,11 @@ export class Ownership {
     return this.table.ownerOf(uid) === this.node;
   }
 
+  /** A job was deleted: forget its remembered owner (keeps the owner table to existing jobs). */
+  forgetJob(uid: string): void {
+    this.table.forget(uid);
+  }
+
   /** The live member that owns an unplaced job (whatever this replica's own phase). */
   ownerOf(uid: string): string | undefined {
     return this.table.ownerOf(uid);

@@ -499,7 +499,7 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '15s',
     valueName: 'DURATION',
     group: 'Controller',
-    help: "Cluster mode without --leader-elect: how long a replica's member Lease (in --leader-elect-namespace) outlives its last renewal. Its jobs move to the other replicas within this plus a retry period (duration/7.5); a replica that cannot renew stops after 2/3 of it; a joining one waits this long before starting anything.",
+    help: "Cluster mode without --leader-elect: how long a replica's member Lease (in --leader-elect-namespace) outlives its last renewal. Its jobs move to the other replicas within this plus a retry period (duration/7.5) and one API call; a replica that cannot renew stops after 2/3 of it; a joining one waits this long before starting anything.",
   },
   {
     name: 'member-weight',

@@ -313,8 +313,10 @@ export class ControllerManager {
     const enqueue = (event: 'added' | 'updated' | 'deleted') => (obj: JobObject) => {
       if (this.stopping) return;
       const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-      if (event === 'deleted') chains.remove(key);
-      else chains.set(obj);
+      if (event === 'deleted') {
+        chains.remove(key);
+        if (obj.metadata?.uid) this.cluster?.forgetJob(obj.metadata.uid);
+      } else chains.set(obj);
       for (const downstream of chains.downstreamOf(key)) this.queue.add(downstream);
       if (event === 'deleted' ? updates.deleted(key) : updates[event](key, obj)) this.queue.add(key);
     };
