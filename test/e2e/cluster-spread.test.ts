@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LABELS } from '../../src/api/run-identity.ts';
+import { RendezvousSet } from '../../src/cluster/rendezvous.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/operator.ts';
 import {
@@ -37,6 +38,11 @@ const PERIOD_MS = 2_000;
 const LEASE_MS = 12_000;
 /** retryPeriod = lease / 7.5 (src/cluster/cluster-replica.ts). */
 const RETRY_MS = LEASE_MS / 7.5;
+/**
+ * node-2 (the one killed) counts twice: weighted ownership end to end (the weight goes through
+ * its Lease and the real API server), and a heavier share to take over.
+ */
+const WEIGHTS = new Map([['node-2', 2]]);
 const DOCKERD_NODE = fileURLToPath(new URL('../../hack/dockerd-node.sh', import.meta.url));
 
 let tmp: string;
@@ -68,7 +74,14 @@ function startReplica(i: number): ChildHandle {
     kubeconfig: join(tmp, 'cluster', 'kubeconfig'),
     node: `node-${i}`,
     dockerHost: `unix://${sock(i)}`,
-    args: ['--member-lease-duration', `${LEASE_MS / 1000}s`, '--shutdown-grace', '5s'],
+    args: [
+      '--member-lease-duration',
+      `${LEASE_MS / 1000}s`,
+      '--shutdown-grace',
+      '5s',
+      '--member-weight',
+      String(WEIGHTS.get(`node-${i}`) ?? 1),
+    ],
     lifetimeMs: 240_000,
   });
 }
@@ -145,6 +158,19 @@ after(async () => {
 const loadAverage = async () => Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nodesRunningSince = (t: number) => new Set(created.filter((c) => c.atMs >= t).map((c) => c.node));
+
+/**
+ * Each job's latest run ran on the owner weighted rendezvous hashing computes from its uid, the
+ * three nodes and their weights: the replicas agree with the pure function, weights included.
+ */
+function assertOwnersAsComputed(latest: ReadonlyMap<string, Created>, when: string): void {
+  const set = new RendezvousSet(['node-1', 'node-2', 'node-3'], WEIGHTS);
+  const wrong = [...latest.values()]
+    .filter((c) => `node-${c.node}` !== set.ownerOf(c.uid))
+    .map((c) => `${c.uid} ran on node-${c.node}, owner ${set.ownerOf(c.uid)}`);
+  assert.deepEqual(wrong, [], `${when}: every job runs on its weighted rendezvous owner`);
+  assert.equal(latest.size, JOBS);
+}
 
 const logTime = (l: { time?: unknown }) => Number(l.time);
 const rel = (t: number | undefined, t0: number) =>
@@ -244,6 +270,17 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
     t.diagnostic(JSON.stringify([...buckets]));
   }
   assert.ok(shareOf2.size > 0, 'node-2 runs a share');
+  assertOwnersAsComputed(latest, 'spread');
+  const weight = await kubectl([
+    'get',
+    'lease',
+    '-n',
+    'default',
+    'ofelia-member-node-2',
+    '-o',
+    'jsonpath={.metadata.annotations.ofelia\\.dev/weight}',
+  ]);
+  assert.equal(weight.stdout, '2', 'node-2 advertises its weight in its member Lease');
 
   // Phase 2: kill -9 node-2's replica; its jobs run on node-1 and node-3.
   const killed = replicas[2]!;
@@ -277,6 +314,7 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   const delta = Math.max(RETRY_MS, slowestTick([killed], killedAt - LEASE_MS));
   const listEvery = Math.max(RETRY_MS, slowestTick([replicas[1], replicas[3]], killedAt - LEASE_MS));
   const killBound = LEASE_MS + listEvery + delta + PERIOD_MS;
+  t.diagnostic(`kill bound: L ${LEASE_MS} + R ${listEvery} + δ ${delta} + P ${PERIOD_MS} = ${killBound} ms`);
   assert.equal(kill.nexts.length, shareOf2.size);
   const lateKill = kill.nexts.filter((n) => n.scheduledMs - killedAt > killBound);
   assert.deepEqual(
@@ -363,6 +401,10 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   assert.deepEqual([...nodesRunningSince(restartedAt)].sort(), [1, 2, 3], 'rebalanced over all three');
   const back = new Set(created.filter((c) => c.node === 2 && c.atMs >= restartedAt).map((c) => c.uid));
   assert.ok(back.size > 0 && back.size < JOBS, `node-2 runs a share again (${back.size} jobs)`);
+  const latestAfter = new Map<string, Created>();
+  for (const c of created)
+    if ((latestAfter.get(c.uid)?.scheduledMs ?? 0) < c.scheduledMs) latestAfter.set(c.uid, c);
+  assertOwnersAsComputed(latestAfter, 'rebalanced');
 
   // Visible: owner and the node that ran the last run (kubectl get sdj -o wide).
   const wide = await kubectl(['get', 'sdj', '-n', 'default', '-o', 'wide']);
