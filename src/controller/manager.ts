@@ -574,8 +574,11 @@ export class ControllerManager {
 
   /**
    * Cluster mode: what this replica may start changed. Jobs no longer its own are released at
-   * once (the dispatcher refuses their starts already); on becoming active, leftovers are adopted
-   * before anything is scheduled; then every job is reconciled again.
+   * once (the dispatcher refuses their starts already). After a membership change or a fence only
+   * the jobs it now owns and does not schedule yet are reconciled (taken on): about 1/N of them,
+   * not every job, and the owner lookups are the owner table's (src/cluster/owner-table.ts). On
+   * becoming active, leftovers are adopted before anything is scheduled, then every job is
+   * reconciled again (adoption may have created their state).
    */
   private ownershipChanged(why: 'members' | 'active' | 'inactive'): void {
     if (this.stopping || !this.controllerStart) return;
@@ -585,12 +588,21 @@ export class ControllerManager {
         this.controller.releaseOne(key, `cluster ownership changed (${why})`);
     }
     this.opts.metrics?.cluster?.ownedJobs.set(this.controller.ownedCount);
-    const requeue = () => {
+    const requeueAll = () => {
       if (this.stopping) return;
       for (const key of this.controller.allKeys()) this.queue.add(key);
     };
-    if (why === 'active') void this.controllerStart.then(() => this.adopt()).then(requeue);
-    else requeue();
+    if (why === 'active') {
+      void this.controllerStart.then(() => this.adopt()).then(requeueAll);
+      return;
+    }
+    const role = this.role();
+    for (const obj of this.informer.list()) {
+      const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+      if (this.controller.state(key)) continue;
+      const placement = (obj.spec as { placement?: { nodeName?: string } } | undefined)?.placement;
+      if (ownsJob(placement, role, obj.metadata?.uid ?? '')) this.queue.add(key);
+    }
   }
 
   private lostLead(): void {
