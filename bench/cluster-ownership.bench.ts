@@ -4,13 +4,19 @@
  * `hash(uid) mod N`, measured in the same run:
  * - balance: jobs per replica, max/mean and min/mean;
  * - jobs moved when one replica leaves and when one joins, against the ideal 1/N;
- * - time to recompute the owner of every job after a change (what each replica does);
- * - membership: one replica's Ownership fed the 1,000 member Leases through its view, a member
+ * - time to recompute the owner of every job after a change: in full, and incrementally (the
+ *   OwnerTable each replica keeps: a join compares each job with the joiner only, a leave
+ *   rescores only the leaver's jobs), in the same run, checked to give the same owners;
+ * - weights: replicas of weight 1, 2 and 4 (a third each): each one's jobs per unit of weight,
+ *   and the jobs moved when one leaves or joins against the ideal (its weight / the sum);
+ * - membership: one replica's Ownership fed the 1,000 member Leases through its view, listing
+ *   as the member loop does (every retry period, and when a member is due to expire), a member
  *   silent for a lease duration expires, time to observe a list and rebuild the set.
  *
  *   node --import tsx bench/cluster-ownership.bench.ts        (or: npm run bench -- cluster)
  */
 import { type MemberLease, memberLeaseName } from '../src/cluster/member-lease.ts';
+import { OwnerTable } from '../src/cluster/owner-table.ts';
 import { Ownership } from '../src/cluster/ownership.ts';
 import { hashString, RendezvousSet } from '../src/cluster/rendezvous.ts';
 
@@ -101,6 +107,84 @@ console.log(
 );
 console.table(rows);
 
+// ---- incremental recompute: the OwnerTable against a full recompute, same run, same answers ----
+function ownersOf(table: OwnerTable): string[] {
+  const out = new Array<string>(JOBS);
+  for (let j = 0; j < JOBS; j++) out[j] = table.ownerOf(uids[j]!)!;
+  return out;
+}
+const incrementalRows: Record<string, string | number>[] = [];
+for (const [change, after] of [
+  ['one leaves', without],
+  ['one joins', withNew],
+] as const) {
+  const table = new OwnerTable();
+  table.update(new RendezvousSet(nodes));
+  ownersOf(table);
+  const full = timed(() => rendezvous.owners(after));
+  const upd = timed(() => table.update(new RendezvousSet(after)));
+  const read = timed(() => ownersOf(table));
+  const inc = { value: { update: upd.value, owners: read.value }, ms: upd.ms + read.ms };
+  const same = inc.value.owners.every((o, j) => o === full.value[j]);
+  if (!same) throw new Error(`incremental owners differ from the full recompute (${change})`);
+  incrementalRows.push({
+    change,
+    'full recompute (ms)': Math.round(full.ms),
+    'incremental update (ms)': upd.ms.toFixed(1),
+    '+ reading all owners (ms)': read.ms.toFixed(1),
+    'full / incremental': (full.ms / inc.ms).toFixed(0),
+    mode: inc.value.update.mode,
+    moved: inc.value.update.moved,
+    'same owners': same ? 'yes' : 'NO',
+  });
+}
+console.table(incrementalRows);
+
+// ---- weights: a third of the replicas each of weight 1, 2 and 4 --------------------------------
+const weightOfNode = (i: number) => [1, 2, 4][i % 3]!;
+const weights = new Map(nodes.map((n, i) => [n, weightOfNode(i)]));
+const wset = new RendezvousSet(nodes, weights);
+const wOwners = uidHashes.reduce<string[]>((out, h) => {
+  out.push(wset.ownerOfHash(h)!);
+  return out;
+}, []);
+const perWeight = new Map<number, number[]>();
+const wCounts = new Map<string, number>(nodes.map((n) => [n, 0]));
+for (const o of wOwners) wCounts.set(o, wCounts.get(o)! + 1);
+const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0);
+for (const [n, count] of wCounts) {
+  const w = weights.get(n)!;
+  perWeight.set(w, [...(perWeight.get(w) ?? []), count / w]);
+}
+const perUnit = JOBS / totalWeight;
+const wLeaving = nodes[2]!; // weight 4
+const wLeft = new RendezvousSet(
+  nodes.filter((n) => n !== wLeaving),
+  weights,
+);
+const wJoined = new RendezvousSet([...nodes, joining], new Map([...weights, [joining, 4]]));
+let wMovedLeave = 0;
+let wMovedJoin = 0;
+for (let j = 0; j < JOBS; j++) {
+  if (wLeft.ownerOfHash(uidHashes[j]!) !== wOwners[j]) wMovedLeave++;
+  if (wJoined.ownerOfHash(uidHashes[j]!) !== wOwners[j]) wMovedJoin++;
+}
+console.table(
+  [...perWeight].map(([w, perUnitCounts]) => ({
+    weight: w,
+    replicas: perUnitCounts.length,
+    'share (ideal)': `${((perUnitCounts.reduce((a, b) => a + b, 0) * w * 100) / JOBS).toFixed(1)}% (${((perUnitCounts.length * w * 100) / totalWeight).toFixed(1)}%)`,
+    'jobs per unit weight max/mean': (Math.max(...perUnitCounts) / perUnit).toFixed(3),
+    'min/mean': (Math.min(...perUnitCounts) / perUnit).toFixed(3),
+  })),
+);
+console.table([
+  {
+    'a weight-4 replica leaves: moved (ideal)': `${wMovedLeave} (${Math.round((JOBS * 4) / totalWeight)})`,
+    'a weight-4 replica joins: moved (ideal)': `${wMovedJoin} (${Math.round((JOBS * 4) / (totalWeight + 4))})`,
+  },
+]);
+
 // ---- membership on a fake clock: one replica's view of the 1,000 member Leases ----------------
 const timing = {
   leaseDurationMs: 15_000,
@@ -141,6 +225,8 @@ const tick = (skip?: string) => {
   observeMs.push(t.ms);
   return t.value;
 };
+/** The member loop's next list: a retry period later, or when a member is due to expire. */
+const nextTick = () => Math.min(now + retry, ownership.nextExpiry() ?? Number.POSITIVE_INFINITY);
 tick();
 for (now += retry; now <= T0 + timing.joinDelayMs + retry; now += retry) tick();
 const membersBefore = ownership.members.length;
@@ -148,7 +234,7 @@ const activeBefore = ownership.mayRun(now);
 // Its last renewal is in the tick just before: from there on it is silent.
 const silentFrom = now - retry;
 let expiredAfter = 0;
-for (; now <= silentFrom + 2 * timing.leaseDurationMs; now += retry) {
+for (; now <= silentFrom + 2 * timing.leaseDurationMs; now = nextTick()) {
   const r = tick(leaving);
   if (r.membersChanged && !ownership.isLive(leaving)) {
     expiredAfter = now - silentFrom;

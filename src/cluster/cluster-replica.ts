@@ -61,6 +61,8 @@ export interface ClusterReplicaOptions {
   node: string;
   identity: string;
   timing: ClusterTiming;
+  /** This replica's weight (default 1). */
+  weight?: number;
   clock: Clock;
   logger: Logger;
   metrics?: ClusterMetrics;
@@ -73,7 +75,7 @@ export class ClusterReplica {
 
   constructor(private readonly opts: ClusterReplicaOptions) {
     const timing: OwnershipTiming = opts.timing;
-    this.ownership = new Ownership(opts.node, timing);
+    this.ownership = new Ownership(opts.node, timing, opts.weight ?? 1);
     this.loop = new MemberLoop({
       api: opts.api,
       ownership: this.ownership,
@@ -105,6 +107,11 @@ export class ClusterReplica {
 
   owns(uid: string, placementNode: string | undefined): boolean {
     return this.ownership.owns(uid, placementNode, this.opts.clock.now());
+  }
+
+  /** A job was deleted (its remembered owner is dropped). */
+  forgetJob(uid: string): void {
+    this.ownership.forgetJob(uid);
   }
 
   mayRun(): boolean {

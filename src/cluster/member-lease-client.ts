@@ -12,7 +12,9 @@ import {
   MEMBER_OF_LABEL,
   type MemberLease,
   NODE_ANNOTATION,
+  parseWeight,
   RELEASED_BY_ANNOTATION,
+  WEIGHT_ANNOTATION,
 } from './member-lease.ts';
 
 /** What this replica writes into its own Lease. */
@@ -26,6 +28,8 @@ export interface MemberLeaseWrite {
   leaseTransitions: number;
   /** Set by a clean release (holder ''). */
   releasedBy?: string;
+  /** Written when not 1. */
+  weight?: number;
 }
 
 export interface MemberLeaseApi {
@@ -91,6 +95,7 @@ export class KubeMemberLeaseApi implements MemberLeaseApi {
   private toLease(w: MemberLeaseWrite, resourceVersion?: string): V1Lease {
     const annotations: Record<string, string> = { [NODE_ANNOTATION]: w.node };
     if (w.releasedBy) annotations[RELEASED_BY_ANNOTATION] = w.releasedBy;
+    if (w.weight !== undefined && w.weight !== 1) annotations[WEIGHT_ANNOTATION] = String(w.weight);
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -125,5 +130,6 @@ function toMember(lease: V1Lease): MemberLease {
     releasedBy: annotations[RELEASED_BY_ANNOTATION],
     acquireTimeMs: acquire !== undefined && Number.isFinite(acquire) ? acquire : undefined,
     leaseTransitions: spec.leaseTransitions,
+    weight: parseWeight(annotations[WEIGHT_ANNOTATION]),
   };
 }

@@ -94,27 +94,46 @@ export class MemberLoop {
   private tick = (): void => {
     this.tickTimer = undefined;
     if (!this.running) return;
-    this.inFlight = this.once()
+    const sentAt = this.opts.clock.now();
+    let failed = false;
+    this.inFlight = this.once(sentAt)
       .catch((error: unknown) => {
         this.opts.metrics?.leaseTickFailures.inc();
         this.opts.logger.warn(
           { lease: this.leaseName, error: describeError(error) },
           'member lease tick failed',
         );
-        const now = this.opts.clock.now();
-        if (this.opts.ownership.expire(now)) this.report('members', []);
+        // Members are not expired here: without a list nobody knows whether they renewed. The
+        // next list that succeeds decides (and this replica starts nothing past its own fence).
+        failed = true;
       })
       .finally(() => {
         this.inFlight = undefined;
         this.attempted = true;
         this.armTimers();
-        if (this.running) this.tickTimer = this.opts.clock.setTimeout(this.tick, this.opts.retryPeriodMs);
+        if (this.running)
+          this.tickTimer = this.opts.clock.setTimeout(
+            this.tick,
+            failed ? this.opts.retryPeriodMs : this.nextTickDelay(sentAt),
+          );
       });
   };
 
-  private async once(): Promise<void> {
+  /**
+   * Ticks go out at a fixed rate (every retryPeriod from the last SEND, not from its end, so a slow
+   * round trip does not stretch the period), and earlier when a member's Lease is due to expire:
+   * a list sent at that moment finds it unchanged and expires it then, not up to a period later.
+   */
+  private nextTickDelay(sentAt: number): number {
+    const now = this.opts.clock.now();
+    let at = sentAt + this.opts.retryPeriodMs;
+    const expiry = this.opts.ownership.nextExpiry();
+    if (expiry !== undefined && expiry < at) at = expiry;
+    return Math.max(0, at - now);
+  }
+
+  private async once(sentAt: number): Promise<void> {
     const { clock, logger } = this.opts;
-    const sentAt = clock.now();
     try {
       await this.exchange(sentAt);
     } finally {
@@ -208,8 +227,15 @@ export class MemberLoop {
   private logChanges(changes: readonly MemberChange[]): void {
     for (const c of changes) {
       this.opts.metrics?.membershipChanges.inc({ change: c.kind });
-      if (c.kind === 'expired') {
-        this.opts.logger.warn({ node: c.node, holder: c.holder }, 'replica lost: its member lease expired');
+      if (c.kind === 'reweighted') {
+        this.opts.logger.info({ node: c.node, holder: c.holder, weight: c.weight }, 'replica weight changed');
+      } else if (c.kind === 'expired') {
+        // When it expired on this replica's clock (last change seen + lease duration): with the
+        // time of this line, how late the expiry was noticed.
+        this.opts.logger.warn(
+          { node: c.node, holder: c.holder, expiredAt: new Date(c.fenceMs).toISOString() },
+          'replica lost: its member lease expired',
+        );
       } else {
         this.opts.logger.info(
           { node: c.node, holder: c.holder },
@@ -281,6 +307,7 @@ export class MemberLoop {
       acquireTimeMs: mine ? (current?.acquireTimeMs ?? now) : now,
       renewTimeMs: now,
       leaseTransitions: (current?.leaseTransitions ?? 0) + (current && !mine && holder ? 1 : 0),
+      weight: this.opts.ownership.weight,
     };
     if (releasedBy) write.releasedBy = releasedBy;
     return write;

@@ -14,6 +14,9 @@
  * - A Lease released cleanly (holder cleared, `released-by` naming the previous holder) leaves
  *   at once; a holder cleared without that mark, or a Lease deleted by hand, is waited out.
  * - A Lease with an invalid name/node pair is no member (reported, never counted).
+ * - Weights (`ofelia.dev/weight`): a rise counts at once; a fall only from when the version that
+ *   advertised the higher weight would have expired (change `reweighted`), so fewer jobs never
+ *   leave a member that may still be running them.
  * Every list is time-stamped at its sending, so a slow response never makes a member look
  * fresher than it is.
  */
@@ -35,7 +38,15 @@ export type MemberChange =
       /** Local time after which the holder has certainly stopped starting runs. */
       fenceMs: number;
     }
-  | { kind: 'released'; node: string; holder: string; fenceMs: number };
+  | { kind: 'released'; node: string; holder: string; fenceMs: number }
+  | {
+      kind: 'reweighted';
+      node: string;
+      holder: string;
+      /** The lower weight applies from here: the holder that advertised the higher one has stopped. */
+      fenceMs: number;
+      weight: number;
+    };
 
 export interface RejectedLease {
   lease: string;
@@ -58,6 +69,21 @@ interface Entry {
   live: boolean;
   /** In the latest list. */
   listed: boolean;
+  /** The weight of the latest version seen. */
+  weight: number;
+  /** A higher weight seen before, that still applies until `until` (see weightOf). */
+  floor: { weight: number; until: number } | undefined;
+}
+
+/**
+ * The weight a member counts with: the latest advertised, or a higher one seen before while the
+ * version that carried it could still be live. A weight only falls once whoever advertised the
+ * higher one has certainly stopped (a hand edit of the annotation, or a new holder with a lower
+ * weight, must not hand jobs to others while the old holder may still run them); a rise applies
+ * at once (it only makes others give jobs up).
+ */
+function weightOf(e: Entry): number {
+  return e.floor && e.floor.weight > e.weight ? e.floor.weight : e.weight;
 }
 
 export class MembershipView {
@@ -90,6 +116,8 @@ export class MembershipView {
           liveUntil: held ? sentAtMs + this.durationOf(lease) : sentAtMs,
           live: held,
           listed: true,
+          weight: lease.weight ?? 1,
+          floor: undefined,
         };
         this.entries.set(lease.name, fresh);
         if (held) result.changes.push({ kind: 'joined', node, holder: lease.holder });
@@ -99,6 +127,16 @@ export class MembershipView {
       if (entry.resourceVersion === lease.resourceVersion) continue;
       entry.resourceVersion = lease.resourceVersion;
       if (lease.holder !== '') {
+        const weight = lease.weight ?? 1;
+        if (!entry.live) {
+          entry.floor = undefined;
+        } else if (weight < weightOf(entry)) {
+          // Keep the higher weight while the version that carried it may be live.
+          entry.floor = { weight: weightOf(entry), until: entry.liveUntil };
+        } else {
+          entry.floor = undefined;
+        }
+        entry.weight = weight;
         entry.holder = lease.holder;
         entry.liveUntil = Math.max(entry.liveUntil, sentAtMs + this.durationOf(lease));
         if (!entry.live) {
@@ -127,6 +165,17 @@ export class MembershipView {
   expire(nowMs: number): MemberChange[] {
     const changes: MemberChange[] = [];
     for (const [name, e] of this.entries) {
+      if (e.live && e.floor && e.floor.until <= nowMs && e.liveUntil > nowMs) {
+        const { until } = e.floor;
+        e.floor = undefined;
+        changes.push({
+          kind: 'reweighted',
+          node: e.node,
+          holder: e.holder,
+          fenceMs: until,
+          weight: e.weight,
+        });
+      }
       if (e.live && e.liveUntil <= nowMs) {
         e.live = false;
         changes.push({ kind: 'expired', node: e.node, holder: e.holder, fenceMs: e.liveUntil });
@@ -137,11 +186,34 @@ export class MembershipView {
     return changes;
   }
 
+  /**
+   * The local time at which the next live member expires unless a list sent by then shows it
+   * changed, or undefined. The loop lists at that moment (src/cluster/member-loop.ts) instead of
+   * waiting for its next period: expiry is only ever decided from a list SENT at or after it, so a
+   * renewal committed just before stays visible and a late one cannot be missed.
+   */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const e of this.entries.values()) {
+      if (!e.live) continue;
+      const at = e.floor ? Math.min(e.floor.until, e.liveUntil) : e.liveUntil;
+      if (next === undefined || at < next) next = at;
+    }
+    return next;
+  }
+
   /** Node names of the live members, sorted. */
   live(): string[] {
     const nodes: string[] = [];
     for (const e of this.entries.values()) if (e.live) nodes.push(e.node);
     return nodes.sort();
+  }
+
+  /** The weight of each live member (node name -> weight; see weightOf). */
+  weights(): Map<string, number> {
+    const weights = new Map<string, number>();
+    for (const e of this.entries.values()) if (e.live) weights.set(e.node, weightOf(e));
+    return weights;
   }
 
   /** The holder of a member Lease as last seen, and whether it is live now. */

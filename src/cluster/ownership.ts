@@ -23,14 +23,15 @@
  *   status write of a started run was lost: those times are the takeover window.
  */
 
-import type { MemberLease } from './member-lease.ts';
+import { MAX_MEMBER_WEIGHT, type MemberLease } from './member-lease.ts';
 import {
   type MemberChange,
   type MembershipTiming,
   MembershipView,
   type ObserveResult,
 } from './membership.ts';
-import { hashString, RendezvousSet } from './rendezvous.ts';
+import { OwnerTable } from './owner-table.ts';
+import { RendezvousSet } from './rendezvous.ts';
 
 export interface OwnershipTiming extends MembershipTiming {
   renewDeadlineMs: number;
@@ -50,7 +51,8 @@ export type SelfPhase =
 
 export class Ownership {
   private readonly view: MembershipView;
-  private set: RendezvousSet;
+  /** Owners of the jobs asked about, kept current incrementally across membership changes. */
+  private readonly table = new OwnerTable();
   private self: SelfPhase = { phase: 'Standby', reason: 'NotStarted' };
   /** Local time until which the last counted tick keeps this replica unfenced. */
   private freshUntil = Number.NEGATIVE_INFINITY;
@@ -60,6 +62,8 @@ export class Ownership {
   constructor(
     readonly node: string,
     private readonly timing: OwnershipTiming,
+    /** This replica's own weight (its flag): what it counts itself with, whatever its Lease says. */
+    readonly weight = 1,
   ) {
     const { leaseDurationMs, renewDeadlineMs, joinDelayMs, maxLeaseDurationMs } = timing;
     if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > 0 && joinDelayMs > renewDeadlineMs)) {
@@ -67,11 +71,13 @@ export class Ownership {
         'cluster ownership needs leaseDuration > renewDeadline > 0 and joinDelay > renewDeadline',
       );
     }
+    if (!(Number.isInteger(weight) && weight >= 1 && weight <= MAX_MEMBER_WEIGHT)) {
+      throw new InvalidOwnershipTimingError(`the member weight must be an integer 1..${MAX_MEMBER_WEIGHT}`);
+    }
     if (maxLeaseDurationMs < leaseDurationMs) {
       throw new InvalidOwnershipTimingError('maxLeaseDuration must be at least leaseDuration');
     }
     this.view = new MembershipView(timing);
-    this.set = new RendezvousSet([]);
   }
 
   get phase(): SelfPhase {
@@ -80,7 +86,7 @@ export class Ownership {
 
   /** Live members (node names, sorted), this replica included while it holds its Lease. */
   get members(): readonly string[] {
-    return this.set.names;
+    return this.table.members.names;
   }
 
   /** May this replica start anything at `now`: active, and its last counted tick fresh. */
@@ -94,12 +100,17 @@ export class Ownership {
   owns(uid: string, placementNode: string | undefined, now: number): boolean {
     if (!this.mayRun(now)) return false;
     if (placementNode) return placementNode === this.node;
-    return this.set.ownerOfHash(hashString(uid)) === this.node;
+    return this.table.ownerOf(uid) === this.node;
+  }
+
+  /** A job was deleted: forget its remembered owner (keeps the owner table to existing jobs). */
+  forgetJob(uid: string): void {
+    this.table.forget(uid);
   }
 
   /** The live member that owns an unplaced job (whatever this replica's own phase). */
   ownerOf(uid: string): string | undefined {
-    return this.set.ownerOf(uid);
+    return this.table.ownerOf(uid);
   }
 
   /** Has the member Lease `name` expired (or was never live) in this replica's view. */
@@ -109,7 +120,7 @@ export class Ownership {
 
   /** Is `node` live now (as far as this replica knows). */
   isLive(node: string): boolean {
-    return this.set.has(node);
+    return this.table.members.has(node);
   }
 
   /**
@@ -174,11 +185,9 @@ export class Ownership {
     return { membersChanged, phaseChanged, changes };
   }
 
-  /** Time passed without a tick (a failed call): expire silent members. True if the set changed. */
-  expire(now: number): boolean {
-    const changes = this.view.expire(now);
-    this.noteFences(changes, now);
-    return changes.length > 0 && this.rebuild(this.self.phase !== 'Standby');
+  /** When the next member expires unless it renews (local ms): when to list next. */
+  nextExpiry(): number | undefined {
+    return this.view.nextExpiry();
   }
 
   /** Promote a Joining replica whose delay is over; true if it became Active. */
@@ -212,15 +221,23 @@ export class Ownership {
     while (this.fences.length > 0 && this.fences[0]!.at + horizon < now) this.fences.shift();
   }
 
-  /** Rebuild the rendezvous set from the view; true if it changed. */
+  /** The weight of each live member, as this replica counts them. */
+  get weights(): ReadonlyMap<string, number> {
+    const set = this.table.members;
+    return new Map(set.names.map((n) => [n, set.weightOf(n) ?? 1]));
+  }
+
+  /** Rebuild the rendezvous set from the view; true if it changed (members or weights). */
   private rebuild(holding: boolean): boolean {
-    const names = new Set(this.view.live());
-    // While standing by, our node stays in the set only if someone else holds its Lease.
-    if (holding) names.add(this.node);
-    const next = [...names].sort();
-    const same = next.length === this.set.names.length && next.every((n, i) => n === this.set.names[i]);
-    if (!same) this.set = new RendezvousSet(next);
-    return !same;
+    const weights = this.view.weights();
+    // While standing by, our node stays in the set only if someone else holds its Lease; while
+    // holding it, it counts with its own weight.
+    if (holding) weights.set(this.node, this.weight);
+    const current = this.table.members;
+    const same = weights.size === current.size && [...weights].every(([n, w]) => current.weightOf(n) === w);
+    if (same) return false;
+    this.table.update(new RendezvousSet(weights.keys(), weights));
+    return true;
   }
 }
 

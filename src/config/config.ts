@@ -92,6 +92,8 @@ export interface Config {
     leaderElection: { enabled: boolean; namespace: string; name: string };
     /** Cluster mode without leader election: the member Lease duration (src/cluster/). */
     memberLeaseDurationMs: number;
+    /** Cluster mode: this replica's weight in the spreading of unplaced jobs. */
+    memberWeight: number;
     statusWritesPerSecond: number;
     /** Where finished runs' results are journaled until written; undefined = in memory only. */
     resultsDir: string | undefined;
@@ -416,6 +418,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
       name: r.get('leader-elect-name', dnsLabel),
     },
     memberLeaseDurationMs: r.get('member-lease-duration', duration(1_000, 300_000)),
+    memberWeight: r.get('member-weight', integer(1, 100)),
     // The embedded API server is in this process: its writes cost CPU here, not a remote server's
     // quota, and 20/s would leave 10,000 new jobs without status for minutes.
     statusWritesPerSecond: r.get(

@@ -499,7 +499,16 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '15s',
     valueName: 'DURATION',
     group: 'Controller',
-    help: "Cluster mode without --leader-elect: how long a replica's member Lease (in --leader-elect-namespace) outlives its last renewal. Its jobs move to the other replicas within this plus a retry period (duration/7.5); a replica that cannot renew stops after 2/3 of it; a joining one waits this long before starting anything.",
+    help: "Cluster mode without --leader-elect: how long a replica's member Lease (in --leader-elect-namespace) outlives its last renewal. Its jobs move to the other replicas within this plus a retry period (duration/7.5) and one API call; a replica that cannot renew stops after 2/3 of it; a joining one waits this long before starting anything.",
+  },
+  {
+    name: 'member-weight',
+    kind: 'value',
+    env: ['OFELIA_MEMBER_WEIGHT'],
+    default: '1',
+    valueName: 'N',
+    group: 'Controller',
+    help: "Cluster mode without --leader-elect: this replica's share of the unplaced jobs is N / (sum of the live replicas' weights), 1..100 (advertised in its member Lease). Give a node with twice the capacity twice the weight.",
   },
   {
     name: 'status-writes-per-second',

@@ -88,6 +88,8 @@ export interface ClusterMembershipOptions {
   identity: string;
   /** Default 15 s; renew deadline, retry period and join delay are derived from it. */
   leaseDurationMs?: number;
+  /** This replica's weight (1..100, default 1): its share of unplaced jobs is weight / sum. */
+  weight?: number;
 }
 
 export interface ControllerManagerOptions {
@@ -277,6 +279,7 @@ export class ControllerManager {
         node: opts.nodeName,
         identity: opts.cluster.identity,
         timing: clusterTiming(opts.cluster.leaseDurationMs ?? 15_000),
+        weight: opts.cluster.weight,
         clock,
         logger: this.log.child({ component: 'cluster' }),
         metrics: opts.metrics?.cluster,
@@ -310,8 +313,10 @@ export class ControllerManager {
     const enqueue = (event: 'added' | 'updated' | 'deleted') => (obj: JobObject) => {
       if (this.stopping) return;
       const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-      if (event === 'deleted') chains.remove(key);
-      else chains.set(obj);
+      if (event === 'deleted') {
+        chains.remove(key);
+        if (obj.metadata?.uid) this.cluster?.forgetJob(obj.metadata.uid);
+      } else chains.set(obj);
       for (const downstream of chains.downstreamOf(key)) this.queue.add(downstream);
       if (event === 'deleted' ? updates.deleted(key) : updates[event](key, obj)) this.queue.add(key);
     };
@@ -569,8 +574,11 @@ export class ControllerManager {
 
   /**
    * Cluster mode: what this replica may start changed. Jobs no longer its own are released at
-   * once (the dispatcher refuses their starts already); on becoming active, leftovers are adopted
-   * before anything is scheduled; then every job is reconciled again.
+   * once (the dispatcher refuses their starts already). After a membership change or a fence only
+   * the jobs it now owns and does not schedule yet are reconciled (taken on): about 1/N of them,
+   * not every job, and the owner lookups are the owner table's (src/cluster/owner-table.ts). On
+   * becoming active, leftovers are adopted before anything is scheduled, then every job is
+   * reconciled again (adoption may have created their state).
    */
   private ownershipChanged(why: 'members' | 'active' | 'inactive'): void {
     if (this.stopping || !this.controllerStart) return;
@@ -580,12 +588,21 @@ export class ControllerManager {
         this.controller.releaseOne(key, `cluster ownership changed (${why})`);
     }
     this.opts.metrics?.cluster?.ownedJobs.set(this.controller.ownedCount);
-    const requeue = () => {
+    const requeueAll = () => {
       if (this.stopping) return;
       for (const key of this.controller.allKeys()) this.queue.add(key);
     };
-    if (why === 'active') void this.controllerStart.then(() => this.adopt()).then(requeue);
-    else requeue();
+    if (why === 'active') {
+      void this.controllerStart.then(() => this.adopt()).then(requeueAll);
+      return;
+    }
+    const role = this.role();
+    for (const obj of this.informer.list()) {
+      const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+      if (this.controller.state(key)) continue;
+      const placement = (obj.spec as { placement?: { nodeName?: string } } | undefined)?.placement;
+      if (ownsJob(placement, role, obj.metadata?.uid ?? '')) this.queue.add(key);
+    }
   }
 
   private lostLead(): void {

@@ -34,7 +34,7 @@ export class ClusterMetrics {
     });
     this.membershipChanges = new Counter({
       name: 'ofelia_cluster_membership_changes_total',
-      help: 'Replicas seen joining, expiring (Lease not renewed) or releasing their Lease.',
+      help: 'Replicas seen joining, expiring (Lease not renewed), releasing their Lease, or with a lower weight.',
       labelNames: ['change'] as const,
       registers,
     });

@@ -234,6 +234,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
               namespace: config.controller.leaderElection.namespace,
               identity: deps.identity ?? `${config.controller.nodeName}_${process.pid}`,
               leaseDurationMs: config.controller.memberLeaseDurationMs,
+              weight: config.controller.memberWeight,
             }
           : undefined,
       statusWritesPerSecond: config.controller.statusWritesPerSecond,

@@ -2,15 +2,18 @@
  * Scale-out (issue 15), end to end on this machine: three operator replicas in cluster mode
  * against one `ofelia-operator apiserver`, each with its OWN Docker daemon
  * (hack/dockerd-node.sh), 30 unplaced jobs every 2 s. The replicas spread the jobs; one is
- * killed with SIGKILL and its jobs run elsewhere within the lease duration plus one period; it
- * comes back and the jobs rebalance. The truth is read from the three daemons' own event
- * streams: no scheduled time of any job was created twice on any daemon, and no job went
- * without a run for longer than the takeover window.
- * Bounded: member leases of 12 s (the machine is shared and loaded); the whole test takes under two minutes.
+ * killed with SIGKILL and its jobs run elsewhere; it comes back and the jobs rebalance. The truth
+ * is read from the three daemons' own event streams: no scheduled time of any job was created
+ * twice on any daemon; the killed replica's jobs run elsewhere from a scheduled time within the
+ * bound docs/scaling.md derives from the configured durations (L + R + δ + P after the kill);
+ * the restarted one starts nothing before its join delay and runs its jobs again from a time
+ * within J + P of taking its Lease. The diagnostics say where the time went (expiry, notice,
+ * takeover, first runs) and the machine's load.
+ * Bounded: member leases of 12 s; the whole test takes under three minutes.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -19,9 +22,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LABELS } from '../../src/api/run-identity.ts';
+import { RendezvousSet } from '../../src/cluster/rendezvous.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/operator.ts';
-import { type ChildHandle, kubectlWith, spawnChild } from '../helpers/operator-process.ts';
+import {
+  type ChildHandle,
+  kubectlWith,
+  spawnChild,
+  spawnClusterOperator,
+} from '../helpers/operator-process.ts';
 
 const NODES = 3;
 const JOBS = 30;
@@ -30,11 +39,10 @@ const LEASE_MS = 12_000;
 /** retryPeriod = lease / 7.5 (src/cluster/cluster-replica.ts). */
 const RETRY_MS = LEASE_MS / 7.5;
 /**
- * Slack for a loaded 2-core machine (load averages of 30-40 seen while other work ran): slow API
- * round trips and container creation delay the first run after a takeover. Measured: largest gap
- * 22 s against L + R + P = 15.6 s under that load.
+ * node-2 (the one killed) counts twice: weighted ownership end to end (the weight goes through
+ * its Lease and the real API server), and a heavier share to take over.
  */
-const SLACK_MS = 8_000;
+const WEIGHTS = new Map([['node-2', 2]]);
 const DOCKERD_NODE = fileURLToPath(new URL('../../hack/dockerd-node.sh', import.meta.url));
 
 let tmp: string;
@@ -51,38 +59,29 @@ interface Created {
   uid: string;
   scheduledMs: number;
   attempt: string;
+  trigger: string;
   atMs: number;
 }
 const created: Created[] = [];
+/** When each container (`node/name`) was removed: how long a run kept its job active. */
+const destroyed = new Map<string, number>();
 
 const sock = (i: number) => join(nodesDir, `node-${i}`, 'docker.sock');
 
 function startReplica(i: number): ChildHandle {
-  return spawnChild({
+  return spawnClusterOperator({
+    home: tmp,
+    kubeconfig: join(tmp, 'cluster', 'kubeconfig'),
+    node: `node-${i}`,
+    dockerHost: `unix://${sock(i)}`,
     args: [
-      'run',
-      '--kubeconfig',
-      join(tmp, 'cluster', 'kubeconfig'),
-      '--http-listen',
-      '127.0.0.1:0',
-      '--dashboard-listen',
-      '127.0.0.1:0',
-      '--log-format',
-      'json',
-      '--namespace',
-      'default',
-      '--leader-elect-namespace',
-      'default',
-      '--node-name',
-      `node-${i}`,
-      '--docker-host',
-      `unix://${sock(i)}`,
       '--member-lease-duration',
       `${LEASE_MS / 1000}s`,
       '--shutdown-grace',
       '5s',
+      '--member-weight',
+      String(WEIGHTS.get(`node-${i}`) ?? 1),
     ],
-    home: tmp,
     lifetimeMs: 240_000,
   });
 }
@@ -91,7 +90,7 @@ function startReplica(i: number): ChildHandle {
 async function follow(i: number): Promise<void> {
   const client = new Docker({ socketPath: sock(i) });
   const stream = (await client.getEvents({
-    filters: { type: ['container'], event: ['create'], label: [`${LABELS.managedBy}`] },
+    filters: { type: ['container'], event: ['create', 'destroy'], label: [`${LABELS.managedBy}`] },
   })) as unknown as Readable;
   streams.push(stream);
   let partial = '';
@@ -102,14 +101,23 @@ async function follow(i: number): Promise<void> {
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.trim()) continue;
-      const e = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> }; timeNano?: number };
+      const e = JSON.parse(line) as {
+        Action?: string;
+        Actor?: { Attributes?: Record<string, string> };
+        timeNano?: number;
+      };
       const a = e.Actor?.Attributes ?? {};
+      if (e.Action === 'destroy') {
+        destroyed.set(`${i}/${a.name ?? ''}`, Math.floor((e.timeNano ?? 0) / 1e6));
+        continue;
+      }
       created.push({
         node: i,
         name: a.name ?? '',
         uid: a[LABELS.jobUid] ?? '',
         scheduledMs: Date.parse(a[LABELS.scheduledTime] ?? ''),
         attempt: a[LABELS.attempt] ?? '',
+        trigger: a[LABELS.trigger] ?? '',
         atMs: Math.floor((e.timeNano ?? 0) / 1e6),
       });
     }
@@ -147,8 +155,81 @@ after(async () => {
   await rm(nodesDir, { recursive: true, force: true });
 });
 
+const loadAverage = async () => Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nodesRunningSince = (t: number) => new Set(created.filter((c) => c.atMs >= t).map((c) => c.node));
+
+/**
+ * Each job's latest run ran on the owner weighted rendezvous hashing computes from its uid, the
+ * three nodes and their weights: the replicas agree with the pure function, weights included.
+ */
+function assertOwnersAsComputed(latest: ReadonlyMap<string, Created>, when: string): void {
+  const set = new RendezvousSet(['node-1', 'node-2', 'node-3'], WEIGHTS);
+  const wrong = [...latest.values()]
+    .filter((c) => `node-${c.node}` !== set.ownerOf(c.uid))
+    .map((c) => `${c.uid} ran on node-${c.node}, owner ${set.ownerOf(c.uid)}`);
+  assert.deepEqual(wrong, [], `${when}: every job runs on its weighted rendezvous owner`);
+  assert.equal(latest.size, JOBS);
+}
+
+const logTime = (l: { time?: unknown }) => Number(l.time);
+const rel = (t: number | undefined, t0: number) =>
+  t === undefined ? '-' : `${((t - t0) / 1000).toFixed(1)}s`;
+
+interface Next {
+  uid: string;
+  /** The latest scheduled time of the job that ran anywhere before `scheduledMs`. */
+  prevMs: number;
+  scheduledMs: number;
+  atMs: number;
+  trigger: string;
+}
+
+/**
+ * Where the time of one handover went, for the jobs `uids` after `t0`: per job, its first run
+ * created after t0 on node `to` (any node but `from` when undefined), and the scheduled time that
+ * ran before it. Returns those runs and a one-line summary for the diagnostics.
+ */
+function handover(uids: ReadonlySet<string>, from: number, t0: number, to?: number) {
+  const nexts: Next[] = [];
+  const triggers = new Map<string, number>();
+  for (const uid of uids) {
+    const next = created
+      .filter((c) => c.uid === uid && c.atMs > t0 && (to === undefined ? c.node !== from : c.node === to))
+      .sort((x, y) => x.atMs - y.atMs)[0];
+    if (!next) continue;
+    const prevMs = Math.max(
+      ...created.filter((c) => c.uid === uid && c.scheduledMs < next.scheduledMs).map((c) => c.scheduledMs),
+    );
+    nexts.push({ uid, prevMs, scheduledMs: next.scheduledMs, atMs: next.atMs, trigger: next.trigger });
+    triggers.set(next.trigger, (triggers.get(next.trigger) ?? 0) + 1);
+  }
+  const span = (f: (n: Next) => number) =>
+    nexts.length === 0 ? '-' : `${rel(Math.min(...nexts.map(f)), t0)}..${rel(Math.max(...nexts.map(f)), t0)}`;
+  const text = `${nexts.length} jobs; last scheduled time before ${span((n) => n.prevMs)}, first after ${span((n) => n.scheduledMs)}, created ${span((n) => n.atMs)}; triggers ${JSON.stringify([...triggers])}`;
+  return { nexts, text };
+}
+
+/** The slowest member-Lease tick a replica logged since `t0` (0 when none was slower than R). */
+function slowestTick(handles: (ChildHandle | undefined)[], t0: number): number {
+  const took = handles.flatMap((h) =>
+    (h?.logs ?? [])
+      .filter((l) => l.msg === 'member lease tick slow' && logTime(l) >= t0)
+      .map((l) => Number(l.tookMs)),
+  );
+  return Math.max(0, ...took);
+}
+
+/** Log lines of a replica with a message, and their times relative to t0. */
+function logsAt(
+  handle: ChildHandle | undefined,
+  msg: string,
+  t0: number,
+  pick?: (l: Record<string, unknown>) => boolean,
+) {
+  const lines = (handle?.logs ?? []).filter((l) => l.msg === msg && logTime(l) >= t0 && (!pick || pick(l)));
+  return lines.map((l) => rel(logTime(l), t0));
+}
 
 test('three replicas with their own daemons spread 30 jobs, survive kill -9 and rebalance, never running a time twice', async (t) => {
   for (let i = 1; i <= NODES; i++) replicas[i] = startReplica(i);
@@ -189,11 +270,23 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
     t.diagnostic(JSON.stringify([...buckets]));
   }
   assert.ok(shareOf2.size > 0, 'node-2 runs a share');
+  assertOwnersAsComputed(latest, 'spread');
+  const weight = await kubectl([
+    'get',
+    'lease',
+    '-n',
+    'default',
+    'ofelia-member-node-2',
+    '-o',
+    'jsonpath={.metadata.annotations.ofelia\\.dev/weight}',
+  ]);
+  assert.equal(weight.stdout, '2', 'node-2 advertises its weight in its member Lease');
 
   // Phase 2: kill -9 node-2's replica; its jobs run on node-1 and node-3.
-  replicas[2]!.signal('SIGKILL');
-  await replicas[2]!.waitForExit();
+  const killed = replicas[2]!;
   const killedAt = Date.now();
+  killed.signal('SIGKILL');
+  await killed.waitForExit();
   await waitFor(
     'node-2’s jobs to run elsewhere',
     async () =>
@@ -201,6 +294,34 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
     60_000,
   );
   await sleep(2 * PERIOD_MS);
+  const kill = handover(shareOf2, 2, killedAt);
+  for (const i of [1, 3]) {
+    const lost = replicas[i]!.logs.find(
+      (l) =>
+        l.msg === 'replica lost: its member lease expired' && l.node === 'node-2' && logTime(l) >= killedAt,
+    );
+    t.diagnostic(
+      `kill, node-${i} (uptime ${(await loadAverage()).toFixed(1)}): lease expired at ${rel(lost ? Date.parse(String(lost.expiredAt)) : undefined, killedAt)}, noticed ${rel(lost ? logTime(lost) : undefined, killedAt)}; taken over ${logsAt(replicas[i], 'job taken over from a lost replica', killedAt).slice(0, 1)}..${logsAt(replicas[i], 'job taken over from a lost replica', killedAt).slice(-1)}; slow ticks ${JSON.stringify(replicas[i]!.logs.filter((l) => l.msg === 'member lease tick slow' && logTime(l) >= killedAt - LEASE_MS).map((l) => l.tookMs))}`,
+    );
+  }
+  t.diagnostic(`kill: ${kill.text}`);
+  // The takeover bound (docs/scaling.md): node-2's last renewal was sent before the kill and
+  // committed one API call later (δ); each survivor's next list went out within a period (R,
+  // or its tick when slower); it expires node-2 a Lease duration after that list was SENT (the
+  // fencing margin: node-2 stopped starting runs a renew deadline after its send) and lists
+  // again at that moment; then the first scheduled time after that expiry runs: + one period.
+  // δ and a tick are each at most R unless a replica logged 'member lease tick slow'.
+  const delta = Math.max(RETRY_MS, slowestTick([killed], killedAt - LEASE_MS));
+  const listEvery = Math.max(RETRY_MS, slowestTick([replicas[1], replicas[3]], killedAt - LEASE_MS));
+  const killBound = LEASE_MS + listEvery + delta + PERIOD_MS;
+  t.diagnostic(`kill bound: L ${LEASE_MS} + R ${listEvery} + δ ${delta} + P ${PERIOD_MS} = ${killBound} ms`);
+  assert.equal(kill.nexts.length, shareOf2.size);
+  const lateKill = kill.nexts.filter((n) => n.scheduledMs - killedAt > killBound);
+  assert.deepEqual(
+    lateKill.map((n) => `${n.uid}: ${n.scheduledMs - killedAt} ms`),
+    [],
+    `node-2's jobs run elsewhere from a scheduled time within L + R + δ + P = ${killBound} ms of the kill`,
+  );
   const takenOver = [1, 3].flatMap((i) =>
     replicas[i]!.logs.filter((l) => l.msg === 'job taken over from a lost replica'),
   );
@@ -234,6 +355,38 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   const restartedAt = Date.now();
   await waitFor('node-2 to run jobs again', async () => nodesRunningSince(restartedAt).has(2), 60_000);
   await sleep(3 * PERIOD_MS);
+  const movedBack = new Set(created.filter((c) => c.node === 2 && c.atMs >= restartedAt).map((c) => c.uid));
+  // Rejoining: node-2 takes its Lease once its predecessor's expired in its own view, then
+  // starts nothing for the join delay J (= L); the others give its jobs up when they see it
+  // join; it catches up the latest time it missed, so a moved job runs again from a scheduled
+  // time at most J + P after the acquisition.
+  const acquired = replicas[2].logs.find(
+    (l) => l.msg === 'member lease acquired' && logTime(l) >= restartedAt - LEASE_MS,
+  );
+  assert.ok(acquired, 'the restarted node-2 acquires its member lease');
+  const acquiredAt = logTime(acquired);
+  const joinDelay = LEASE_MS;
+  const early = created.filter(
+    (c) => c.node === 2 && c.atMs >= restartedAt && c.atMs < acquiredAt + joinDelay,
+  );
+  assert.deepEqual(
+    early.map((c) => c.name),
+    [],
+    'node-2 starts nothing before its join delay is over',
+  );
+  const rejoin = handover(movedBack, 2, restartedAt, 2);
+  const lateRejoin = rejoin.nexts.filter((n) => n.scheduledMs - acquiredAt > joinDelay + PERIOD_MS);
+  assert.deepEqual(
+    lateRejoin.map((n) => `${n.uid}: ${n.scheduledMs - acquiredAt} ms`),
+    [],
+    `jobs moved to node-2 run there from a scheduled time within J + P = ${joinDelay + PERIOD_MS} ms of its acquisition`,
+  );
+  t.diagnostic(
+    `rejoin: acquired ${rel(acquiredAt, restartedAt)} after the restart; ${rejoin.text} (relative to the restart)`,
+  );
+  t.diagnostic(
+    `rejoin (uptime ${(await loadAverage()).toFixed(1)}): node-2 active ${logsAt(replicas[2], 'member active', restartedAt)}; node-1 saw it join ${logsAt(replicas[1], 'replica joined', restartedAt, (l) => l.node === 'node-2')}, node-3 ${logsAt(replicas[3], 'replica joined', restartedAt, (l) => l.node === 'node-2')}`,
+  );
   const end = Date.now();
   for (let i = 1; i <= NODES; i++) {
     const notable = replicas[i]!.logs.filter(
@@ -248,6 +401,10 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   assert.deepEqual([...nodesRunningSince(restartedAt)].sort(), [1, 2, 3], 'rebalanced over all three');
   const back = new Set(created.filter((c) => c.node === 2 && c.atMs >= restartedAt).map((c) => c.uid));
   assert.ok(back.size > 0 && back.size < JOBS, `node-2 runs a share again (${back.size} jobs)`);
+  const latestAfter = new Map<string, Created>();
+  for (const c of created)
+    if ((latestAfter.get(c.uid)?.scheduledMs ?? 0) < c.scheduledMs) latestAfter.set(c.uid, c);
+  assertOwnersAsComputed(latestAfter, 'rebalanced');
 
   // Visible: owner and the node that ran the last run (kubectl get sdj -o wide).
   const wide = await kubectl(['get', 'sdj', '-n', 'default', '-o', 'wide']);
@@ -268,36 +425,29 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
     [],
     'no scheduled time ran twice',
   );
-  // No time lost beyond the takeover window: per job, consecutive scheduled times that ran are at
-  // most lease duration + retry period + one period apart (plus slack for a loaded machine).
-  const window = LEASE_MS + RETRY_MS + PERIOD_MS + SLACK_MS;
+  // Gaps outside the two handovers: with concurrencyPolicy Forbid (the default) a time is
+  // skipped while the job's previous run is still active, which a loaded machine makes common.
+  // Reported, not asserted: the handovers' own bounds are asserted above.
   const byJob = new Map<string, number[]>();
   for (const c of runs) byJob.set(c.uid, [...(byJob.get(c.uid) ?? []), c.scheduledMs]);
   assert.equal(byJob.size, JOBS);
-  let worst = 0;
-  let worstAt: { uid: string; at: number } | undefined;
+  let steady = 0;
+  let steadyRun: Created | undefined;
   for (const [uid, times] of byJob) {
-    times.sort((a, b) => a - b);
+    times.sort((x, y) => x - y);
     for (let k = 1; k < times.length; k++) {
-      if (times[k]! - times[k - 1]! > worst) {
-        worst = times[k]! - times[k - 1]!;
-        worstAt = { uid, at: times[k - 1]! };
+      const spansHandover =
+        (times[k - 1]! < killedAt + killBound && times[k]! > killedAt - PERIOD_MS) ||
+        (times[k - 1]! < acquiredAt + joinDelay + PERIOD_MS && times[k]! > restartedAt);
+      if (!spansHandover && times[k]! - times[k - 1]! > steady) {
+        steady = times[k]! - times[k - 1]!;
+        steadyRun = runs.find((c) => c.uid === uid && c.scheduledMs === times[k - 1]);
       }
     }
   }
-  if (worstAt) {
-    // The runs of the job around its largest gap, and the moments of the kill and restart.
-    const around = runs
-      .filter((c) => c.uid === worstAt.uid && Math.abs(c.scheduledMs - worstAt.at) < 40_000)
-      .sort((a, b) => a.scheduledMs - b.scheduledMs)
-      .map(
-        (c) =>
-          `${new Date(c.scheduledMs).toISOString().slice(14, 23)}@node-${c.node}+${c.atMs - c.scheduledMs}ms`,
-      );
-    t.diagnostic(
-      `worst job ${worstAt.uid}: ${around.join(' ')}; killed ${new Date(killedAt).toISOString().slice(14, 23)}, restarted ${new Date(restartedAt).toISOString().slice(14, 23)}`,
-    );
-  }
-  t.diagnostic(`runs ${runs.length}, largest gap between runs of one job ${worst} ms (window ${window} ms)`);
-  assert.ok(worst <= window, `largest gap ${worst} ms > ${window} ms`);
+  // The run before that gap: created how late, and kept how long (create to removal).
+  const lived = steadyRun ? (destroyed.get(`${steadyRun.node}/${steadyRun.name}`) ?? 0) - steadyRun.atMs : 0;
+  t.diagnostic(
+    `runs ${runs.length}; largest gap between runs of one job outside the handovers ${steady} ms; the run before it was created ${steadyRun ? steadyRun.atMs - steadyRun.scheduledMs : '-'} ms after its time and removed ${lived} ms later (load ${(await loadAverage()).toFixed(1)})`,
+  );
 });

@@ -14,7 +14,12 @@ import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/operator.ts';
-import { type ChildHandle, kubectlWith, spawnChild } from '../helpers/operator-process.ts';
+import {
+  type ChildHandle,
+  kubectlWith,
+  spawnChild,
+  spawnClusterOperator,
+} from '../helpers/operator-process.ts';
 
 let tmp: string;
 const children: ChildHandle[] = [];
@@ -58,21 +63,7 @@ test('the operator keeps running jobs and writing status after the API server is
   await first.waitForLog('API server ready');
   const before = kubeconfigOf(kubeconfig);
 
-  const operator = spawnChild({
-    args: [
-      'run',
-      '--kubeconfig',
-      kubeconfig,
-      '--http-listen',
-      '127.0.0.1:0',
-      '--dashboard-listen',
-      '127.0.0.1:0',
-      '--log-format',
-      'json',
-    ],
-    home: tmp,
-    lifetimeMs: 240_000,
-  });
+  const operator = spawnClusterOperator({ home: tmp, kubeconfig, lifetimeMs: 240_000 });
   children.push(operator);
   await operator.waitForLog('operator started');
   const manifest = JSON.stringify({

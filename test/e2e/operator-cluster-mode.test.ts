@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/operator.ts';
-import { type ChildHandle, kubectlWith, spawnChild } from '../helpers/operator-process.ts';
+import {
+  type ChildHandle,
+  kubectlWith,
+  spawnChild,
+  spawnClusterOperator,
+} from '../helpers/operator-process.ts';
 
 let tmp: string;
 let apiserver: ChildHandle | undefined;
@@ -36,21 +41,9 @@ after(async () => {
 });
 
 test('--kubeconfig: the operator runs jobs of the API server it is pointed at', async () => {
-  operator = spawnChild({
-    args: [
-      'run',
-      '--kubeconfig',
-      join(tmp, 'cluster', 'kubeconfig'),
-      '--http-listen',
-      '127.0.0.1:0',
-      '--dashboard-listen',
-      '127.0.0.1:0',
-      '--log-format',
-      'json',
-      '--namespace',
-      'default',
-    ],
+  operator = spawnClusterOperator({
     home: tmp,
+    kubeconfig: join(tmp, 'cluster', 'kubeconfig'),
     lifetimeMs: 180_000,
   });
   const started = await operator.waitForLog('operator started');

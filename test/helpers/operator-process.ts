@@ -9,6 +9,8 @@
  *   op.signal('SIGTERM'); assert.equal((await op.waitForExit()).code, 0);
  *   await op.stop();                                               // SIGKILL if still running
  *
+ * Cluster mode (`run --kubeconfig FILE` against `ofelia-operator apiserver`): spawnClusterOperator.
+ *
  * What it guarantees: stdout/stderr are kept bounded (the tail of each, with a marker when some was
  * dropped; the first MAX_LOGS JSON log lines parsed), every wait has a timeout, and no process
  * outlives its `lifetimeMs` (SIGKILL, to the whole group when `detached`). It never inherits the
@@ -321,4 +323,46 @@ export async function startOperatorProcess(opts: OperatorStartOptions): Promise<
     dashboardUrl: typeof started.dashboard === 'string' ? started.dashboard : undefined,
     kubectl: kubectlWith(kubeconfig, opts.home),
   };
+}
+
+export interface ClusterOperatorOptions {
+  /** HOME of the operator. */
+  home: string;
+  /** The kubeconfig `ofelia-operator apiserver` wrote. */
+  kubeconfig: string;
+  /** `--node-name` (with it, member Leases in `default`: the spreading mode). */
+  node?: string;
+  /** `--docker-host`, e.g. `unix:///tmp/.../docker.sock`. */
+  dockerHost?: string;
+  /** Flags after the standard ones (e.g. `--member-lease-duration 12s`). */
+  args?: string[];
+  lifetimeMs?: number;
+}
+
+/**
+ * `ofelia-operator run --kubeconfig FILE` (cluster mode): the HTTP endpoints and the dashboard on
+ * free loopback ports, JSON logs, jobs of namespace `default`; with a node name, its member Lease
+ * in `default` too. Returns at once: wait for "operator started" with `waitForLog`.
+ */
+export function spawnClusterOperator(opts: ClusterOperatorOptions): ChildHandle {
+  return spawnChild({
+    args: [
+      'run',
+      '--kubeconfig',
+      opts.kubeconfig,
+      '--http-listen',
+      '127.0.0.1:0',
+      '--dashboard-listen',
+      '127.0.0.1:0',
+      '--log-format',
+      'json',
+      '--namespace',
+      'default',
+      ...(opts.node ? ['--leader-elect-namespace', 'default', '--node-name', opts.node] : []),
+      ...(opts.dockerHost ? ['--docker-host', opts.dockerHost] : []),
+      ...(opts.args ?? []),
+    ],
+    home: opts.home,
+    lifetimeMs: opts.lifetimeMs,
+  });
 }

@@ -27,24 +27,30 @@ const JOBS = Array.from({ length: 300 }, (_, i) => `job-uid-${i}`);
 class FakeLeaseStore {
   readonly leases = new Map<string, MemberLease>();
   readonly down = new Set<string>();
+  /** Per identity: how long each call takes; the server reads or writes at its END. */
+  readonly latency = new Map<string, number>();
   private rv = 0;
 
+  constructor(private readonly clock: FakeClock) {}
+
   api(identity: string): MemberLeaseApi {
-    const check = () => {
+    const check = async () => {
+      const ms = this.latency.get(identity) ?? 0;
+      if (ms > 0) await new Promise((r) => this.clock.setTimeout(() => r(undefined), ms));
       if (this.down.has(identity)) throw new Error('connection refused');
     };
     return {
       list: async () => {
-        check();
+        await check();
         return [...this.leases.values()].map((l) => ({ ...l }));
       },
       create: async (w) => {
-        check();
+        await check();
         if (this.leases.has(w.name)) throw new LeaseConflictError();
         return this.put(w);
       },
       replace: async (w, rv) => {
-        check();
+        await check();
         if (this.leases.get(w.name)?.resourceVersion !== rv) throw new LeaseConflictError();
         return this.put(w);
       },
@@ -67,6 +73,7 @@ class FakeLeaseStore {
       releasedBy: w.releasedBy,
       acquireTimeMs: w.acquireTimeMs,
       leaseTransitions: w.leaseTransitions,
+      weight: w.weight,
     };
     this.leases.set(w.name, lease);
     return { ...lease };
@@ -103,13 +110,13 @@ interface Replica {
 
 class Cluster {
   readonly clock = new FakeClock();
-  readonly store = new FakeLeaseStore();
+  readonly store = new FakeLeaseStore(this.clock);
   readonly replicas: Replica[] = [];
   violations: string[] = [];
 
-  add(node: string, identity = `${node}_1`, skewMs = 0): Replica {
+  add(node: string, identity = `${node}_1`, skewMs = 0, weight = 1): Replica {
     const clock = skewed(this.clock, skewMs);
-    const ownership = new Ownership(node, TIMING);
+    const ownership = new Ownership(node, TIMING, weight);
     const logs: string[] = [];
     const replica: Replica = { name: node, identity, ownership, clock, logs, changes: 0, loop: undefined! };
     replica.loop = new MemberLoop({
@@ -189,13 +196,27 @@ test('a replica that dies (no release) loses its jobs within lease duration + on
   const diedAt = c.clock.now();
   let fencedAfter: number | undefined;
   let allOwnedAfter: number | undefined;
+  /** Per survivor: how long after b's Lease expired in its view it noticed (dropped b). */
+  const noticedLate = new Map<string, number>();
   for (let t = 0; t < 30_000; t += 250) {
     await c.run(250);
     if (fencedAfter === undefined && c.share(b) === 0) fencedAfter = c.clock.now() - diedAt;
     if (allOwnedAfter === undefined && c.share(a) + c.share(d) === JOBS.length) {
       allOwnedAfter = c.clock.now() - diedAt;
     }
+    for (const r of [a, d]) {
+      if (!noticedLate.has(r.name) && !r.ownership.members.includes('b')) {
+        noticedLate.set(r.name, r.clock.now() - r.ownership.handoverFence(r.clock.now())!);
+      }
+    }
   }
+  // Each survivor lists when b's Lease is due to expire, not at its next period: it notices
+  // within the step of this simulation.
+  assert.deepEqual(
+    [...noticedLate.values()].map((ms) => ms <= 250),
+    [true, true],
+    JSON.stringify([...noticedLate]),
+  );
   assert.ok(before > 0);
   assert.ok(
     fencedAfter !== undefined && fencedAfter <= TIMING.renewDeadlineMs,
@@ -214,6 +235,34 @@ test('a replica that dies (no release) loses its jobs within lease duration + on
   await c.run(20_000);
   assert.equal(b.ownership.phase.phase, 'Active');
   assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.deepEqual(c.violations, []);
+});
+
+test('slow API calls (1.5 s each): a replica dies, its jobs move within lease + period + one call, never two owners', async () => {
+  const c = new Cluster();
+  const SLOW = 1_500;
+  const a = c.add('a');
+  await c.run(700);
+  const b = c.add('b');
+  await c.run(900);
+  const d = c.add('c');
+  for (const r of [a, b, d]) c.store.latency.set(r.identity, SLOW);
+  await c.run(30_000);
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  c.store.down.add(b.identity);
+  const diedAt = c.clock.now();
+  let allOwnedAfter: number | undefined;
+  for (let t = 0; t < 30_000 && allOwnedAfter === undefined; t += 250) {
+    await c.run(250);
+    if (c.share(a) + c.share(d) === JOBS.length) allOwnedAfter = c.clock.now() - diedAt;
+  }
+  // b's last renewal was sent before diedAt and read at most one call later; the survivors' next
+  // list after that went out within a period; the expiry list one call after the Lease duration.
+  const bound = TIMING.leaseDurationMs + RETRY_MS + 2 * SLOW + 250;
+  assert.ok(
+    allOwnedAfter !== undefined && allOwnedAfter <= bound,
+    `taken over after ${allOwnedAfter} (bound ${bound})`,
+  );
   assert.deepEqual(c.violations, []);
 });
 
@@ -323,4 +372,39 @@ test('a forged lease (name not matching its node) is ignored and logged once', a
   assert.equal(a.logs.filter((l) => l === 'ignoring a member lease that is not valid').length, 1);
   assert.deepEqual(a.ownership.members, ['a']);
   assert.equal(c.share(a), JOBS.length);
+});
+
+test('weights 1, 2 and 3: shares follow the weights; a hand edit lowering one never gives a job two owners', async () => {
+  const c = new Cluster();
+  const a = c.add('a', 'a_1', 0, 1);
+  await c.run(600);
+  const b = c.add('b', 'b_1', 0, 2);
+  await c.run(600);
+  const d = c.add('c', 'c_1', 0, 3);
+  await c.run(20_000);
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.ok(c.share(a) < c.share(b) && c.share(b) < c.share(d), `${c.share(a)} ${c.share(b)} ${c.share(d)}`);
+  assert.deepEqual(
+    [...d.ownership.weights],
+    [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ],
+  );
+  // c's weight edited down to 1 by hand: c keeps counting itself 3 and rewrites its Lease at its
+  // next renewal; the others keep 3 meanwhile (the higher weight stands until it would expire).
+  c.store.edit(memberLeaseName('c'), { weight: 1 });
+  await c.run(20_000);
+  assert.deepEqual(
+    [...a.ownership.weights],
+    [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ],
+  );
+  assert.equal(c.store.leases.get(memberLeaseName('c'))?.weight, 3, 'the holder rewrote its weight');
+  assert.equal(c.share(a) + c.share(b) + c.share(d), JOBS.length);
+  assert.deepEqual(c.violations, []);
 });

@@ -132,3 +132,59 @@ test('a slow list is dated by its sending: liveness counts from then', () => {
   view.expire(T0 + 29_000);
   assert.deepEqual(view.live(), []);
 });
+
+test('weights: a rise counts at once; a fall only once the version with the higher weight would have expired', () => {
+  const view = new MembershipView(timing);
+  view.observe([lease('a', '1', 'a_1', { weight: 3 }), lease('b', '1')], T0);
+  assert.deepEqual(
+    [...view.weights()],
+    [
+      ['a', 3],
+      ['b', 1],
+    ],
+  );
+  // b rises to 2: at once.
+  view.observe([lease('a', '1', 'a_1', { weight: 3 }), lease('b', '2', 'b_1', { weight: 2 })], T0 + 2_000);
+  assert.equal(view.weights().get('b'), 2);
+  // a falls to 1 (a hand edit, or a new holder): 3 still counts until T0 + 15 s, when the
+  // version that said 3 (seen at T0) would have expired; the list at that moment says so.
+  view.observe([lease('a', '2', 'a_1', { weight: 1 }), lease('b', '2', 'b_1', { weight: 2 })], T0 + 4_000);
+  assert.equal(view.weights().get('a'), 3);
+  assert.equal(view.nextExpiry(), T0 + 15_000);
+  const lapse = view.observe(
+    [lease('a', '2', 'a_1', { weight: 1 }), lease('b', '2', 'b_1', { weight: 2 })],
+    T0 + 15_000,
+  );
+  assert.deepEqual(lapse.changes, [
+    { kind: 'reweighted', node: 'a', holder: 'a_1', fenceMs: T0 + 15_000, weight: 1 },
+  ]);
+  assert.equal(view.weights().get('a'), 1);
+});
+
+test('weights: a fall that is reverted (the holder rewrites its own weight) never counts', () => {
+  const view = new MembershipView(timing);
+  view.observe([lease('a', '1', 'a_1', { weight: 3 })], T0);
+  view.observe([lease('a', '2', 'a_1', { weight: 1 })], T0 + 2_000);
+  view.observe([lease('a', '3', 'a_1', { weight: 3 })], T0 + 4_000);
+  assert.deepEqual(view.observe([lease('a', '3', 'a_1', { weight: 3 })], T0 + 16_000).changes, []);
+  assert.equal(view.weights().get('a'), 3);
+});
+
+test('weights: a member that expired and rejoins counts with its new weight at once', () => {
+  const view = new MembershipView(timing);
+  view.observe([lease('a', '1', 'a_1', { weight: 3 })], T0);
+  view.observe([lease('a', '1', 'a_1', { weight: 3 })], T0 + 15_000);
+  assert.deepEqual(view.live(), []);
+  view.observe([lease('a', '2', 'a_2', { weight: 1 })], T0 + 17_000);
+  assert.equal(view.weights().get('a'), 1);
+});
+
+test('weights: an annotation that is not an integer 1..100 makes the Lease invalid (its last valid version stands)', () => {
+  const view = new MembershipView(timing);
+  view.observe([lease('a', '1', 'a_1', { weight: 2 })], T0);
+  for (const weight of [0, 101, 1.5, Number.NaN]) {
+    const r = view.observe([lease('a', '2', 'a_1', { weight })], T0 + 1_000);
+    assert.deepEqual(r.rejected, [{ lease: memberLeaseName('a'), problem: 'InvalidWeight' }], String(weight));
+    assert.equal(view.weights().get('a'), 2);
+  }
+});
