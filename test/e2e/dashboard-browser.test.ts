@@ -23,18 +23,27 @@ let docker: Awaited<ReturnType<typeof testDocker>>;
 let env: DashboardEnv | undefined;
 let browser: Browser | undefined;
 const pageErrors: string[] = [];
+let greeterMinute = 0;
 
 before(async () => {
   docker = await testDocker();
   browser = await launchChromium();
   env = await startDashboardEnv(docker.docker);
-  // Every 30 minutes: the next run is minutes away, so its countdown shows seconds.
+  // Schedules made from the time the test starts, so that no scheduled run falls within the test
+  // and the countdown always shows minutes and seconds, whatever the time of day (a fixed
+  // `*/30 * * * *` showed "in 25s" or started a run of its own near :00 and :30).
+  const now = new Date();
+  greeterMinute = (now.getUTCMinutes() + 20) % 60;
   const applied = await env.kubectl(
     ['apply', '-f', '-'],
-    jobYaml('greeter', '*/30 * * * *', 'echo hello-from-run; echo to-stderr >&2; exit 0'),
+    jobYaml('greeter', `${greeterMinute} * * * *`, 'echo hello-from-run; echo to-stderr >&2; exit 0'),
   );
   assert.equal(applied.code, 0, applied.stderr);
-  const other = await env.kubectl(['apply', '-f', '-'], jobYaml('nightly', '30 2 * * *', 'echo nightly'));
+  const nightlyHour = (now.getUTCHours() + 12) % 24;
+  const other = await env.kubectl(
+    ['apply', '-f', '-'],
+    jobYaml('nightly', `30 ${nightlyHour} * * *`, 'echo nightly'),
+  );
   assert.equal(other.code, 0, other.stderr);
 });
 
@@ -60,6 +69,14 @@ async function logIn(page: Page, token: string): Promise<void> {
   await page.goto(env!.dashboardUrl);
   await page.fill('input[name=token]', token);
   await page.click('button[type=submit]');
+}
+
+/** Logs in and fails with the page's own message when the login is refused. */
+async function logInOk(page: Page, token: string): Promise<void> {
+  await logIn(page, token);
+  await page.waitForSelector('header.top, .login .error');
+  if ((await page.locator('.login .error').count()) > 0)
+    assert.fail(`login refused: ${await page.textContent('.login .error')}`);
 }
 
 test('without a token: the API refuses, the page asks for one; a wrong token is refused', async () => {
@@ -88,11 +105,14 @@ test('without a token: the API refuses, the page asks for one; a wrong token is 
 
 test('logged in: the next run counts down, run now shows the run with its output, suspend changes the state', async () => {
   const { context, page } = await newPage();
-  await logIn(page, env!.adminToken);
+  await logInOk(page, env!.adminToken);
   const row = '.row[data-job="default/greeter"]';
   await page.waitForSelector(row);
   assert.equal(await page.isVisible('.row[data-job="default/nightly"]'), true);
-  assert.match((await page.textContent(`${row} span:nth-child(4)`)) ?? '', /every 30 minutes/);
+  assert.match(
+    (await page.textContent(`${row} span:nth-child(4)`)) ?? '',
+    new RegExp(`every hour at minute ${greeterMinute}`),
+  );
   // The countdown: "in 12m03s", then another value as the seconds go by.
   await page.waitForFunction(
     (sel) => /^in \d+m\d\ds$/.test(document.querySelector(sel)?.textContent ?? ''),
@@ -170,7 +190,10 @@ test('logged in: the next run counts down, run now shows the run with its output
 test('a read-only token may look, but its run now is refused by the API server', async () => {
   const token = await env!.readOnlyToken('viewer');
   const { context, page } = await newPage();
-  await logIn(page, token);
+  // Logged in at once after `token create`: a fresh token must work on its first request (the
+  // API server re-read its token file at most once a second, so this login failed whenever it
+  // came within a second of the token's creation).
+  await logInOk(page, token);
   await page.waitForSelector('.row[data-job="default/greeter"]');
   await page.click('.row[data-job="default/greeter"]');
   await page.waitForSelector('button:has-text("Run now")');
