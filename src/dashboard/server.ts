@@ -30,6 +30,7 @@ import type { OutputStore } from '../output/output-store.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { type Assets, loadAssets } from './assets.ts';
 import { serveJobFeed } from './job-feed.ts';
+import { readJobNotifiers } from './job-notifiers.ts';
 import { csrfMatches, type Session, SessionStore } from './sessions.ts';
 import { type ClusterEndpoint, UserKube } from './user-kube.ts';
 
@@ -207,14 +208,18 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     if (jobAnswer.status !== 200) throw kubeRefusal(jobAnswer.status, jobAnswer.body);
     const job = jobAnswer.body;
     if (m[4]) return serveOutput(res, url, namespace, name, checkName(decodeURIComponent(m[4]), 'run'), job);
-    const events = await kube.request<{ items?: Record<string, unknown>[] }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}&limit=200`,
-    );
+    const [events, notifiers] = await Promise.all([
+      kube.request<{ items?: Record<string, unknown>[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}&limit=200`,
+      ),
+      readJobNotifiers(kube, namespace, job),
+    ]);
     return sendJson(res, 200, {
       job,
       specYaml: toYaml(job.spec ?? {}),
       events: events.status === 200 ? (events.body.items ?? []) : [],
+      notifiers,
       storedRuns: opts.output?.runs(namespace, name) ?? [],
       node: opts.nodeName,
     });
