@@ -1,7 +1,9 @@
 /**
  * Makes the dashboard screenshots in docs/ from a real operator with real runs: an embedded
  * operator (test helper), a dozen jobs in two namespaces with mixed outcomes, ~90 s of runs, then
- * Debian's headless chromium photographs the jobs page, the timeline and a job page.
+ * Debian's headless chromium photographs the jobs page, the timeline, a job page and its
+ * "notifiers that apply" (two JobNotifiers: a webhook to a real receiver on loopback, and an
+ * e-mail notifier whose credentials Secret is missing, so it is not Ready).
  *
  *   node --import tsx hack/dashboard-screenshots.ts [OUT_DIR]     (default: docs)
  * Needs the test Docker daemon (hack/docker-up.sh) and chromium (hack/chromium-up.sh).
@@ -9,11 +11,13 @@
 import { join } from 'node:path';
 import { jobYaml, launchChromium, startDashboardEnv } from '../test/helpers/dashboard-env.ts';
 import { testDocker } from '../test/helpers/docker.ts';
+import { startHttpReceiver } from '../test/helpers/receivers.ts';
 
 const out = process.argv[2] ?? 'docs';
 const d = await testDocker();
 const browser = await launchChromium();
 const env = await startDashboardEnv(d.docker);
+const receiver = await startHttpReceiver();
 try {
   await env.kubectl(['create', 'namespace', 'billing']);
   const jobs: [string, string, string, Record<string, unknown>?][] = [
@@ -52,6 +56,29 @@ try {
     );
     if (r.code !== 0) throw new Error(r.stderr);
   }
+  for (const [name, spec] of [
+    ['ops-webhook', { type: 'webhook', address: `${receiver.url}/hook`, events: ['Failed', 'Succeeded'] }],
+    [
+      'oncall-mail',
+      {
+        type: 'email',
+        jobSelector: { matchExpressions: [{ key: 'suite', operator: 'Exists' }] },
+        email: {
+          host: '127.0.0.1',
+          port: 2525,
+          credentialsFrom: { name: 'smtp-login' },
+          from: 'ofelia@example.test',
+          to: ['oncall@example.test'],
+        },
+      },
+    ],
+  ] as const) {
+    const r = await env.kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'ofelia.dev/v1alpha1', kind: 'JobNotifier', metadata: { name }, spec }),
+    );
+    if (r.code !== 0) throw new Error(r.stderr);
+  }
   console.log('jobs applied; letting them run for 90 s');
   await new Promise((r) => setTimeout(r, 90_000));
   const context = await browser.newContext({ viewport: { width: 1400, height: 640 }, deviceScaleFactor: 1 });
@@ -69,8 +96,11 @@ try {
   await page.waitForSelector('pre.output div');
   await page.setViewportSize({ width: 1400, height: 1100 });
   await page.screenshot({ path: join(out, 'dashboard-job.png') });
+  await page.waitForSelector('.notifiers tr[data-notifier="ops-webhook"]');
+  await page.locator('.notifiers').screenshot({ path: join(out, 'dashboard-notifiers.png') });
   console.log(`screenshots written to ${out}/`);
 } finally {
   await browser.close();
   await env.close();
+  await receiver.close();
 }

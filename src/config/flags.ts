@@ -143,7 +143,7 @@ export const FLAGS: readonly FlagSpec[] = [
     default: '',
     valueName: 'URL',
     group: 'Endpoints and logging',
-    help: 'Cluster mode, one replica per node: the dashboard URL of the replica on node {node} (e.g. http://{node}.ofelia:8081); output of a run another node ran is redirected there.',
+    help: "Cluster mode, one replica per node: the dashboard URL of the replica on node {node} (e.g. http://{node}.ofelia:8081); output of a run another node ran is fetched from there with the user's own token and relayed (live replicas only).",
   },
   {
     name: 'log-level',

@@ -338,6 +338,16 @@ export class ControllerManager {
     return [...this.parts];
   }
 
+  /**
+   * Cluster mode: whether `node` is a live replica now (holds its member Lease), so that the
+   * dashboard relays a user's token only to a replica of this operator, never to a node name
+   * someone wrote into a run record. Undefined outside cluster mode (no member Leases).
+   */
+  liveReplicas(): ((node: string) => boolean) | undefined {
+    const cluster = this.cluster;
+    return cluster ? (node) => cluster.ownership.isLive(node) : undefined;
+  }
+
   /** This replica's role now. */
   role(): ReplicaRole {
     const role: ReplicaRole = this.opts.nodeName

@@ -5,7 +5,8 @@
  * Authentication: a session cookie (after logging in with a token) or `Authorization: Bearer`
  * (the kubectl plugin). Every Kubernetes read and write is made with THAT user's token
  * (user-kube.ts), so the API server decides; the operator's own credentials are never used for a
- * user's request. Output of a run is shown only to a user whose token may read its job.
+ * user's request. Output of a run is shown only to a user whose token may read its job; output a
+ * peer replica keeps is fetched from it with that same user's token and relayed (peer-output.ts).
  * Security: HttpOnly + SameSite=Strict cookie (+Secure over TLS); actions with a cookie need the
  * session's CSRF token in `X-CSRF-Token` and a same-origin `Origin` when one is sent; a strict
  * Content-Security-Policy; tokens never in URLs, logs or answers; request logs carry the path
@@ -30,6 +31,8 @@ import type { OutputStore } from '../output/output-store.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { type Assets, loadAssets } from './assets.ts';
 import { serveJobFeed } from './job-feed.ts';
+import { readJobNotifiers } from './job-notifiers.ts';
+import { PeerRelayError, RELAYED_HEADER, relayPeerOutput } from './peer-output.ts';
 import { csrfMatches, type Session, SessionStore } from './sessions.ts';
 import { type ClusterEndpoint, UserKube } from './user-kube.ts';
 
@@ -39,6 +42,8 @@ const MAX_LOGINS_IN_FLIGHT = 8;
 /** Long-lived streams at once (live feeds, followed output): each holds API watches or a file. */
 const MAX_STREAMS = 256;
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** A node name as Kubernetes allows it (DNS subdomain); anything else is never put into a peer URL. */
+const NODE_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/i;
 
 export interface DashboardOptions {
   host: string;
@@ -52,9 +57,19 @@ export interface DashboardOptions {
   nodeName: string;
   /**
    * The dashboard URL of the replica on a node, `{node}` replaced by its name: output of a run
-   * another node ran is redirected there (307). Undefined: such a request is a 404 naming the node.
+   * another node ran is fetched from there with the user's token and relayed (peer-output.ts).
+   * Undefined: such a request is a 404 naming the node.
    */
   peerUrl?: string;
+  /**
+   * Which node names are replicas of this operator (cluster mode: live member Leases). Output is
+   * relayed, with the user's token, only from those: a run record's `node` is status anyone who
+   * may write it could set, and must not send tokens to a host of their choosing. Undefined (no
+   * membership, e.g. --leader-elect): node names are only checked to be plain DNS names.
+   */
+  isPeer?: (node: string) => boolean;
+  /** Deadlines of a relayed output request (defaults: headers 10 s, idle 30 s when not followed). */
+  peerTimeouts?: { headersTimeoutMs?: number; idleTimeoutMs?: number };
   log: Logger;
   clock?: Clock;
   /** Kubernetes API call timeout (default 15 s). */
@@ -206,22 +221,38 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const jobAnswer = await kube.request<Record<string, unknown>>('GET', jobPath);
     if (jobAnswer.status !== 200) throw kubeRefusal(jobAnswer.status, jobAnswer.body);
     const job = jobAnswer.body;
-    if (m[4]) return serveOutput(res, url, namespace, name, checkName(decodeURIComponent(m[4]), 'run'), job);
-    const events = await kube.request<{ items?: Record<string, unknown>[] }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}&limit=200`,
-    );
+    if (m[4])
+      return serveOutput(
+        req,
+        res,
+        auth,
+        url,
+        namespace,
+        name,
+        checkName(decodeURIComponent(m[4]), 'run'),
+        job,
+      );
+    const [events, notifiers] = await Promise.all([
+      kube.request<{ items?: Record<string, unknown>[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}&limit=200`,
+      ),
+      readJobNotifiers(kube, namespace, job),
+    ]);
     return sendJson(res, 200, {
       job,
       specYaml: toYaml(job.spec ?? {}),
       events: events.status === 200 ? (events.body.items ?? []) : [],
+      notifiers,
       storedRuns: opts.output?.runs(namespace, name) ?? [],
       node: opts.nodeName,
     });
   }
 
   async function serveOutput(
+    req: IncomingMessage,
     res: ServerResponse,
+    auth: Auth,
     url: URL,
     namespace: string,
     job: string,
@@ -234,16 +265,37 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     res.on('close', () => abort.abort());
     const chunks = opts.output?.read(namespace, job, run, { follow, signal: abort.signal });
     if (!chunks) {
-      const status = (jobObject.status ?? {}) as { recentRuns?: { name: string; node?: string }[] };
-      const record = status.recentRuns?.find((r) => r.name === run);
+      type Where = { name: string; node?: string };
+      const status = (jobObject.status ?? {}) as { active?: Where[]; recentRuns?: Where[] };
+      // A running run (followed with -f) is in `active`, a finished one in `recentRuns`.
+      const record = [...(status.active ?? []), ...(status.recentRuns ?? [])].find((r) => r.name === run);
       if (record?.node && record.node !== opts.nodeName) {
-        if (opts.peerUrl) {
-          // The replica that ran it keeps its output: send the client there (same path and query).
-          const location =
-            opts.peerUrl.replaceAll('{node}', encodeURIComponent(record.node)) + url.pathname + url.search;
-          res.writeHead(307, { Location: location, 'Content-Type': 'text/plain; charset=utf-8' });
-          res.end(`run ${run} ran on node ${record.node}: ${location}\n`);
-          return;
+        // Relayed once at most: a request a peer relayed is answered from this store or not at all.
+        if (opts.peerUrl && req.headers[RELAYED_HEADER] === undefined) {
+          if (!NODE_RE.test(record.node) || (opts.isPeer && !opts.isPeer(record.node)))
+            throw new HttpError(
+              404,
+              'OnOtherNode',
+              `run ${run} ran on node ${record.node.slice(0, 253)}, which is not a live replica of this operator; its output cannot be fetched`,
+            );
+          // The replica that ran it keeps its output: ask it with the user's own token and stream
+          // its answer back (peer-output.ts), so a browser session on this replica works too.
+          const target = new URL(
+            opts.peerUrl.replaceAll('{node}', encodeURIComponent(record.node)) + url.pathname + url.search,
+          );
+          opts.log.debug({ namespace, job, run, node: record.node }, 'dashboard output relayed from peer');
+          return relayPeerOutput(res, {
+            url: target,
+            token: auth.token,
+            peerNode: record.node,
+            fromNode: opts.nodeName,
+            follow,
+            signal: abort.signal,
+            ...opts.peerTimeouts,
+          }).catch((e: unknown) => {
+            if (e instanceof PeerRelayError) throw new HttpError(e.status, e.reason, e.message);
+            throw e;
+          });
         }
         throw new HttpError(
           404,

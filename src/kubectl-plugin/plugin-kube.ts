@@ -139,26 +139,9 @@ export async function connect(opts: {
       return false;
     },
     async output(path, onChunk, timeoutMs) {
-      let res = await open(dashboard, 'GET', path, undefined, undefined, timeoutMs, 'bearer');
-      // The run ran on another replica: its dashboard keeps the output (one redirect, http(s) only).
-      const location = res.statusCode === 307 ? res.headers.location : undefined;
-      if (location) {
-        res.resume();
-        const target = new URL(location, dashboard);
-        if (target.protocol !== 'http:' && target.protocol !== 'https:')
-          throw new PluginError(
-            `the operator redirected to ${target.protocol} (only http/https are followed)`,
-          );
-        res = await open(
-          target.origin,
-          'GET',
-          target.pathname + target.search,
-          undefined,
-          undefined,
-          timeoutMs,
-          'bearer',
-        );
-      }
+      // A run another replica ran is relayed by the replica asked (it follows no redirect, so
+      // the token goes to the one dashboard URL the user chose and nowhere else).
+      const res = await open(dashboard, 'GET', path, undefined, undefined, timeoutMs, 'bearer');
       if (res.statusCode !== 200) {
         const json = await readJson(res);
         throw new PluginError(

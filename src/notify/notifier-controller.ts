@@ -18,7 +18,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { EventTarget } from '../api/job-reporting.ts';
-import { matchesSelector } from '../api/label-selector.ts';
+import { notifierApplies, notifierEvents } from '../api/notifier-applies.ts';
 import {
   type JobNotifier,
   NOTIFIER_KIND,
@@ -58,9 +58,6 @@ import { type ResolvedNotifier, resolveNotifier } from './resolve-notifier.ts';
 import { saveNotification } from './save-delivery.ts';
 
 type Counters = { [K in keyof typeof NotifierCountersSchema.shape]: number };
-
-export const DEFAULT_EVENTS: readonly NotifyEvent[] = ['Failed', 'Recovered'];
-export const HEALTHCHECKS_EVENTS: readonly NotifyEvent[] = ['Started', 'Succeeded', 'Failed'];
 
 export interface NotifierControllerOptions {
   kubeConfig: KubeConfig;
@@ -178,14 +175,14 @@ export class NotifierController implements RunObserver {
     else kinds = notifyEventsOf(event, false);
     if (kinds.length === 0) return;
     const job = event.job.job;
-    if (job?.spec.notifications?.enabled === false) return;
-    const optIn = job?.spec.notifications?.notifiers ?? [];
-    const labels = job?.metadata.labels;
+    const facts = { labels: job?.metadata.labels, notifications: job?.spec.notifications };
+    if (facts.notifications?.enabled === false) return;
     for (const entry of this.entries.values()) {
       if (entry.namespace !== event.job.namespace || !entry.notifier || entry.deleted) continue;
       const spec = entry.notifier.spec;
-      if (!optIn.includes(entry.name) && !matchesSelector(spec.jobSelector, labels)) continue;
-      const wanted = spec.events ?? (spec.type === 'healthchecks' ? HEALTHCHECKS_EVENTS : DEFAULT_EVENTS);
+      // The same decision the dashboard's job page shows (api/notifier-applies.ts).
+      if (!notifierApplies(facts, { name: entry.name, spec }).applies) continue;
+      const wanted = notifierEvents(spec);
       for (const kind of kinds) {
         if (!wanted.includes(kind)) continue;
         this.enqueue(entry, event, kind);

@@ -17,6 +17,8 @@ export async function startDashboardPart(
   output: OutputStore | undefined,
   logger: Logger,
   clock: Clock,
+  /** Cluster mode: the live replicas (member Leases); output is relayed only from those. */
+  isPeer?: (node: string) => boolean,
 ): Promise<Dashboard | undefined> {
   if (!config.dashboard) return undefined;
   const log = logger.child({ component: 'dashboard' });
@@ -29,6 +31,7 @@ export async function startDashboardPart(
       output,
       nodeName: config.controller.nodeName,
       peerUrl: config.dashboard.peerUrl,
+      isPeer,
       log,
       clock,
     });

@@ -279,7 +279,14 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
         .add(runnable('docker labels', { start: () => labels.start(), stop: () => labels.stop() }))
         .start();
     }
-    const dashboard = await startDashboardPart(config, kubeConfig, output, deps.logger, clock);
+    const dashboard = await startDashboardPart(
+      config,
+      kubeConfig,
+      output,
+      deps.logger,
+      clock,
+      manager.liveReplicas(),
+    );
     if (dashboard) await lifecycle.add(runnable('dashboard', { stop: () => dashboard.close() })).start();
     starting = false;
     log.info(

@@ -5,16 +5,22 @@
  * jobs table; "Run now" on its page makes a run appear with its full output (stdout and stderr);
  * "Suspend" changes its state (the live feed, and the object: a Kubernetes write with the user's
  * token); a read-only token may look but its "Run now" is refused by the API server; a cookie
- * session's action without the CSRF token is refused; logout ends the session; the CSP blocks
- * nothing the app needs (no console errors). With OFELIA_SCREENSHOTS=DIR it saves the jobs page
+ * session's action without the CSRF token is refused; logout ends the session; the job page lists
+ * the JobNotifiers that apply (never their address), and behind an API server that forbids
+ * listing them says "not allowed"; the CSP blocks nothing the app needs (no console errors). With OFELIA_SCREENSHOTS=DIR it saves the jobs page
  * and the timeline there (docs/ holds the committed ones).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Dashboard, startDashboard } from '../../src/dashboard/index.ts';
+import { silentLogger } from '../../src/log/logger.ts';
 import { type DashboardEnv, jobYaml, launchChromium, startDashboardEnv } from '../helpers/dashboard-env.ts';
 import { testDocker } from '../helpers/docker.ts';
+import { type ForbiddingProxy, startForbiddingProxy } from '../helpers/forbidding-proxy.ts';
+import { startHttpReceiver } from '../helpers/receivers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** The little of the DOM the page functions below use (this project compiles without lib.dom). */
 declare const document: { querySelector(sel: string): { textContent: string | null } | null; cookie: string };
@@ -23,24 +29,68 @@ let docker: Awaited<ReturnType<typeof testDocker>>;
 let env: DashboardEnv | undefined;
 let browser: Browser | undefined;
 const pageErrors: string[] = [];
+let greeterMinute = 0;
+let receiver: Awaited<ReturnType<typeof startHttpReceiver>> | undefined;
+let proxy: ForbiddingProxy | undefined;
+let forbidden: Dashboard | undefined;
+/** In the webhook notifier's address: it must never reach the page. */
+const HOOK_SECRET = 'hook-path-T0KEN-do-not-show';
 
 before(async () => {
   docker = await testDocker();
   browser = await launchChromium();
   env = await startDashboardEnv(docker.docker);
-  // Every 30 minutes: the next run is minutes away, so its countdown shows seconds.
+  // Schedules made from the time the test starts, so that no scheduled run falls within the test
+  // and the countdown always shows minutes and seconds, whatever the time of day (a fixed
+  // `*/30 * * * *` showed "in 25s" or started a run of its own near :00 and :30).
+  const now = new Date();
+  greeterMinute = (now.getUTCMinutes() + 20) % 60;
   const applied = await env.kubectl(
     ['apply', '-f', '-'],
-    jobYaml('greeter', '*/30 * * * *', 'echo hello-from-run; echo to-stderr >&2; exit 0'),
+    jobYaml('greeter', `${greeterMinute} * * * *`, 'echo hello-from-run; echo to-stderr >&2; exit 0'),
   );
   assert.equal(applied.code, 0, applied.stderr);
-  const other = await env.kubectl(['apply', '-f', '-'], jobYaml('nightly', '30 2 * * *', 'echo nightly'));
+  const nightlyHour = (now.getUTCHours() + 12) % 24;
+  const other = await env.kubectl(
+    ['apply', '-f', '-'],
+    jobYaml('nightly', `30 ${nightlyHour} * * *`, 'echo nightly'),
+  );
   assert.equal(other.code, 0, other.stderr);
+  // Notifiers of the namespace: one selects the dashboard's jobs (a real receiver on loopback, a
+  // secret in its address), one selects other jobs, one the greeter names although its selector
+  // does not select it.
+  receiver = await startHttpReceiver();
+  const notifier = (name: string, spec: Record<string, unknown>) =>
+    JSON.stringify({
+      apiVersion: 'ofelia.dev/v1alpha1',
+      kind: 'JobNotifier',
+      metadata: { name, namespace: 'default' },
+      spec,
+    });
+  for (const n of [
+    notifier('ops-hook', {
+      type: 'webhook',
+      address: `${receiver.url}/${HOOK_SECRET}`,
+      events: ['Succeeded'],
+      jobSelector: { matchLabels: { suite: 'dashboard' } },
+    }),
+    notifier('other-team', {
+      type: 'ntfy',
+      address: `${receiver.url}/other`,
+      jobSelector: { matchLabels: { suite: 'other' } },
+    }),
+  ]) {
+    const r = await env.kubectl(['apply', '-f', '-'], n);
+    assert.equal(r.code, 0, r.stderr);
+  }
 });
 
 after(async () => {
   if (browser) await browser.close();
+  await forbidden?.close();
+  await proxy?.close();
   await env?.close();
+  await receiver?.close();
 });
 
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
@@ -60,6 +110,14 @@ async function logIn(page: Page, token: string): Promise<void> {
   await page.goto(env!.dashboardUrl);
   await page.fill('input[name=token]', token);
   await page.click('button[type=submit]');
+}
+
+/** Logs in and fails with the page's own message when the login is refused. */
+async function logInOk(page: Page, token: string): Promise<void> {
+  await logIn(page, token);
+  await page.waitForSelector('header.top, .login .error');
+  if ((await page.locator('.login .error').count()) > 0)
+    assert.fail(`login refused: ${await page.textContent('.login .error')}`);
 }
 
 test('without a token: the API refuses, the page asks for one; a wrong token is refused', async () => {
@@ -88,11 +146,14 @@ test('without a token: the API refuses, the page asks for one; a wrong token is 
 
 test('logged in: the next run counts down, run now shows the run with its output, suspend changes the state', async () => {
   const { context, page } = await newPage();
-  await logIn(page, env!.adminToken);
+  await logInOk(page, env!.adminToken);
   const row = '.row[data-job="default/greeter"]';
   await page.waitForSelector(row);
   assert.equal(await page.isVisible('.row[data-job="default/nightly"]'), true);
-  assert.match((await page.textContent(`${row} span:nth-child(4)`)) ?? '', /every 30 minutes/);
+  assert.match(
+    (await page.textContent(`${row} span:nth-child(4)`)) ?? '',
+    new RegExp(`every hour at minute ${greeterMinute}`),
+  );
   // The countdown: "in 12m03s", then another value as the seconds go by.
   await page.waitForFunction(
     (sel) => /^in \d+m\d\ds$/.test(document.querySelector(sel)?.textContent ?? ''),
@@ -170,7 +231,10 @@ test('logged in: the next run counts down, run now shows the run with its output
 test('a read-only token may look, but its run now is refused by the API server', async () => {
   const token = await env!.readOnlyToken('viewer');
   const { context, page } = await newPage();
-  await logIn(page, token);
+  // Logged in at once after `token create`: a fresh token must work on its first request (the
+  // API server re-read its token file at most once a second, so this login failed whenever it
+  // came within a second of the token's creation).
+  await logInOk(page, token);
   await page.waitForSelector('.row[data-job="default/greeter"]');
   await page.click('.row[data-job="default/greeter"]');
   await page.waitForSelector('button:has-text("Run now")');
@@ -185,5 +249,56 @@ test('a read-only token may look, but its run now is refused by the API server',
   assert.equal(ann(now.stdout), ann(before.stdout), 'no run-now annotation written');
   assert.equal(JSON.parse(now.stdout).spec.suspend, JSON.parse(before.stdout).spec.suspend);
   await context.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the job page lists the notifiers that apply (type, events, Ready, last delivery), never their address; a user who may not list them sees a note', async () => {
+  // The run of the previous test succeeded: the webhook notifier delivered it.
+  await waitFor('ops-hook delivered and Ready', async () => {
+    const r = await env!.kubectl(['get', 'jobnotifier', 'ops-hook', '-o', 'json']);
+    const st = JSON.parse(r.stdout).status ?? {};
+    const ready = (st.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
+    return st.lastDeliveryResult === 'Delivered' && ready?.status === 'True';
+  });
+  assert.ok(receiver!.requests.some((r) => r.path === `/${HOOK_SECRET}`));
+  const { context, page } = await newPage();
+  await logInOk(page, env!.adminToken);
+  await page.goto(`${env!.dashboardUrl}/#/job/default/greeter`);
+  const hook = '.notifiers tr[data-notifier="ops-hook"]';
+  await page.waitForSelector(hook);
+  assert.equal(await page.textContent(`${hook} td.type`), 'webhook');
+  assert.equal(await page.textContent(`${hook} td.events`), 'Succeeded');
+  assert.equal(await page.getAttribute(`${hook} td.ready`, 'data-status'), 'True');
+  assert.match((await page.textContent(`${hook} td.last`)) ?? '', /^Delivered /);
+  assert.equal(await page.locator('.notifiers tr[data-notifier="other-team"]').count(), 0, 'not selected');
+  const text = (await page.textContent('body')) ?? '';
+  assert.equal(text.includes(HOOK_SECRET), false, 'the address is not on the page');
+  assert.equal(text.includes(receiver!.url), false, 'nor the receiver');
+  await context.close();
+
+  // Behind an API server whose RBAC forbids listing JobNotifiers: the rest of the page, and a note.
+  proxy = await startForbiddingProxy(env!.op.kubeconfig, /\/jobnotifiers$/);
+  forbidden = await startDashboard({
+    host: '127.0.0.1',
+    port: 0,
+    endpoint: { server: proxy.url, agent: undefined },
+    output: undefined,
+    nodeName: 'e2e-node',
+    log: silentLogger(),
+  });
+  const second = await newPage();
+  await second.page.goto(forbidden.url);
+  await second.page.fill('input[name=token]', env!.adminToken);
+  await second.page.click('button[type=submit]');
+  await second.page.waitForSelector('header.top');
+  await second.page.goto(`${forbidden.url}/#/job/default/greeter`);
+  await second.page.waitForSelector('.notifiers .not-allowed');
+  assert.match(
+    (await second.page.textContent('.notifiers .not-allowed')) ?? '',
+    /^Not allowed: your token may not list JobNotifiers in this namespace\. jobnotifiers\.ofelia\.dev is forbidden/,
+  );
+  assert.ok(await second.page.isVisible('.job h1 .state'), 'the rest of the page is shown');
+  assert.ok(proxy.refused.includes('/apis/ofelia.dev/v1alpha1/namespaces/default/jobnotifiers'));
+  await second.context.close();
   assert.deepEqual(pageErrors, []);
 });

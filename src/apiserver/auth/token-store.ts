@@ -15,8 +15,11 @@
  * - Several processes: the `token` CLI edits the file while a server runs. The server re-stats the
  *   file at most once per `reloadIntervalMs` (default 1 s) on authenticate — and, with
  *   `pollFile`, on a timer of that interval, so a revoke ends watches even when no request
- *   arrives — and reloads it when its inode, size or mtime changed, so a token created or revoked
- *   by the CLI takes effect within a second. fs.watch was not used: it misses changes on some file
+ *   arrives — and reloads it when its inode, size or mtime changed, so a token revoked by the CLI
+ *   stops working within a second. A token naming an id the server does not know re-stats the
+ *   file at once (one stat, a reload only when the file changed), so a token the CLI has just
+ *   created works on its first request: a login right after `token create` was refused for up to
+ *   a second. fs.watch was not used: it misses changes on some file
  *   systems and in bind mounts. Every writer re-reads the file just before changing it (a small
  *   read-modify-write window between two simultaneous writers remains; writes are rare and
  *   human-driven).
@@ -133,7 +136,13 @@ export class TokenStore implements Authenticator {
     if (!bearerToken) return undefined;
     this.reloadIfChanged();
     const id = tokenIdOf(bearerToken);
-    const record = id === undefined ? undefined : this.tokens.get(id);
+    let record = id === undefined ? undefined : this.tokens.get(id);
+    if (id !== undefined && !record) {
+      // A token id we do not know may have been created by the CLI since the last check: look at
+      // the file now rather than refuse a fresh token for up to reloadIntervalMs.
+      this.reloadIfChanged(true);
+      record = this.tokens.get(id);
+    }
     const matches = crypto.timingSafeEqual(hashToken(bearerToken), record?.hash ?? DUMMY_HASH);
     if (!record || !matches || this.isExpired(record)) return undefined;
     return record.scope

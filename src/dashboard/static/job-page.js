@@ -109,6 +109,40 @@ function DurationChart({ runs }) {
   return html`<div ref=${el}></div>`;
 }
 
+// The JobNotifiers that would send word about this job's runs (the server decides, with the
+// notifier controller's own rule); never their addresses or secrets, which the server leaves out.
+function Notifiers({ n }) {
+  if (!n) return '';
+  const title = html`<h2>Notifiers that apply</h2>`;
+  if (!n.readable)
+    return html`<div class="card full notifiers">${title}<p class="muted not-allowed">${
+      n.status === 403
+        ? 'Not allowed: your token may not list JobNotifiers in this namespace.'
+        : 'JobNotifiers could not be read.'
+    } <span class="why">${n.message}</span></p></div>`;
+  const invalid = n.invalid
+    ? html`<p class="muted">${n.invalid} JobNotifier(s) of this namespace have an invalid spec and notify no job.</p>`
+    : '';
+  if (n.optedOut)
+    return html`<div class="card full notifiers">${title}<p class="muted opted-out">None: this job turned notifications off (<code>spec.notifications.enabled: false</code>).</p></div>`;
+  if (n.applying.length === 0)
+    return html`<div class="card full notifiers">${title}<p class="muted none">No JobNotifier of this namespace selects this job.</p>${invalid}</div>`;
+  return html`<div class="card full notifiers">${title}
+    <table class="list"><thead><tr><th>Name</th><th>Type</th><th>Events</th><th>Why</th><th>Ready</th><th>Last delivery</th><th>Counters</th></tr></thead><tbody>
+      ${n.applying.map(
+        (x) => html`<tr data-notifier=${x.name}>
+          <td>${x.name}</td><td class="type">${x.type}</td><td class="events">${x.events.join(', ')}</td>
+          <td>${x.via === 'named' ? 'named by the job' : 'its jobSelector'}</td>
+          <td class="ready" data-status=${x.ready.status} title=${x.ready.message}>${x.ready.status === 'True' ? 'Ready' : `${x.ready.reason}: ${x.ready.message}`}</td>
+          <td class=${`last res-${x.lastDeliveryResult === 'Delivered' ? 'Succeeded' : x.lastDeliveryResult || ''}`}>${x.lastDeliveryResult ? `${x.lastDeliveryResult} ${localTime(x.lastDeliveryTime)}${x.lastError ? ` — ${x.lastError}` : ''}` : '—'}</td>
+          <td class="muted">${Object.entries(x.counters || {})
+            .map(([k, v]) => `${k} ${v}`)
+            .join(' · ')}</td>
+        </tr>`,
+      )}
+    </tbody></table>${invalid}</div>`;
+}
+
 export function JobPage({ ns, name, summary, marks, version, toast }) {
   const [detail, setDetail] = useState(null);
   const [error, setError] = useState('');
@@ -190,6 +224,7 @@ export function JobPage({ ns, name, summary, marks, version, toast }) {
         </tbody></table>
       </div>
       ${shownRun ? html`<${OutputView} ns=${ns} name=${name} run=${shownRun.name} running=${!!shownRun.running} />` : ''}
+      <${Notifiers} n=${detail.notifiers} />
       <div class="card full">
         <h2>Events</h2>
         <table class="list"><thead><tr><th>Type</th><th>Reason</th><th>Last seen</th><th>Count</th><th>Message</th></tr></thead><tbody>

@@ -189,6 +189,28 @@ test('another process editing the file is seen within the reload interval (creat
   cli.close();
 });
 
+test('a token the CLI has just created works on its first request, even right after a check of the file', async () => {
+  const dir = freshDir();
+  const clock = new FakeClock();
+  const server = await TokenStore.open({ dir, clock, reloadIntervalMs: 1000 });
+  const cli = await TokenStore.open({ dir, clock });
+  const before = await server.create({ name: 'busy' });
+  // The server checked the file a moment ago (a request), so its interval has not passed yet...
+  assert.ok(server.authenticate(before.token));
+  clock.set(clock.now() + 10);
+  const made = await cli.create({ name: 'viewer', ttlSeconds: 3600, scope: 'read' });
+  clock.set(clock.now() + 10);
+  // ...but an id it does not know makes it look again at once.
+  assert.deepEqual(server.authenticate(made.token), { tokenId: made.id, name: 'viewer', scope: 'read' });
+  // A wrong secret for an unknown id is still refused (and costs one stat, no reload).
+  assert.equal(
+    server.authenticate('ofo_0123456789abcdef_not-a-token-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'),
+    undefined,
+  );
+  server.close();
+  cli.close();
+});
+
 test('files are private: dir 0700, tokens.json 0600', async () => {
   const dir = join(freshDir(), 'nested');
   const { store } = await open(dir);
