@@ -7,7 +7,9 @@
  * - a RUNNING container of a job this replica owns is adopted: followed to its end and recorded,
  *   and its scheduled time counts as acted on, so it is never started a second time;
  * - an EXITED one whose run is not in the job's recentRuns yet is adopted too (its record is
- *   collected, the container removed per the job's remove policy);
+ *   collected, the container removed per the job's remove policy); it does not count as an
+ *   active run for concurrencyPolicy: collecting it (slow on a loaded daemon) must not make a
+ *   Forbid job skip its catch-up and next times, as a replica that rejoins a cluster would;
  * - a container of a job that no longer exists (its uid is not in the cache) is an orphan: removed
  *   (force), by the replica that runs unplaced jobs only, so two replicas never both decide it.
  * Containers without a complete run identity in their labels are not ours to touch.
@@ -104,7 +106,9 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
       if (trigger !== 'Manual' && trigger !== 'Retry') state.claim(identity.scheduledTime);
       if (known) continue;
     }
-    dispatcher.adopt(state, leftover.containerId, leftover.daemon, identity, trigger);
+    // An exited (or dead) container is only collected: it keeps no time of the job from running.
+    const ended = leftover.state === 'exited' || leftover.state === 'dead';
+    dispatcher.adopt(state, leftover.containerId, leftover.daemon, identity, trigger, { ended });
     summary.adopted++;
     logger.info({ ...log, run: name, running: leftover.running }, 'adopted a run of an earlier process');
   }

@@ -120,7 +120,7 @@ export class Dispatcher {
       nowMs,
       startingDeadlineSeconds: spec.startingDeadlineSeconds,
       concurrencyPolicy: spec.concurrencyPolicy,
-      activeRuns: state.active.size,
+      activeRuns: state.executingCount,
       queuedRuns: state.queued,
       replacementPending: state.replacement !== undefined,
     });
@@ -155,13 +155,18 @@ export class Dispatcher {
     }
   }
 
-  /** Follow a run whose container an earlier process started (found among the leftovers). */
+  /**
+   * Follow a run whose container an earlier process started (found among the leftovers).
+   * `ended`: the container had exited already; its record is collected, but it is no active run
+   * for concurrencyPolicy (a Forbid job is not kept from its next time by a run that is over).
+   */
   adopt(
     state: JobState,
     containerId: string,
     daemon: string,
     identity: RunIdentity,
     trigger: RunTrigger,
+    opts: { ended?: boolean } = {},
   ): void {
     const spec = state.job?.spec;
     if (!spec || state.closed) return;
@@ -171,6 +176,7 @@ export class Dispatcher {
     this.slots.acquire(daemon); // adopted runs already use the daemon: they may exceed the limit
     const run = this.tracker.track(state, identity, trigger, daemon);
     run.containerId = containerId;
+    if (opts.ended) run.collecting = true;
     this.opts.events.publish({
       type: 'Adopted',
       job: state,
@@ -229,7 +235,7 @@ export class Dispatcher {
 
   /** Replace: abort the active runs; once they ended, start the newest pending replacement. */
   private replace(state: JobState, req: FireRequest): void {
-    const replaced = [...state.active.values()];
+    const replaced = [...state.active.values()].filter((r) => !r.collecting);
     for (const run of replaced) {
       this.opts.logger.info({ job: state.key, run: run.name }, 'replacing active run');
       run.abort.abort(new Error('replaced by a newer run (concurrencyPolicy Replace)'));

@@ -30,6 +30,11 @@ export interface ActiveRun {
   daemon: string;
   /** The end of each output stream, handed over by the runner as the run ends. */
   outputTails?: OutputTails;
+  /**
+   * Adopted after its container had already exited: only its record is being collected (output,
+   * exit code, removal), nothing executes any more, so it does not count for concurrencyPolicy.
+   */
+  collecting?: boolean;
 }
 
 export class JobState {
@@ -72,6 +77,13 @@ export class JobState {
     if (this.lastActedMs !== undefined && scheduledMs <= this.lastActedMs) return false;
     this.lastActedMs = scheduledMs;
     return true;
+  }
+
+  /** Runs that still execute (not those only being collected): what concurrencyPolicy weighs. */
+  get executingCount(): number {
+    let n = 0;
+    for (const run of this.active.values()) if (!run.collecting) n++;
+    return n;
   }
 
   /** `status.active` as it should be now, oldest first. */

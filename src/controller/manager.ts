@@ -25,6 +25,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { ClusterReplica, clusterTiming } from '../cluster/index.ts';
 import { KubeMemberLeaseApi } from '../cluster/member-lease-client.ts';
+import type { OwnershipChangeReason } from '../cluster/member-loop.ts';
 import { type KubeClients, makeKubeClients } from '../kube/clients.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import { RestartingInformer } from '../kube/informer.ts';
@@ -57,6 +58,7 @@ import { RequeueOnFinishObserver } from './observers/requeue-observer.ts';
 import { RunEventRecorder } from './observers/run-event-recorder.ts';
 import { RunMetricsObserver } from './observers/run-metrics-observer.ts';
 import { RunStatusObserver } from './observers/run-status-observer.ts';
+import { type KnownJob, planOwnershipChange } from './ownership-change.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
 import { replayPendingResults } from './result-replay.ts';
 import { RunEventBus } from './run-events/run-event-bus.ts';
@@ -177,6 +179,8 @@ export class ControllerManager {
   /** Set once the controller part starts (adoption, then workers). */
   private controllerStart: Promise<void> | undefined;
   private stopping = false;
+  /** Cluster mode: whether this replica could start runs at the last ownership report. */
+  private clusterRunning = false;
 
   constructor(private readonly opts: ControllerManagerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -583,36 +587,55 @@ export class ControllerManager {
   }
 
   /**
-   * Cluster mode: what this replica may start changed. Jobs no longer its own are released at
-   * once (the dispatcher refuses their starts already). After a membership change or a fence only
-   * the jobs it now owns and does not schedule yet are reconciled (taken on): about 1/N of them,
-   * not every job, and the owner lookups are the owner table's (src/cluster/owner-table.ts). On
-   * becoming active, leftovers are adopted before anything is scheduled, then every job is
-   * reconciled again (adoption may have created their state).
+   * Cluster mode: what this replica may start changed (src/controller/ownership-change.ts decides).
+   * Jobs no longer its own are released at once (the dispatcher refuses their starts already).
+   * After a membership change or a fence only the jobs it gained (owned, no state yet) are
+   * reconciled: about 1/N of them, not every job, and the owner lookups are the owner table's
+   * (src/cluster/owner-table.ts). On becoming able to start runs, leftovers are adopted before
+   * anything is scheduled, then every job is reconciled again (adoption may have created their state).
    */
-  private ownershipChanged(why: 'members' | 'active' | 'inactive'): void {
+  private ownershipChanged(why: OwnershipChangeReason): void {
+    const cluster = this.cluster;
+    if (!cluster) return;
+    const running = cluster.mayRun();
+    const wasRunning = this.clusterRunning;
+    // Before the controller starts, its start adopts and reconciles everything with the role then.
+    this.clusterRunning = running;
     if (this.stopping || !this.controllerStart) return;
-    for (const key of this.controller.allKeys()) {
-      const state = this.controller.state(key);
-      if (state && !this.ownsState(state))
-        this.controller.releaseOne(key, `cluster ownership changed (${why})`);
+    const known = (obj: JobObject | undefined, key: string): KnownJob => ({
+      key,
+      uid: obj?.metadata?.uid ?? '',
+      placementNode: (obj?.spec as { placement?: { nodeName?: string } } | undefined)?.placement?.nodeName,
+    });
+    const jobs = this.informer
+      .list()
+      .map((obj) => known(obj, keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '')));
+    const scheduled: KnownJob[] = [];
+    for (const job of jobs) {
+      const state = this.controller.state(job.key);
+      if (state)
+        scheduled.push({ ...job, uid: state.uid, placementNode: state.job?.spec.placement?.nodeName });
     }
+    const plan = planOwnershipChange({
+      why,
+      running,
+      wasRunning,
+      scheduled,
+      jobs,
+      owns: (uid, node) => cluster.owns(uid, node),
+    });
+    for (const key of plan.release) this.controller.releaseOne(key, `cluster ownership changed (${why})`);
     this.opts.metrics?.cluster?.ownedJobs.set(this.controller.ownedCount);
-    const requeueAll = () => {
-      if (this.stopping) return;
-      for (const key of this.controller.allKeys()) this.queue.add(key);
-    };
-    if (why === 'active') {
-      void this.controllerStart.then(() => this.adopt()).then(requeueAll);
+    if (plan.reconcile === 'all') {
+      void this.controllerStart
+        .then(() => this.adopt())
+        .then(() => {
+          if (this.stopping) return;
+          for (const key of this.controller.allKeys()) this.queue.add(key);
+        });
       return;
     }
-    const role = this.role();
-    for (const obj of this.informer.list()) {
-      const key = keyOf(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-      if (this.controller.state(key)) continue;
-      const placement = (obj.spec as { placement?: { nodeName?: string } } | undefined)?.placement;
-      if (ownsJob(placement, role, obj.metadata?.uid ?? '')) this.queue.add(key);
-    }
+    for (const key of plan.reconcile) this.queue.add(key);
   }
 
   private lostLead(): void {

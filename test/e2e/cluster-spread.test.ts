@@ -231,6 +231,31 @@ function logsAt(
   return lines.map((l) => rel(logTime(l), t0));
 }
 
+/**
+ * For a job that failed an assertion: its runs since `t0` (node, scheduled time, creation,
+ * trigger) and what each replica logged about it (releases, takeovers, adoptions, runs).
+ */
+function explainJob(t: { diagnostic(message: string): void }, uid: string, t0: number): void {
+  const runs = created.filter((c) => c.uid === uid && c.atMs >= t0);
+  const job =
+    created
+      .find((c) => c.uid === uid)
+      ?.name.split('_')[2]
+      ?.replace(/-\d+$/, '') ?? '';
+  t.diagnostic(
+    `job ${job} (${uid}): runs ${JSON.stringify(runs.map((c) => [`node-${c.node}`, rel(c.scheduledMs, t0), rel(c.atMs, t0), c.trigger]))}`,
+  );
+  for (let i = 1; i <= NODES; i++) {
+    const about = (replicas[i]?.logs ?? []).filter(
+      (l) => logTime(l) >= t0 && (l.job === `default/${job}` || l.job === job || l.uid === uid),
+    );
+    for (const l of about.slice(-20))
+      t.diagnostic(
+        `  node-${i} ${rel(logTime(l), t0)}: ${l.msg} ${JSON.stringify({ ...l, time: undefined, msg: undefined, pid: undefined, hostname: undefined, level: undefined })}`,
+      );
+  }
+}
+
 test('three replicas with their own daemons spread 30 jobs, survive kill -9 and rebalance, never running a time twice', async (t) => {
   for (let i = 1; i <= NODES; i++) replicas[i] = startReplica(i);
   for (let i = 1; i <= NODES; i++) await replicas[i]!.waitForLog('operator started', { timeoutMs: 120_000 });
@@ -376,13 +401,14 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   );
   const rejoin = handover(movedBack, 2, restartedAt, 2);
   const lateRejoin = rejoin.nexts.filter((n) => n.scheduledMs - acquiredAt > joinDelay + PERIOD_MS);
+  for (const n of lateRejoin) explainJob(t, n.uid, restartedAt - LEASE_MS);
   assert.deepEqual(
     lateRejoin.map((n) => `${n.uid}: ${n.scheduledMs - acquiredAt} ms`),
     [],
     `jobs moved to node-2 run there from a scheduled time within J + P = ${joinDelay + PERIOD_MS} ms of its acquisition`,
   );
   t.diagnostic(
-    `rejoin: acquired ${rel(acquiredAt, restartedAt)} after the restart; ${rejoin.text} (relative to the restart)`,
+    `rejoin: acquired ${rel(acquiredAt, restartedAt)} after the restart; ${rejoin.text} (relative to the restart); leftover runs of the killed process adopted: ${logsAt(replicas[2], 'adopted a run of an earlier process', restartedAt).length}`,
   );
   t.diagnostic(
     `rejoin (uptime ${(await loadAverage()).toFixed(1)}): node-2 active ${logsAt(replicas[2], 'member active', restartedAt)}; node-1 saw it join ${logsAt(replicas[1], 'replica joined', restartedAt, (l) => l.node === 'node-2')}, node-3 ${logsAt(replicas[3], 'replica joined', restartedAt, (l) => l.node === 'node-2')}`,
@@ -404,6 +430,9 @@ test('three replicas with their own daemons spread 30 jobs, survive kill -9 and 
   const latestAfter = new Map<string, Created>();
   for (const c of created)
     if ((latestAfter.get(c.uid)?.scheduledMs ?? 0) < c.scheduledMs) latestAfter.set(c.uid, c);
+  const computed = new RendezvousSet(['node-1', 'node-2', 'node-3'], WEIGHTS);
+  for (const c of latestAfter.values())
+    if (`node-${c.node}` !== computed.ownerOf(c.uid)) explainJob(t, c.uid, restartedAt - LEASE_MS);
   assertOwnersAsComputed(latestAfter, 'rebalanced');
 
   // Visible: owner and the node that ran the last run (kubectl get sdj -o wide).

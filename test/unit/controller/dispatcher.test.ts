@@ -411,6 +411,59 @@ test('Dispatcher: an adopted run is tracked, claims its time and records its end
   assert.deepEqual(events, ['Normal/Adopted', 'Normal/SawCompletedJob']);
 });
 
+test('Dispatcher: an adopted run whose container had exited keeps no time from running (Forbid), and is still recorded', async () => {
+  const { executor, dispatcher, state, fire, events } = setup({ concurrencyPolicy: 'Forbid' });
+  const identity = {
+    namespace: 'default',
+    jobName: 'job',
+    jobUid: 'u1',
+    scheduledTime: tenOClock,
+    attempt: 1,
+  };
+  dispatcher.adopt(state, 'abc123', 'local', identity, 'Schedule', { ended: true });
+  await settle();
+  // Its record is still being collected (a loaded daemon: logs, removal) when the next time is due.
+  fire(1);
+  await settle();
+  assert.deepEqual(
+    executor.started.map((r) => [r.name, r.adopted]),
+    [
+      ['job-1773136800', true],
+      ['job-1773136860', false],
+    ],
+    'the next time starts: the adopted run is over, only collected',
+  );
+  fire(0);
+  await settle();
+  assert.equal(executor.started.length, 2, 'the adopted time is not run again');
+  executor.end('job-1773136800', 'Succeeded');
+  executor.end('job-1773136860', 'Succeeded');
+  await settle();
+  assert.deepEqual(events, [
+    'Normal/Adopted',
+    'Normal/SuccessfulCreate',
+    'Normal/SawCompletedJob',
+    'Normal/SawCompletedJob',
+  ]);
+});
+
+test('Dispatcher: an adopted run that still runs counts as active: Forbid skips the next time', async () => {
+  const { executor, dispatcher, state, fire, events } = setup({ concurrencyPolicy: 'Forbid' });
+  const identity = {
+    namespace: 'default',
+    jobName: 'job',
+    jobUid: 'u1',
+    scheduledTime: tenOClock,
+    attempt: 1,
+  };
+  dispatcher.adopt(state, 'abc123', 'local', identity, 'Schedule');
+  await settle();
+  fire(1);
+  await settle();
+  assert.equal(executor.started.length, 1);
+  assert.deepEqual(events, ['Normal/Adopted', 'Warning/JobAlreadyActive']);
+});
+
 test('Dispatcher: a queued run that can no longer start within startingDeadlineSeconds is missed', async () => {
   const { executor, clock, dispatcher, events } = setup({}, { max: 1 });
   const [a, b] = ['a', 'b'].map((n) => {
