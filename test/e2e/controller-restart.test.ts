@@ -2,7 +2,9 @@
  * Crash safety: the operator is killed with SIGKILL in the middle of a run and started again
  * against the same API server. The running container is adopted (followed to its end and recorded
  * once), no scheduled time runs twice, and of the times missed while it was down only the most
- * recent one runs (it is within startingDeadlineSeconds); the others are counted as missed.
+ * recent one runs (it is within startingDeadlineSeconds); the others are counted as missed. And
+ * when the run in flight ends while the operator is down, its record is collected without keeping
+ * a Forbid job from catching up.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -84,5 +86,55 @@ test('SIGKILL mid-run, start again: the run is adopted, no time runs twice, the 
   const scheduled = runs.map((r) => r.scheduledTime);
   assert.equal(new Set(scheduled).size, scheduled.length, 'each scheduled time ran at most once');
   await kubectl(['delete', 'sdj', 'crashy', '--wait=true', '--timeout=30s']);
+  await second.stop();
+});
+
+test('SIGKILL mid-run, the container ends while down: its record is collected and a Forbid job still catches up its latest missed time', async () => {
+  const first = env.startOperator({ identity: 'first-forbid' });
+  await first.waitForLog(/operator started/, { timeoutMs: 30_000 });
+  const spec = {
+    schedule: '*/2 * * * * *',
+    concurrencyPolicy: 'Forbid',
+    startingDeadlineSeconds: 30,
+    successfulRunsHistoryLimit: 50,
+    failedRunsHistoryLimit: 50,
+  };
+  await applyJob(kubectl, jobManifest('ended', spec, { command: 'sleep 2' }));
+  const during = await waitFor('a run in progress', async () => {
+    const j = await getJob(kubectl, 'ended');
+    return j?.status?.active?.find((a) => a.containerId) && j;
+  });
+  const inFlight = during.status?.active?.filter((a) => a.containerId).map((a) => a.name) ?? [];
+  assert.ok(inFlight.length >= 1);
+  await first.kill();
+  const killedAt = Date.now();
+  // Down past the end of the run in flight (its container exits while no operator follows it).
+  await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 4500 - Date.now())));
+
+  const second = env.startOperator({ identity: 'second-forbid' });
+  const adopted = await second.waitForLog(/adopted a run of an earlier process/, {
+    timeoutMs: 30_000,
+    where: (entry) => inFlight.includes(String(entry.run)),
+  });
+  assert.equal(adopted.running, false, `${String(adopted.run)} was still running: not the case tested here`);
+  // Collecting an exited container is no active run: the catch-up is not skipped (JobAlreadyActive).
+  let last: unknown;
+  const job = await waitFor(
+    'the exited run recorded and a catch-up run done',
+    async () => {
+      const j = await getJob(kubectl, 'ended');
+      last = { killedAt: new Date(killedAt).toISOString(), inFlight, status: j?.status };
+      const runs = j?.status?.recentRuns ?? [];
+      const collected = inFlight.every((n) => runs.some((r) => r.name === n));
+      const caughtUp = runs.some((r) => r.trigger === 'CatchUp' && Date.parse(r.scheduledTime) > killedAt);
+      return collected && caughtUp && j;
+    },
+    30_000,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\n${JSON.stringify(last)}`);
+  });
+  const names = (job.status?.recentRuns ?? []).map((r) => r.name);
+  assert.equal(new Set(names).size, names.length, `no run twice: ${names.join(', ')}`);
+  await kubectl(['delete', 'sdj', 'ended', '--wait=true', '--timeout=30s']);
   await second.stop();
 });
