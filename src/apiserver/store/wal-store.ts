@@ -33,13 +33,14 @@ import {
   type PutOptions,
   type StoreChange,
   StoreConflictError,
-  type StoredObject,
+  type StoreDeletion,
 } from './object-store.ts';
 import { encodeDeleteRecord, encodePutRecord } from './records.ts';
 import { recover } from './recovery.ts';
 import { writeSnapshot } from './snapshot.ts';
 import { ensurePrivateDir, fsyncDir, listStoreDir, snapshotName, walName } from './store-files.ts';
 import { acquireStoreLock } from './store-lock.ts';
+import { StoredObject } from './stored-object.ts';
 import { SegmentWriter } from './wal-writer.ts';
 
 export interface WalObjectStoreOptions {
@@ -198,16 +199,15 @@ export class WalObjectStore implements ObjectStore {
       const previous = this.newest(key);
       this.checkExpected(key, previous, opts);
       const rv = this.assignedRv + 1;
-      const value = build(rv);
-      const frame = this.frameFor(key, encodePutRecord(key, rv, JSON.stringify(value)));
+      const stored = StoredObject.of(key, rv, build(rv));
+      const frame = this.frameFor(key, encodePutRecord(key, rv, stored.json));
       this.assignedRv = rv;
-      const stored: StoredObject = { key, value, resourceVersion: rv };
       this.markPending(key, stored);
-      const created = previous === undefined;
       return this.commit
         .enqueue(frame, () => {
+          const before = this.objects.get(key);
           this.objects.set(key, stored);
-          this.applied(key, rv, { type: 'put', key, value, resourceVersion: rv, created });
+          this.applied(key, rv, { type: 'put', key, object: stored, previous: before, resourceVersion: rv });
         })
         .then(() => stored);
     } catch (e) {
@@ -215,7 +215,7 @@ export class WalObjectStore implements ObjectStore {
     }
   }
 
-  delete(key: string, opts: PutOptions = {}): Promise<StoredObject | undefined> {
+  delete(key: string, opts: PutOptions = {}): Promise<StoreDeletion | undefined> {
     try {
       this.checkWritable();
       const previous = this.newest(key);
@@ -225,11 +225,11 @@ export class WalObjectStore implements ObjectStore {
       const frame = this.frameFor(key, encodeDeleteRecord(key, rv));
       this.assignedRv = rv;
       this.markPending(key, null);
-      const deleted: StoredObject = { key, value: previous.value, resourceVersion: rv };
+      const deleted: StoreDeletion = { previous, resourceVersion: rv };
       return this.commit
         .enqueue(frame, () => {
           this.objects.delete(key);
-          this.applied(key, rv, { type: 'delete', key, value: previous.value, resourceVersion: rv });
+          this.applied(key, rv, { type: 'delete', key, previous, resourceVersion: rv });
         })
         .then(() => deleted);
     } catch (e) {
