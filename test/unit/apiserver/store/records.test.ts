@@ -25,7 +25,9 @@ test('a snapshot entry gives back the value and its text exactly as written', ()
 });
 
 test('a record in another shape (fields reordered, spaces) still yields its value as JSON text', () => {
-  const other = Buffer.from(`{ "rv": 7, "value": ${JSON.stringify(value, null, 1)}, "key": "k", "op": "put" }`);
+  const other = Buffer.from(
+    `{ "rv": 7, "value": ${JSON.stringify(value, null, 1)}, "key": "k", "op": "put" }`,
+  );
   const r = decodeWalRecord(other);
   assert.ok(!(r instanceof Error) && r.op === 'put');
   assert.deepEqual(JSON.parse(r.valueJson), value);
