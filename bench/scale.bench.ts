@@ -193,6 +193,10 @@ const kc = new KubeConfig();
 kc.loadFromFile(join(dataDir, 'kubeconfig'));
 const clients = makeKubeClients(kc);
 
+/** Monotonic microseconds, the clock of V8's CPU profiles: phases can be cut out of a profile. */
+const monoUs = () => Number(process.hrtime.bigint() / 1000n);
+const phases: string[] = [];
+
 // ---- creates, and the watch that sees Ready + NEXT ------------------------------------------------
 const created = new Map<string, number>();
 const readyAt = new Map<string, number>();
@@ -227,6 +231,7 @@ const watchReq = await watch.watch(
 
 const cpuBeforeCreate = procCpuMs(pid());
 const writesBeforeCreate = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
+const createBeganUs = monoUs();
 const createStart = performance.now();
 await pool(JOBS, async (i) => {
   const name = `job-${i}`;
@@ -252,6 +257,7 @@ const readyDeadline = performance.now() + Math.max(120_000, JOBS * 5);
 while (readyAt.size < JOBS && performance.now() < readyDeadline) await sleep(100);
 const allReadyMs = Math.max(...readyAt.values()) - createStart;
 const cpuCreatePhase = procCpuMs(pid()) - cpuBeforeCreate;
+phases.push(`creates ${createBeganUs} ${monoUs()}`);
 const writesCreatePhase =
   (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeCreate;
 const lags = [...readyAt].map(([name, at]) => at - (created.get(name) ?? at));
@@ -264,6 +270,7 @@ const idleCpuPct = ((procCpuMs(pid()) - idleCpu0) / 10_000) * 100;
 const rssN = procRssMb(pid());
 
 // ---- one status write per job: change every spec once ---------------------------------------------
+const refreshBeganUs = monoUs();
 const cpuBeforeRefresh = procCpuMs(pid());
 const writesBeforeRefresh = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
 const refreshStart = performance.now();
@@ -284,6 +291,7 @@ const refreshDeadline = performance.now() + Math.max(120_000, JOBS * 5);
 while (observedGen2.size < JOBS && performance.now() < refreshDeadline) await sleep(100);
 const refreshMs = performance.now() - refreshStart;
 const cpuRefresh = procCpuMs(pid()) - cpuBeforeRefresh;
+phases.push(`refresh ${refreshBeganUs} ${monoUs()}`);
 const writesRefresh =
   (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeRefresh;
 watchReq.abort();
@@ -375,4 +383,8 @@ const w1 = Math.max(...rows.map((r) => r[1].length));
 console.log(`| ${'measure'.padEnd(w0)} | ${'figure'.padEnd(w1)} | goal |`);
 console.log(`|${'-'.repeat(w0 + 2)}|${'-'.repeat(w1 + 2)}|------|`);
 for (const [a, b, c] of rows) console.log(`| ${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c} |`);
+if (CPU_PROF_DIR) {
+  console.log(`\nphases in the profiles' clock (monotonic µs), for bench/cpu-profile.ts --window:`);
+  for (const p of phases) console.log(`  ${p}`);
+}
 process.exit(0);

@@ -417,9 +417,7 @@ export class ResourceService extends ResourceQueries {
           );
     am.resourceVersion = old.resourceVersion;
     delete am.managedFields;
-    const withoutFields = clone(current);
-    delete metaOf(withoutFields).managedFields;
-    if (jsonEqual(admitted, withoutFields) && !explicit) {
+    if (!explicit && equalButManagedFields(admitted, current)) {
       return { object: current, code: 200, warnings };
     }
     if (newEntries.length) am.managedFields = newEntries;
@@ -481,6 +479,26 @@ export class ResourceService extends ResourceQueries {
     if (!this.store.get(objectKey(this.namespaceKind(), undefined, namespace)))
       throw errors.notFound('', 'namespaces', namespace);
   }
+}
+
+/** Is `a` (without managedFields) `b` apart from b's managedFields? (No copy of b to find out.) */
+function equalButManagedFields(a: KubeObject, b: KubeObject): boolean {
+  const keys = Object.keys(b);
+  if (Object.keys(a).length !== keys.length) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(a, k)) return false;
+    if (k !== 'metadata') {
+      if (!jsonEqual(a[k], b[k])) return false;
+      continue;
+    }
+    const am = a.metadata;
+    const bm = b.metadata;
+    if (!isObject(am) || !isObject(bm)) return jsonEqual(am, bm);
+    const bKeys = Object.keys(bm).filter((x) => x !== 'managedFields');
+    if (Object.keys(am).filter((x) => x !== 'managedFields').length !== bKeys.length) return false;
+    for (const mk of bKeys) if (!Object.hasOwn(am, mk) || !jsonEqual(am[mk], bm[mk])) return false;
+  }
+  return true;
 }
 
 function updateTarget(kind: ResourceKind, name: string): UpdateTarget {

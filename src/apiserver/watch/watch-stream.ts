@@ -56,8 +56,22 @@ export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: Watch
     clearTimeout(bookmark);
     opts.onEnd?.();
   };
+  // Events of one turn of the event loop (a group-committed batch applies many writes at once)
+  // leave in one socket write, not one each: the socket is corked until the next tick. Not while
+  // the initial objects go out (a large list would sit in memory instead of flowing to the socket).
+  let batching = false;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   const writeLine = (line: string) => {
     if (stopped) return;
+    if (batching && !corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     res.write(line);
     if (res.writableLength > opts.maxBacklogBytes) {
       const status = errors.gone('the watcher fell too far behind; re-list and watch again').toStatus();
@@ -73,6 +87,7 @@ export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: Watch
 
   res.on('close', stop);
   for (const o of opts.initial) send('ADDED', o);
+  batching = true;
   unsubscribe = hub.watch(opts.filter, opts.fromRv, { send });
   if (stopped) unsubscribe();
 
