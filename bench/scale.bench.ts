@@ -35,6 +35,8 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const JOBS = Number(arg('jobs') ?? process.env.JOBS ?? 10_000);
 /** `--cpu-prof=DIR`: the operator process writes V8 CPU profiles there (one per process start). */
 const CPU_PROF_DIR = arg('cpu-prof');
+/** `--heap-snapshots=DIR`: V8 heap snapshots of the operator at 0 jobs and with N jobs armed, in DIR. */
+const HEAP_DIR = arg('heap-snapshots');
 const CONCURRENCY = 16;
 const NS = 'default';
 const BIN = fileURLToPath(new URL('../bin/ofelia-operator.js', import.meta.url));
@@ -56,6 +58,7 @@ async function startOperator(): Promise<Operator> {
     process.execPath,
     [
       ...(CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : []),
+      ...(HEAP_DIR ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_DIR}`] : []),
       BIN,
       'run',
       '--data-dir',
@@ -104,6 +107,23 @@ async function startOperator(): Promise<Operator> {
     void exited.then((code) => reject(new Error(`operator exited (${code}): ${stderr}`)));
   });
   return { child, httpUrl, exited };
+}
+
+/** Ask the operator for a heap snapshot and wait until it is written (its size stops changing). */
+async function heapSnapshot(op: Operator): Promise<void> {
+  if (!HEAP_DIR) return;
+  const { readdirSync, statSync } = await import('node:fs');
+  const before = new Set(readdirSync(HEAP_DIR));
+  op.child.kill('SIGUSR2');
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    await sleep(1000);
+    const file = readdirSync(HEAP_DIR).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const size = statSync(join(HEAP_DIR, file)).size;
+    if (size === last && size > 0) return;
+    last = size;
+  }
 }
 
 function procCpuMs(pid: number): number {
@@ -189,6 +209,7 @@ let op = await startOperator();
 const pid = () => op.child.pid ?? 0;
 await sleep(3000);
 const rss0 = procRssMb(pid());
+await heapSnapshot(op);
 const kc = new KubeConfig();
 kc.loadFromFile(join(dataDir, 'kubeconfig'));
 const clients = makeKubeClients(kc);
@@ -268,6 +289,7 @@ const idleCpu0 = procCpuMs(pid());
 await sleep(10_000);
 const idleCpuPct = ((procCpuMs(pid()) - idleCpu0) / 10_000) * 100;
 const rssN = procRssMb(pid());
+await heapSnapshot(op);
 
 // ---- one status write per job: change every spec once ---------------------------------------------
 const refreshBeganUs = monoUs();
