@@ -370,3 +370,19 @@ test('a directory held by another live process is refused; a dead owner is taken
   await assert.rejects(new WalObjectStore({ dir }).open(), /already open in this process/);
   await store.close();
 });
+
+test('snapshots wait for half as many records as there are objects: a growing map is not rewritten every few writes', async () => {
+  const dir = freshDir();
+  const { store } = await opened(dir, { snapshotEvery: 5 });
+  // Every put a new key: at most the snapshots at about 5, 10, 20 and 40 objects (every 5 records
+  // would be 8), and what is restored is still everything.
+  for (let i = 0; i < 40; i++) await store.put(`k/${i}`, obj(`${i}`));
+  const want = contents(store);
+  await store.close();
+  const taken = store.stats().snapshots;
+  assert.ok(taken >= 2 && taken <= 4, `snapshots: ${taken}`);
+  const reopened = await opened(dir);
+  assert.deepEqual(reopened.report.warnings, []);
+  assert.deepEqual(contents(reopened.store), want);
+  await reopened.store.close();
+});
