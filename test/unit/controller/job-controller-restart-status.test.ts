@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { StatusPatch } from '../../../src/api/job-reporting.ts';
 import { FINALIZER } from '../../../src/api/schema.ts';
 import { Dispatcher, type RunExecutor } from '../../../src/controller/dispatcher.ts';
 import { JobController } from '../../../src/controller/job-controller.ts';
@@ -12,7 +13,6 @@ import { JobEvents } from '../../../src/controller/job-events.ts';
 import { JobStatusView } from '../../../src/controller/job-status-view.ts';
 import { Scheduler } from '../../../src/controller/scheduler.ts';
 import type { JobObject } from '../../../src/kube/job-api.ts';
-import type { StatusPatch } from '../../../src/kube/status-writer.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { recordingRunEvents } from '../../helpers/run-events.ts';
