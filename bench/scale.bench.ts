@@ -35,6 +35,8 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const JOBS = Number(arg('jobs') ?? process.env.JOBS ?? 10_000);
 /** `--cpu-prof=DIR`: the operator process writes V8 CPU profiles there (one per process start). */
 const CPU_PROF_DIR = arg('cpu-prof');
+/** `--heap-snapshots=DIR`: V8 heap snapshots of the operator at 0 jobs and with N jobs armed, in DIR. */
+const HEAP_DIR = arg('heap-snapshots');
 const CONCURRENCY = 16;
 const NS = 'default';
 const BIN = fileURLToPath(new URL('../bin/ofelia-operator.js', import.meta.url));
@@ -56,6 +58,7 @@ async function startOperator(): Promise<Operator> {
     process.execPath,
     [
       ...(CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : []),
+      ...(HEAP_DIR ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_DIR}`] : []),
       BIN,
       'run',
       '--data-dir',
@@ -104,6 +107,23 @@ async function startOperator(): Promise<Operator> {
     void exited.then((code) => reject(new Error(`operator exited (${code}): ${stderr}`)));
   });
   return { child, httpUrl, exited };
+}
+
+/** Ask the operator for a heap snapshot and wait until it is written (its size stops changing). */
+async function heapSnapshot(op: Operator): Promise<void> {
+  if (!HEAP_DIR) return;
+  const { readdirSync, statSync } = await import('node:fs');
+  const before = new Set(readdirSync(HEAP_DIR));
+  op.child.kill('SIGUSR2');
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    await sleep(1000);
+    const file = readdirSync(HEAP_DIR).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const size = statSync(join(HEAP_DIR, file)).size;
+    if (size === last && size > 0) return;
+    last = size;
+  }
 }
 
 function procCpuMs(pid: number): number {
@@ -189,9 +209,14 @@ let op = await startOperator();
 const pid = () => op.child.pid ?? 0;
 await sleep(3000);
 const rss0 = procRssMb(pid());
+await heapSnapshot(op);
 const kc = new KubeConfig();
 kc.loadFromFile(join(dataDir, 'kubeconfig'));
 const clients = makeKubeClients(kc);
+
+/** Monotonic microseconds, the clock of V8's CPU profiles: phases can be cut out of a profile. */
+const monoUs = () => Number(process.hrtime.bigint() / 1000n);
+const phases: string[] = [];
 
 // ---- creates, and the watch that sees Ready + NEXT ------------------------------------------------
 const created = new Map<string, number>();
@@ -227,6 +252,7 @@ const watchReq = await watch.watch(
 
 const cpuBeforeCreate = procCpuMs(pid());
 const writesBeforeCreate = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
+const createBeganUs = monoUs();
 const createStart = performance.now();
 await pool(JOBS, async (i) => {
   const name = `job-${i}`;
@@ -252,6 +278,7 @@ const readyDeadline = performance.now() + Math.max(120_000, JOBS * 5);
 while (readyAt.size < JOBS && performance.now() < readyDeadline) await sleep(100);
 const allReadyMs = Math.max(...readyAt.values()) - createStart;
 const cpuCreatePhase = procCpuMs(pid()) - cpuBeforeCreate;
+phases.push(`creates ${createBeganUs} ${monoUs()}`);
 const writesCreatePhase =
   (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeCreate;
 const lags = [...readyAt].map(([name, at]) => at - (created.get(name) ?? at));
@@ -262,8 +289,10 @@ const idleCpu0 = procCpuMs(pid());
 await sleep(10_000);
 const idleCpuPct = ((procCpuMs(pid()) - idleCpu0) / 10_000) * 100;
 const rssN = procRssMb(pid());
+await heapSnapshot(op);
 
 // ---- one status write per job: change every spec once ---------------------------------------------
+const refreshBeganUs = monoUs();
 const cpuBeforeRefresh = procCpuMs(pid());
 const writesBeforeRefresh = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
 const refreshStart = performance.now();
@@ -284,6 +313,7 @@ const refreshDeadline = performance.now() + Math.max(120_000, JOBS * 5);
 while (observedGen2.size < JOBS && performance.now() < refreshDeadline) await sleep(100);
 const refreshMs = performance.now() - refreshStart;
 const cpuRefresh = procCpuMs(pid()) - cpuBeforeRefresh;
+phases.push(`refresh ${refreshBeganUs} ${monoUs()}`);
 const writesRefresh =
   (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeRefresh;
 watchReq.abort();
@@ -375,4 +405,8 @@ const w1 = Math.max(...rows.map((r) => r[1].length));
 console.log(`| ${'measure'.padEnd(w0)} | ${'figure'.padEnd(w1)} | goal |`);
 console.log(`|${'-'.repeat(w0 + 2)}|${'-'.repeat(w1 + 2)}|------|`);
 for (const [a, b, c] of rows) console.log(`| ${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c} |`);
+if (CPU_PROF_DIR) {
+  console.log(`\nphases in the profiles' clock (monotonic µs), for bench/cpu-profile.ts --window:`);
+  for (const p of phases) console.log(`  ${p}`);
+}
 process.exit(0);

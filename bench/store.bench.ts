@@ -134,6 +134,24 @@ async function dirBytes(dir: string): Promise<number> {
   return total;
 }
 
+/** Heap + external bytes per object that `build` keeps alive (measured after full GCs). */
+async function memoryPerObject(build: () => Promise<unknown>): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc (npm run bench does)');
+  const used = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  const before = used();
+  const kept = await build();
+  const after = used();
+  keepAlive.push(kept);
+  return (after - before) / N;
+}
+const keepAlive: unknown[] = [];
+
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => rows.push(cells.map(String));
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -199,6 +217,44 @@ try {
   console.log(
     `| after snapshots (2 snapshots + kept log) | ${f0(snapBytes / N)} | ${ratio(snapBytes / N, rawBytes)} |`,
   );
+
+  // Memory: what the store keeps per object (V8 heap plus memory outside it, after a full GC),
+  // against the object's JSON; the baseline is the JSON text itself held in a Map.
+  const jsonBytes = Buffer.byteLength(JSON.stringify(sdj(0, 1)));
+  const heapDir = freshDir();
+  const texts = await memoryPerObject(async () => {
+    const m = new Map<string, string>();
+    for (let i = 0; i < N; i++) m.set(keyOf(i), JSON.stringify(sdj(i, i + 1)));
+    return m;
+  });
+  const stored = await memoryPerObject(async () => {
+    const store = new WalObjectStore({ dir: heapDir, snapshotEvery: N + 1 });
+    await store.open();
+    for (let i = 0; i < N; i += 64)
+      await Promise.all(
+        Array.from({ length: Math.min(64, N - i) }, (_, j) =>
+          store.put(keyOf(i + j), (rv) => sdj(i + j, rv)),
+        ),
+      );
+    return store;
+  });
+  // The same log, read back by a second store (objects restored from disk).
+  const copy = freshDir();
+  await fs.cp(heapDir, copy, { recursive: true });
+  await fs.rm(join(copy, 'LOCK'), { force: true });
+  const reopened = await memoryPerObject(async () => {
+    const again = new WalObjectStore({ dir: copy });
+    await again.open();
+    return again;
+  });
+  console.log(
+    `\n### Memory per stored object (${N.toLocaleString('en-US')} objects of ${jsonBytes} B JSON)\n`,
+  );
+  console.log('| what | bytes/object (heap + external) | vs its JSON |');
+  console.log('|---|---:|---:|');
+  console.log(`| the JSON text in a Map (baseline) | ${f0(texts)} | ${ratio(texts, jsonBytes)} |`);
+  console.log(`| WalObjectStore after N puts | ${f0(stored)} | ${ratio(stored, jsonBytes)} |`);
+  console.log(`| WalObjectStore reopened from the log | ${f0(reopened)} | ${ratio(reopened, jsonBytes)} |`);
 } finally {
   await fs.rm(root, { recursive: true, force: true });
 }

@@ -47,7 +47,13 @@ export { defaultKinds } from './kinds/served-kinds.ts';
 export { withVersion } from './registry/object-rules.ts';
 export { ResourceService } from './registry/resource-service.ts';
 export { dataDirPaths } from './store/data-dir.ts';
-export type { ObjectStore, OpenReport, PutOptions, StoreChange, StoredObject } from './store/object-store.ts';
-export { StoreConflictError } from './store/object-store.ts';
+export type {
+  ObjectStore,
+  OpenReport,
+  PutOptions,
+  StoreChange,
+  StoreDeletion,
+} from './store/object-store.ts';
+export { StoreConflictError, StoredObject } from './store/object-store.ts';
 export { WalObjectStore, type WalObjectStoreOptions } from './store/wal-store.ts';
 export { WatchHub } from './watch/watch-hub.ts';

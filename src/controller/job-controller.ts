@@ -27,6 +27,7 @@ import type { Logger } from '../log/logger.ts';
 import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { compileSchedule } from '../schedule/index.ts';
 import type { Clock } from '../util/clock.ts';
+import { jsonEqual } from '../util/json-values.ts';
 import { type ChainPlan, decideChains } from './chains/chain-decision.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { UpstreamMarker } from './fire-request.ts';
@@ -219,8 +220,10 @@ export class JobController {
     ) {
       patch.observedGeneration = plan.statusPatch.observedGeneration;
     }
-    if (JSON.stringify(plan.conditions) !== JSON.stringify(state.status.conditions ?? []))
-      patch.conditions = plan.conditions;
+    // Compared as JSON values, key order aside: conditions read back from the server come in the
+    // schema's key order, not in the order setCondition builds them (a string comparison wrote
+    // every job's unchanged status again after each restart).
+    if (!jsonEqual(plan.conditions, state.status.conditions ?? [])) patch.conditions = plan.conditions;
     if ((state.status.nextScheduleTime ?? null) !== plan.statusPatch.nextScheduleTime) {
       patch.nextScheduleTime = plan.statusPatch.nextScheduleTime;
     }
@@ -235,8 +238,7 @@ export class JobController {
     // starts (run-status-observer.ts), in the same urgent write as its start.
     if (chains?.markers && !chains.cycle) {
       const recorded = unclaimed(chains.markers, state);
-      if (JSON.stringify(recorded) !== JSON.stringify(state.status.upstreamRuns ?? []))
-        patch.upstreamRuns = recorded;
+      if (!jsonEqual(recorded, state.status.upstreamRuns ?? [])) patch.upstreamRuns = recorded;
     }
     if (Object.keys(patch).length > 0)
       this.opts.status.change(state, patch, plan.manualTrigger !== undefined);

@@ -11,19 +11,19 @@
  * event).
  * Never: reads the clock itself (timers go through the Clock), restarts after `stop()`.
  */
-import {
-  type Informer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type ListPromise,
-  makeInformer,
-  type ObjectCache,
+import type {
+  Informer,
+  KubeConfig,
+  KubernetesListObject,
+  KubernetesObject,
+  ListPromise,
+  ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { describeError } from './api-errors.ts';
+import { makeTrimmingInformer } from './trimming-informer.ts';
 
 export interface RestartingInformerOptions<T extends KubernetesObject> {
   /** For logs and metrics (e.g. "scheduleddockerjobs"). */
@@ -37,7 +37,7 @@ export interface RestartingInformerOptions<T extends KubernetesObject> {
   metrics?: ControllerMetrics;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Makes the underlying informer: client-node's `makeInformer` unless a test passes a fake. */
+  /** Makes the underlying informer: client-node's, its cache trimmed (trimming-informer.ts), unless a test passes a fake. */
   informerFactory?: InformerFactory<T>;
 }
 
@@ -75,7 +75,7 @@ export class RestartingInformer<T extends KubernetesObject> {
       }
       return result;
     };
-    this.informer = (opts.informerFactory ?? makeInformer)(opts.kubeConfig, opts.path, list);
+    this.informer = (opts.informerFactory ?? makeTrimmingInformer)(opts.kubeConfig, opts.path, list);
     this.informer.on('error', (error: unknown) => this.failed(error));
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, () => this.succeeded());
   }

@@ -4,7 +4,7 @@
  * options (mandatory: implicit TLS on 465, STARTTLS required elsewhere; opportunistic: STARTTLS
  * when offered; none: never). SMTP errors become DeliveryErrors with the SMTP response code only.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { JobNotifierSpec } from '../api/notifier-schema.ts';
 import { renderTemplate } from '../api/notifier-template.ts';
 import { DeliveryError } from './delivery-error.ts';
@@ -30,18 +30,27 @@ export function mailSender(
       : email.tls === 'opportunistic'
         ? { secure: false }
         : { secure: false, ignoreTLS: true };
-  const transport = nodemailer.createTransport({
-    host: email.host,
-    port: email.port,
-    ...tlsOptions,
-    auth: credentials?.username
-      ? { user: credentials.username, pass: credentials.password ?? '' }
-      : undefined,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    logger: false,
-  });
+  // nodemailer (about 16 MB of RSS once loaded) is loaded with the first mail, not at start-up:
+  // most operators never send one.
+  let transport: Transporter | undefined;
+  let closed = false;
+  const open = async (): Promise<Transporter> => {
+    const nodemailer = (await import('nodemailer')).default;
+    transport ??= nodemailer.createTransport({
+      host: email.host,
+      port: email.port,
+      ...tlsOptions,
+      auth: credentials?.username
+        ? { user: credentials.username, pass: credentials.password ?? '' }
+        : undefined,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      logger: false,
+    });
+    if (closed) transport.close();
+    return transport;
+  };
   return {
     async send(n) {
       const subject = renderTemplate(email.subject, {
@@ -55,7 +64,7 @@ export function mailSender(
         exitCode: n.exitCode === undefined ? '' : String(n.exitCode),
       });
       try {
-        await transport.sendMail({
+        await (await open()).sendMail({
           from: email.from,
           to: email.to,
           subject,
@@ -72,6 +81,9 @@ export function mailSender(
         );
       }
     },
-    close: () => transport.close(),
+    close: () => {
+      closed = true;
+      transport?.close();
+    },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Config } from '../config/index.ts';
-import { type Dashboard, endpointFrom, startDashboard } from '../dashboard/index.ts';
+import type { Dashboard } from '../dashboard/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OutputStore } from '../output/index.ts';
 import type { Clock } from '../util/clock.ts';
@@ -21,6 +21,8 @@ export async function startDashboardPart(
   isPeer?: (node: string) => boolean,
 ): Promise<Dashboard | undefined> {
   if (!config.dashboard) return undefined;
+  // Loaded only when asked for: an operator without a dashboard does not hold its code in memory.
+  const { endpointFrom, startDashboard } = await import('../dashboard/index.ts');
   const log = logger.child({ component: 'dashboard' });
   try {
     const dashboard = await startDashboard({

@@ -33,7 +33,6 @@ import {
 import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
 import { FileResultJournal, type ResultJournal } from '../kube/result-journal.ts';
-import { dockerLabelSource } from '../labels/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { runnable } from '../machinery/runnable.ts';
 import { RunnableGroup } from '../machinery/runnable-group.ts';
@@ -265,6 +264,8 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     }
     if (config.dockerLabels.enabled) {
       // Ofelia's container labels, read live (src/labels): after the controller, which runs the jobs.
+      // Loaded only with --docker-labels (it brings Ofelia's importer and YAML).
+      const { dockerLabelSource } = await import('../labels/index.ts');
       const labels = dockerLabelSource({
         daemon: pool.get(),
         kubeConfig,

@@ -28,6 +28,25 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * A deep copy of a JSON value (objects, arrays, strings, numbers, booleans, null). Several times
+ * faster than structuredClone, which the API server paid on every write; anything that is not
+ * a JSON value (a Date, a Map) is not supported. An own `__proto__` key (JSON.parse makes one)
+ * stays an own data property.
+ */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = clone(v[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const value = clone((v as Record<string, unknown>)[k]);
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+    else out[k] = value;
+  }
+  return out as T;
 }

@@ -10,7 +10,8 @@ import {
   type PutOptions,
   type StoreChange,
   StoreConflictError,
-  type StoredObject,
+  type StoreDeletion,
+  StoredObject,
 } from '../../src/apiserver/index.ts';
 
 export class MemoryObjectStore implements ObjectStore {
@@ -56,22 +57,21 @@ export class MemoryObjectStore implements ObjectStore {
   ): Promise<StoredObject> {
     const previous = this.check(key, opts);
     const resourceVersion = ++this.rv;
-    const value = JSON.parse(JSON.stringify(build(resourceVersion))) as Record<string, unknown>;
-    const stored = { key, value, resourceVersion };
+    const stored = StoredObject.of(key, resourceVersion, build(resourceVersion));
     this.objects.set(key, stored);
     this.writes++;
-    this.emit({ type: 'put', key, value, resourceVersion, created: previous === undefined });
+    this.emit({ type: 'put', key, object: stored, previous, resourceVersion });
     return stored;
   }
 
-  async delete(key: string, opts?: PutOptions): Promise<StoredObject | undefined> {
+  async delete(key: string, opts?: PutOptions): Promise<StoreDeletion | undefined> {
     const previous = this.check(key, opts);
     if (!previous) return undefined;
     const resourceVersion = ++this.rv;
     this.objects.delete(key);
     this.writes++;
-    this.emit({ type: 'delete', key, value: previous.value, resourceVersion });
-    return { key, value: previous.value, resourceVersion };
+    this.emit({ type: 'delete', key, previous, resourceVersion });
+    return { previous, resourceVersion };
   }
 
   currentResourceVersion(): number {

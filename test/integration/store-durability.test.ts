@@ -62,7 +62,7 @@ for (const { name, concurrency, killAfter } of [
         assert.ok(got, `acknowledged ${key} (rv ${rv}) is missing after the crash`);
         assert.equal(got.resourceVersion, rv, key);
         assert.equal(
-          got.value.metadata && (got.value.metadata as { resourceVersion: string }).resourceVersion,
+          got.object().metadata && (got.object().metadata as { resourceVersion: string }).resourceVersion,
           String(rv),
         );
         maxAcked = Math.max(maxAcked, rv);

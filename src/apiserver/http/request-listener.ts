@@ -19,6 +19,7 @@ import { openApiDocument, openApiIndex } from '../discovery/openapi.ts';
 import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, openApiV2Document } from '../discovery/openapi-v2.ts';
 import type { KindRegistry } from '../kinds/kind-registry.ts';
 import { ApiError, errors, fromReasonedError } from '../status-errors.ts';
+import { JsonText } from './json-text.ts';
 import type { RestHandler } from './rest-handler.ts';
 import { route } from './router.ts';
 
@@ -45,7 +46,7 @@ function sendJson(
   head = false,
   contentType = 'application/json',
 ): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   const headers: Record<string, string | string[]> = {
     'Content-Type': contentType,
     'Content-Length': String(Buffer.byteLength(text)),

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiServerMetrics } from '../../metrics/apiserver-metrics.ts';
 import type { Principal } from '../auth/authenticator.ts';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../kinds/kind.ts';
+import type { Selectable } from '../kinds/selectable.ts';
 import { defaultFieldManager, parseFieldValidation } from '../registry/object-rules.ts';
 import type {
   ListResult,
@@ -16,9 +17,11 @@ import type {
   WriteResult,
 } from '../registry/resource-service.ts';
 import { errors } from '../status-errors.ts';
+import type { StoredObject } from '../store/stored-object.ts';
 import type { OpenWatches } from '../watch/open-watches.ts';
 import type { WatchHub } from '../watch/watch-hub.ts';
 import { startWatchStream } from '../watch/watch-stream.ts';
+import { JsonText } from './json-text.ts';
 import { boolParam, secondsParam } from './query-params.ts';
 import { decodeBody, mediaType, readBody } from './request-body.ts';
 import { buildTable, wantsTable } from './tables.ts';
@@ -87,18 +90,22 @@ export class RestHandler {
     if (method === 'GET' || method === 'HEAD') {
       if (name === undefined) {
         if (boolParam(q, 'watch')) return this.watch(res, r, q, { table, principal });
-        const result = this.service.list(kind, namespace, listQuery(q));
+        const result = this.service.listStored(kind, namespace, listQuery(q));
         return {
           kind: 'json',
           code: 200,
-          body: table ? this.table(kind, result, q) : listBody(kind, result),
+          body: table
+            ? this.table(kind, { ...result, items: result.items.map((o) => o.object()) }, q)
+            : listText(kind, result),
         };
       }
-      const obj = this.service.get(kind, namespace, name);
+      const stored = this.service.getStored(kind, namespace, name);
       return {
         kind: 'json',
         code: 200,
-        body: table ? this.table(kind, { items: [obj], resourceVersion: '' }, q) : obj,
+        body: table
+          ? this.table(kind, { items: [stored.object()], resourceVersion: '' }, q)
+          : new JsonText(stored.json),
       };
     }
 
@@ -170,9 +177,9 @@ export class RestHandler {
     const matches = this.service.matcher(kind, q.get('labelSelector'), q.get('fieldSelector'));
     const rvParam = q.get('resourceVersion');
     let fromRv: number | undefined;
-    let initial: KubeObject[] = [];
+    let initial: StoredObject[] = [];
     if (rvParam === null || rvParam === '' || rvParam === '0') {
-      initial = this.service.list(kind, namespace, listQuery(q)).items;
+      initial = this.service.listStored(kind, namespace, listQuery(q)).items;
     } else {
       fromRv = Number(rvParam);
       if (!Number.isSafeInteger(fromRv) || fromRv < 0)
@@ -185,7 +192,7 @@ export class RestHandler {
     );
     const bookmarks = boolParam(q, 'allowWatchBookmarks');
     const includeObject = q.get('includeObject') ?? 'Metadata';
-    const filter: { kind: ResourceKind; namespace?: string; matches: (o: KubeObject) => boolean } = {
+    const filter: { kind: ResourceKind; namespace?: string; matches: (o: Selectable) => boolean } = {
       kind,
       matches,
     };
@@ -204,7 +211,7 @@ export class RestHandler {
       timeoutMs,
       bookmarkIntervalMs: bookmarks ? this.config.bookmarkIntervalMs : 0,
       maxBacklogBytes: this.config.maxWatchBacklogBytes,
-      encode: table ? (o) => buildTable(kind, [o], this.config.now(), { includeObject }) : (o) => o,
+      encode: table ? (o) => buildTable(kind, [o], this.config.now(), { includeObject }) : undefined,
       bookmarkObject: (rv) => ({
         kind: kind.kind,
         apiVersion: apiVersionOf(kind),
@@ -278,13 +285,28 @@ function listQuery(q: URLSearchParams) {
   };
 }
 
-function listBody(kind: ResourceKind, r: ListResult): KubeObject {
+function listMetadata(r: ListResult<unknown>): Record<string, unknown> {
   const metadata: Record<string, unknown> = { resourceVersion: r.resourceVersion };
   if (r.continueToken) metadata.continue = r.continueToken;
   if (r.remainingItemCount !== undefined) metadata.remainingItemCount = r.remainingItemCount;
-  return { apiVersion: apiVersionOf(kind), kind: kind.listKind, metadata, items: r.items };
+  return metadata;
+}
+
+function listBody(kind: ResourceKind, r: ListResult): KubeObject {
+  return { apiVersion: apiVersionOf(kind), kind: kind.listKind, metadata: listMetadata(r), items: r.items };
+}
+
+/** The same list as listBody, joined from the items' stored text (nothing parsed or re-serialized). */
+function listText(kind: ResourceKind, r: ListResult<StoredObject>): JsonText {
+  const head = `{"apiVersion":${JSON.stringify(apiVersionOf(kind))},"kind":${JSON.stringify(kind.listKind)},"metadata":${JSON.stringify(listMetadata(r))},"items":[`;
+  return new JsonText(`${head}${r.items.map((o) => o.json).join(',')}]}`);
 }
 
 function written(r: WriteResult): Reply {
-  return { kind: 'json', code: r.code, body: r.object, warnings: r.warnings };
+  return {
+    kind: 'json',
+    code: r.code,
+    body: r.json !== undefined ? new JsonText(r.json) : r.object,
+    warnings: r.warnings,
+  };
 }

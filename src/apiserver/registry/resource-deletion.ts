@@ -9,6 +9,7 @@ import type { Clock } from '../../util/clock.ts';
 import { clone, isObject } from '../../util/json-values.ts';
 import { type KubeObject, keyPrefix, metaOf, objectKey, type ResourceKind } from '../kinds/kind.ts';
 import type { KindRegistry } from '../kinds/kind-registry.ts';
+import { nameOfKey } from '../kinds/selectable.ts';
 import { ApiError, errors } from '../status-errors.ts';
 import type { ObjectStore, StoredObject } from '../store/object-store.ts';
 import type { GuaranteedUpdater } from './guaranteed-update.ts';
@@ -20,6 +21,8 @@ export const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-pub
 
 export interface DeleteResult {
   object: KubeObject;
+  /** `object` as stored, when the delete stored it (marked for finalizers). */
+  json?: string;
   /** 200 when gone (or a dry run), 202 when marked and waiting for finalizers. */
   code: number;
 }
@@ -55,7 +58,8 @@ export class ResourceDeletion {
     dryRun: boolean,
   ): Promise<DeleteResult> {
     if (!current) throw errors.notFound(kind.group, kind.plural, name);
-    const m = metaOf(current.value);
+    const latest = current.object();
+    const m = metaOf(latest);
     const pre = isObject(options.preconditions) ? options.preconditions : {};
     if (typeof pre.uid === 'string' && pre.uid !== m.uid)
       throw errors.conflict(
@@ -80,19 +84,20 @@ export class ResourceDeletion {
       if (!dryRun) await this.deleteNamespaceContents(name);
     }
     if ((m.finalizers ?? []).length > 0) {
-      if (m.deletionTimestamp || dryRun) return { object: current.value, code: 202 };
-      const marked = clone(current.value);
+      if (m.deletionTimestamp || dryRun) return { object: latest, code: 202 };
+      const marked = clone(latest);
       const mm = metaOf(marked);
       mm.deletionTimestamp = rfc3339(this.clock.now());
       mm.deletionGracePeriodSeconds = 0;
-      const stored = await this.store.put(key, (rv) => withVersion(marked, rv), {
+      let object = marked;
+      const stored = await this.store.put(key, (rv) => (object = withVersion(marked, rv)), {
         expectedResourceVersion: current.resourceVersion,
       });
-      return { object: stored.value, code: 202 };
+      return { object, json: stored.json, code: 202 };
     }
-    if (dryRun) return { object: current.value, code: 200 };
-    const gone = await this.store.delete(key, { expectedResourceVersion: current.resourceVersion });
-    return { object: gone?.value ?? current.value, code: 200 };
+    if (dryRun) return { object: latest, code: 200 };
+    await this.store.delete(key, { expectedResourceVersion: current.resourceVersion });
+    return { object: latest, code: 200 };
   }
 
   async deleteCollection(
@@ -123,7 +128,7 @@ export class ResourceDeletion {
       if (!kind.namespaced) continue;
       for (const o of this.store.list(`${keyPrefix(kind)}${namespace}/`)) {
         try {
-          await this.delete(kind, namespace, String(metaOf(o.value).name), {}, false);
+          await this.delete(kind, namespace, nameOfKey(o.key), {}, false);
         } catch (e) {
           if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
         }

@@ -58,6 +58,8 @@ export interface WriteOptions {
 
 export interface WriteResult {
   object: KubeObject;
+  /** `object` as stored, its JSON text (answered as it is); undefined when nothing was stored. */
+  json?: string;
   /** 200, 201 (created) or 202 (deletion pending on finalizers). */
   code: number;
   warnings: string[];
@@ -162,10 +164,11 @@ export class ResourceService extends ResourceQueries {
   ): Promise<WriteResult> {
     if (current) throw errors.alreadyExists(kind.group, kind.plural, prepared.name);
     if (opts.dryRun) return { object: prepared.object, code: 201, warnings: prepared.warnings };
-    const stored = await this.store.put(prepared.key, (rv) => withVersion(prepared.object, rv), {
+    let object: KubeObject = prepared.object;
+    const stored = await this.store.put(prepared.key, (rv) => (object = withVersion(prepared.object, rv)), {
       expectedResourceVersion: 0,
     });
-    return { object: stored.value, code: 201, warnings: prepared.warnings };
+    return { object, json: stored.json, code: 201, warnings: prepared.warnings };
   }
 
   /** Everything a create decides before touching the store: name, defaults, validation, ownership. */
@@ -223,7 +226,7 @@ export class ResourceService extends ResourceQueries {
     // Without metadata.resourceVersion this is an unconditional update, re-applied on a race.
     return this.updates.run(objectKey(kind, namespace, name), updateTarget(kind, name), (current) => {
       if (!current) throw errors.notFound(kind.group, kind.plural, name);
-      return this.commit(target, current.value, clone(candidate), opts);
+      return this.commit(target, current.object(), clone(candidate), opts);
     });
   }
 
@@ -236,16 +239,18 @@ export class ResourceService extends ResourceQueries {
     const { kind, namespace, name } = target;
     // The patch is applied to the latest object on every attempt (a real server's GuaranteedUpdate).
     return this.updates.run(objectKey(kind, namespace, name), updateTarget(kind, name), async (current) => {
-      if (type === 'apply') return this.apply(target, current?.value, patch, opts);
+      if (type === 'apply') return this.apply(target, current?.object(), patch, opts);
       if (!current) throw errors.notFound(kind.group, kind.plural, name);
+      // A fresh parse per attempt: the patch functions copy what they change, so `latest` stays as read.
+      const latest = current.object();
       let candidate: unknown;
       try {
         candidate =
           type === 'merge'
-            ? applyMergePatch(current.value, patch)
+            ? applyMergePatch(latest, patch)
             : type === 'strategic'
-              ? applyStrategicMergePatch(current.value, patch)
-              : applyJsonPatch(current.value, patch);
+              ? applyStrategicMergePatch(latest, patch)
+              : applyJsonPatch(latest, patch);
       } catch (e) {
         // A failed `test` op included: 422, as a real server answers, and never retried.
         if (e instanceof JsonPatchError)
@@ -258,8 +263,8 @@ export class ResourceService extends ResourceQueries {
       // A patch that names a resourceVersion is a precondition; otherwise patches apply to the latest.
       const patchRv =
         isObject(patch) && isObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
-      if (patchRv === undefined && type !== 'json') m.resourceVersion = metaOf(current.value).resourceVersion;
-      return this.commit(target, current.value, obj, opts);
+      if (patchRv === undefined && type !== 'json') m.resourceVersion = metaOf(latest).resourceVersion;
+      return this.commit(target, latest, obj, opts);
     });
   }
 
@@ -412,9 +417,7 @@ export class ResourceService extends ResourceQueries {
           );
     am.resourceVersion = old.resourceVersion;
     delete am.managedFields;
-    const withoutFields = clone(current);
-    delete metaOf(withoutFields).managedFields;
-    if (jsonEqual(admitted, withoutFields) && !explicit) {
+    if (!explicit && equalButManagedFields(admitted, current)) {
       return { object: current, code: 200, warnings };
     }
     if (newEntries.length) am.managedFields = newEntries;
@@ -428,10 +431,11 @@ export class ResourceService extends ResourceQueries {
       return { object: gone ? withVersion(admitted, gone.resourceVersion) : admitted, code: 200, warnings };
     }
     if (opts.dryRun) return { object: admitted, code: 200, warnings };
-    const stored = await this.store.put(key, (rv) => withVersion(admitted, rv), {
+    let object = admitted;
+    const stored = await this.store.put(key, (rv) => (object = withVersion(admitted, rv)), {
       expectedResourceVersion: expected,
     });
-    return { object: stored.value, code: 200, warnings };
+    return { object, json: stored.json, code: 200, warnings };
   }
 
   private owner(
@@ -475,6 +479,26 @@ export class ResourceService extends ResourceQueries {
     if (!this.store.get(objectKey(this.namespaceKind(), undefined, namespace)))
       throw errors.notFound('', 'namespaces', namespace);
   }
+}
+
+/** Is `a` (without managedFields) `b` apart from b's managedFields? (No copy of b to find out.) */
+function equalButManagedFields(a: KubeObject, b: KubeObject): boolean {
+  const keys = Object.keys(b);
+  if (Object.keys(a).length !== keys.length) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(a, k)) return false;
+    if (k !== 'metadata') {
+      if (!jsonEqual(a[k], b[k])) return false;
+      continue;
+    }
+    const am = a.metadata;
+    const bm = b.metadata;
+    if (!isObject(am) || !isObject(bm)) return jsonEqual(am, bm);
+    const bKeys = Object.keys(bm).filter((x) => x !== 'managedFields');
+    if (Object.keys(am).filter((x) => x !== 'managedFields').length !== bKeys.length) return false;
+    for (const mk of bKeys) if (!Object.hasOwn(am, mk) || !jsonEqual(am[mk], bm[mk])) return false;
+  }
+  return true;
 }
 
 function updateTarget(kind: ResourceKind, name: string): UpdateTarget {

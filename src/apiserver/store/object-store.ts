@@ -10,18 +10,31 @@
  *   write survives `kill -9`. Concurrent writes may be group-committed (one fsync for many).
  * - Writes are applied to the in-memory view, and announced to `onChange` listeners, in
  *   resourceVersion order, before the promise resolves.
- * - Values are plain JSON objects; the store never interprets them (the REST layer sets
- *   metadata.resourceVersion from the returned `resourceVersion`).
+ * - Values are plain JSON objects, kept as their JSON text (stored-object.ts); the store never
+ *   interprets them beyond keeping metadata.labels for selectors (the REST layer sets
+ *   metadata.resourceVersion from the `resourceVersion` it is given).
  */
-export interface StoredObject {
-  readonly key: string;
-  readonly value: Record<string, unknown>;
+import type { StoredObject } from './stored-object.ts';
+
+export { StoredObject } from './stored-object.ts';
+
+/** A change as applied; `previous` is the object it replaced (undefined when created). */
+export type StoreChange =
+  | {
+      type: 'put';
+      key: string;
+      object: StoredObject;
+      previous: StoredObject | undefined;
+      resourceVersion: number;
+    }
+  | { type: 'delete'; key: string; previous: StoredObject; resourceVersion: number };
+
+export interface StoreDeletion {
+  /** The object as it was before the delete. */
+  readonly previous: StoredObject;
+  /** The delete's own version. */
   readonly resourceVersion: number;
 }
-
-export type StoreChange =
-  | { type: 'put'; key: string; value: Record<string, unknown>; resourceVersion: number; created: boolean }
-  | { type: 'delete'; key: string; value: Record<string, unknown>; resourceVersion: number };
 
 export interface PutOptions {
   /** Optimistic concurrency: fail with StoreConflictError unless the current object has this version
@@ -51,8 +64,8 @@ export interface ObjectStore {
     build: (resourceVersion: number) => Record<string, unknown>,
     opts?: PutOptions,
   ): Promise<StoredObject>;
-  /** Durably delete; resolves with the deleted object (its value as last stored) and the delete's version. */
-  delete(key: string, opts?: PutOptions): Promise<StoredObject | undefined>;
+  /** Durably delete; resolves with the object as last stored and the delete's version (undefined: no such key). */
+  delete(key: string, opts?: PutOptions): Promise<StoreDeletion | undefined>;
   /** The last resourceVersion handed out. */
   currentResourceVersion(): number;
   /** Subscribe to applied changes (in resourceVersion order). Returns an unsubscribe function. */

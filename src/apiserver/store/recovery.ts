@@ -16,10 +16,10 @@
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { scanFrames } from './framing.ts';
-import type { StoredObject } from './object-store.ts';
 import { decodeWalRecord } from './records.ts';
 import { readSnapshot } from './snapshot.ts';
 import { type DirListing, fsyncDir } from './store-files.ts';
+import { StoredObject } from './stored-object.ts';
 
 export interface Recovered {
   objects: Map<string, StoredObject>;
@@ -112,7 +112,7 @@ export async function recover(dir: string, listing: DirListing): Promise<Recover
       rv = record.rv;
       replayed++;
       if (record.op === 'put') {
-        objects.set(record.key, { key: record.key, value: record.value, resourceVersion: record.rv });
+        objects.set(record.key, StoredObject.fromJson(record.key, record.rv, record.valueJson, record.value));
       } else {
         objects.delete(record.key);
       }

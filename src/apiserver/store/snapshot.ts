@@ -14,9 +14,9 @@ import * as fs from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SnapshotCorruptError } from './errors.ts';
 import { encodeFrame, scanFrames } from './framing.ts';
-import type { StoredObject } from './object-store.ts';
 import { decodeSnapshotEntry, decodeSnapshotHeader, encodeSnapshotEntry } from './records.ts';
 import { FILE_MODE, fsyncDir, snapshotName } from './store-files.ts';
+import { StoredObject } from './stored-object.ts';
 
 const OBJECTS_PER_SLICE = 256;
 const WRITE_CHUNK_BYTES = 1024 * 1024;
@@ -39,7 +39,7 @@ export async function writeSnapshot(
     let chunkBytes = 0;
     for (let i = 0; i < objects.length; i++) {
       const o = objects[i]!;
-      const frame = encodeFrame(encodeSnapshotEntry(o.key, o.resourceVersion, o.value));
+      const frame = encodeFrame(encodeSnapshotEntry(o.key, o.resourceVersion, o.json));
       chunk.push(frame);
       chunkBytes += frame.length;
       if (chunkBytes >= WRITE_CHUNK_BYTES) {
@@ -105,7 +105,7 @@ export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
         `object ${entry.key} has rv ${entry.rv} > snapshot rv ${header.rv}`,
       );
     }
-    objects.push({ key: entry.key, value: entry.value, resourceVersion: entry.rv });
+    objects.push(StoredObject.fromJson(entry.key, entry.rv, entry.valueJson, entry.value));
   }
   return { rv: header.rv, objects };
 }

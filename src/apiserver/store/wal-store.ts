@@ -7,9 +7,10 @@
  * group commit; once its batch is fsync'd, apply it to the map, tell listeners, resolve.
  * Reads (`get`, `list`) see only durable writes.
  *
- * Every `snapshotEvery` records (or 64 MiB) the store starts a new log segment and writes a
- * snapshot of the map in the background; once it is durable, the snapshot before it and the
- * segments older than that one are deleted. Disk use stays near two snapshots plus two segments.
+ * Every `snapshotEvery` records, or half as many records as there are objects if that is more
+ * (or 64 MiB), the store starts a new log segment and writes a snapshot of the map in the
+ * background; once it is durable, the snapshot before it and the segments older than that one are
+ * deleted. Disk use stays near two snapshots plus two segments.
  *
  * Never: keep history (the REST layer keeps its own bounded watch window), interpret values,
  * acknowledge a write that is not fsync'd, or accept writes after a failed fsync (fail-stop).
@@ -33,19 +34,20 @@ import {
   type PutOptions,
   type StoreChange,
   StoreConflictError,
-  type StoredObject,
+  type StoreDeletion,
 } from './object-store.ts';
 import { encodeDeleteRecord, encodePutRecord } from './records.ts';
 import { recover } from './recovery.ts';
 import { writeSnapshot } from './snapshot.ts';
 import { ensurePrivateDir, fsyncDir, listStoreDir, snapshotName, walName } from './store-files.ts';
 import { acquireStoreLock } from './store-lock.ts';
+import { StoredObject } from './stored-object.ts';
 import { SegmentWriter } from './wal-writer.ts';
 
 export interface WalObjectStoreOptions {
   dir: string;
   logger?: Logger;
-  /** Records per log segment before a snapshot is taken (default 10,000). */
+  /** Records per log segment before a snapshot is taken (default 10,000; at least half the object count). */
   snapshotEvery?: number;
   /** Largest encoded record accepted, in bytes (default 1.5 MiB, etcd's request limit). */
   maxRecordBytes?: number;
@@ -198,16 +200,15 @@ export class WalObjectStore implements ObjectStore {
       const previous = this.newest(key);
       this.checkExpected(key, previous, opts);
       const rv = this.assignedRv + 1;
-      const value = build(rv);
-      const frame = this.frameFor(key, encodePutRecord(key, rv, JSON.stringify(value)));
+      const stored = StoredObject.of(key, rv, build(rv));
+      const frame = this.frameFor(key, encodePutRecord(key, rv, stored.json));
       this.assignedRv = rv;
-      const stored: StoredObject = { key, value, resourceVersion: rv };
       this.markPending(key, stored);
-      const created = previous === undefined;
       return this.commit
         .enqueue(frame, () => {
+          const before = this.objects.get(key);
           this.objects.set(key, stored);
-          this.applied(key, rv, { type: 'put', key, value, resourceVersion: rv, created });
+          this.applied(key, rv, { type: 'put', key, object: stored, previous: before, resourceVersion: rv });
         })
         .then(() => stored);
     } catch (e) {
@@ -215,7 +216,7 @@ export class WalObjectStore implements ObjectStore {
     }
   }
 
-  delete(key: string, opts: PutOptions = {}): Promise<StoredObject | undefined> {
+  delete(key: string, opts: PutOptions = {}): Promise<StoreDeletion | undefined> {
     try {
       this.checkWritable();
       const previous = this.newest(key);
@@ -225,11 +226,11 @@ export class WalObjectStore implements ObjectStore {
       const frame = this.frameFor(key, encodeDeleteRecord(key, rv));
       this.assignedRv = rv;
       this.markPending(key, null);
-      const deleted: StoredObject = { key, value: previous.value, resourceVersion: rv };
+      const deleted: StoreDeletion = { previous, resourceVersion: rv };
       return this.commit
         .enqueue(frame, () => {
           this.objects.delete(key);
-          this.applied(key, rv, { type: 'delete', key, value: previous.value, resourceVersion: rv });
+          this.applied(key, rv, { type: 'delete', key, previous, resourceVersion: rv });
         })
         .then(() => deleted);
     } catch (e) {
@@ -323,7 +324,12 @@ export class WalObjectStore implements ObjectStore {
   /** Between batches (no write in flight): rotate the segment and snapshot when it is due. */
   private async maybeSnapshot(): Promise<void> {
     if (this.snapshotting) return;
-    if (this.writer.records < this.snapshotEvery && this.writer.bytes < SEGMENT_BYTES_LIMIT) return;
+    // A snapshot writes every object: with many objects, one every `snapshotEvery` records would
+    // write far more than the log it replaces (100,000 objects every 10,000 records: 13x). Waiting
+    // for at least half as many records as there are objects keeps snapshot writes within about
+    // twice the log's bytes, whatever the count.
+    const due = Math.max(this.snapshotEvery, Math.ceil(this.objects.size / 2));
+    if (this.writer.records < due && this.writer.bytes < SEGMENT_BYTES_LIMIT) return;
     const rv = this.appliedRv;
     const objects = [...this.objects.values()];
     const name = walName(rv + 1);

@@ -8,10 +8,11 @@
  * Never: blocks on a slow watcher (watchers bound their own backlog), or keeps more than N events.
  */
 
-import { type KubeObject, metaOf, type ResourceKind } from '../kinds/kind.ts';
+import { keyPrefix, metaOf, type ResourceKind } from '../kinds/kind.ts';
 import type { KindRegistry } from '../kinds/kind-registry.ts';
+import { type Selectable, selectableOf, selectorSnapshot } from '../kinds/selectable.ts';
 import { errors } from '../status-errors.ts';
-import type { ObjectStore, StoreChange } from '../store/object-store.ts';
+import { type ObjectStore, type StoreChange, StoredObject } from '../store/object-store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -21,21 +22,22 @@ export interface ChangeEvent {
   readonly key: string;
   readonly type: 'put' | 'delete';
   readonly created: boolean;
-  readonly object: KubeObject;
-  /** The object before the change (undefined when created). */
-  readonly previous: KubeObject | undefined;
+  /** The object as stored (a delete: as last stored, with the deletion's resourceVersion). */
+  readonly object: StoredObject;
+  /** What selectors saw of the object before the change (undefined when created). */
+  readonly previous: Selectable | undefined;
 }
 
 export interface WatchFilter {
   kind: ResourceKind;
   namespace?: string;
   /** Does an object pass the label/field selectors? */
-  matches(obj: KubeObject): boolean;
+  matches(obj: Selectable): boolean;
 }
 
 export interface WatchSink {
   /** Called synchronously, in resourceVersion order. */
-  send(type: WatchEventType, object: KubeObject): void;
+  send(type: WatchEventType, object: StoredObject): void;
 }
 
 interface Registration {
@@ -50,7 +52,6 @@ export class WatchHub {
   /** Every change after this version is in the ring. */
   private horizon: number;
   private lastRv: number;
-  private readonly latest = new Map<string, KubeObject>();
   private readonly watchers = new Set<Registration>();
   private readonly unsubscribe: () => void;
 
@@ -62,7 +63,6 @@ export class WatchHub {
     this.ring = new Array(Math.max(1, capacity));
     this.horizon = store.currentResourceVersion();
     this.lastRv = this.horizon;
-    for (const o of store.list('')) this.latest.set(o.key, o.value);
     this.unsubscribe = store.onChange((c) => this.onChange(c));
   }
 
@@ -83,27 +83,27 @@ export class WatchHub {
   private onChange(c: StoreChange): void {
     const kind = this.kinds.forKey(c.key);
     this.lastRv = Math.max(this.lastRv, c.resourceVersion);
-    const previous = this.latest.get(c.key);
-    let object = c.value;
-    if (c.type === 'put') this.latest.set(c.key, c.value);
-    else {
-      this.latest.delete(c.key);
-      // A DELETED event carries the deletion's version, as a real server's does.
-      object = {
-        ...c.value,
-        metadata: { ...(c.value.metadata as object), resourceVersion: String(c.resourceVersion) },
-      };
-    }
     if (!kind) return;
-    const event: ChangeEvent = {
-      resourceVersion: c.resourceVersion,
-      kind,
-      key: c.key,
-      type: c.type,
-      created: c.type === 'put' && c.created,
-      object,
-      previous,
-    };
+    const event: ChangeEvent =
+      c.type === 'put'
+        ? {
+            resourceVersion: c.resourceVersion,
+            kind,
+            key: c.key,
+            type: 'put',
+            created: c.previous === undefined,
+            object: c.object,
+            previous: c.previous && selectorSnapshot(kind, c.previous),
+          }
+        : {
+            resourceVersion: c.resourceVersion,
+            kind,
+            key: c.key,
+            type: 'delete',
+            created: false,
+            object: deletedVersion(c.previous, c.resourceVersion),
+            previous: undefined,
+          };
     const evicted = this.ring[this.next];
     if (evicted) this.horizon = evicted.resourceVersion;
     this.ring[this.next] = event;
@@ -140,12 +140,18 @@ export class WatchHub {
   }
 }
 
+/** A DELETED event carries the deletion's version, as a real server's does. */
+function deletedVersion(last: StoredObject, rv: number): StoredObject {
+  const obj = last.object();
+  metaOf(obj).resourceVersion = String(rv);
+  return StoredObject.of(last.key, rv, obj);
+}
+
 function deliver(w: Registration, e: ChangeEvent): void {
   const f = w.filter;
   if (e.kind !== f.kind) return;
-  const ns = metaOf(e.object).namespace;
-  if (f.namespace !== undefined && ns !== f.namespace) return;
-  const now = f.matches(e.object);
+  if (f.namespace !== undefined && !e.key.startsWith(`${keyPrefix(f.kind)}${f.namespace}/`)) return;
+  const now = f.matches(selectableOf(e.kind, e.object));
   if (e.type === 'delete') {
     if (now) w.sink.send('DELETED', e.object);
     return;

@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../kinds/kind.ts';
 import { errors } from '../status-errors.ts';
+import type { StoredObject } from '../store/stored-object.ts';
 import type { WatchEventType, WatchFilter, WatchHub } from './watch-hub.ts';
 
 export interface WatchStreamOptions {
@@ -14,13 +15,14 @@ export interface WatchStreamOptions {
   /** Resume after this version (undefined: from now, after `initial`). */
   fromRv: number | undefined;
   /** Objects sent as ADDED before live events (resourceVersion absent or 0). */
-  initial: readonly KubeObject[];
+  initial: readonly StoredObject[];
   timeoutMs: number;
   /** 0 = no bookmarks. */
   bookmarkIntervalMs: number;
   maxBacklogBytes: number;
-  /** Shape of the event object (the object itself, or a one-row Table). */
-  encode(object: KubeObject): unknown;
+  /** Shape of the event object: undefined = the object itself (its stored JSON, not re-serialized),
+   * or e.g. a one-row Table of it. */
+  encode?: ((object: KubeObject) => unknown) | undefined;
   bookmarkObject(resourceVersion: string): KubeObject;
   /** Called once when the stream starts (after the 410 check). */
   onStart?: () => void;
@@ -54,19 +56,38 @@ export function startWatchStream(res: ServerResponse, hub: WatchHub, opts: Watch
     clearTimeout(bookmark);
     opts.onEnd?.();
   };
-  const write = (line: unknown) => {
+  // Events of one turn of the event loop (a group-committed batch applies many writes at once)
+  // leave in one socket write, not one each: the socket is corked until the next tick. Not while
+  // the initial objects go out (a large list would sit in memory instead of flowing to the socket).
+  let batching = false;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  const writeLine = (line: string) => {
     if (stopped) return;
-    res.write(`${JSON.stringify(line)}\n`);
+    if (batching && !corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
+    res.write(line);
     if (res.writableLength > opts.maxBacklogBytes) {
       const status = errors.gone('the watcher fell too far behind; re-list and watch again').toStatus();
       res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
       stop();
     }
   };
-  const send = (type: WatchEventType, object: KubeObject) => write({ type, object: opts.encode(object) });
+  const write = (event: unknown) => writeLine(`${JSON.stringify(event)}\n`);
+  const encode = opts.encode;
+  const send = encode
+    ? (type: WatchEventType, o: StoredObject) => write({ type, object: encode(o.object()) })
+    : (type: WatchEventType, o: StoredObject) => writeLine(`{"type":"${type}","object":${o.json}}\n`);
 
   res.on('close', stop);
   for (const o of opts.initial) send('ADDED', o);
+  batching = true;
   unsubscribe = hub.watch(opts.filter, opts.fromRv, { send });
   if (stopped) unsubscribe();
 

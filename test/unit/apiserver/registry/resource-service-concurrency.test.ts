@@ -81,7 +81,7 @@ class RacingStore implements ObjectStore {
     const winner = this.inner.currentResourceVersion() + 1;
     const win = () =>
       this.inner.put(key, (rv) => {
-        const next = this.racer(structuredClone(latest?.value ?? {}));
+        const next = this.racer(structuredClone(latest?.object() ?? {}));
         return { ...next, metadata: { ...(next.metadata as object), resourceVersion: String(rv) } };
       });
     if (this.unreadable) setImmediate(() => void win());
@@ -156,7 +156,7 @@ function conflict(message: string) {
   };
 }
 
-const stored = () => store.get(KEY)!.value;
+const stored = () => store.get(KEY)!.object();
 
 /** Each write changes one thing; none carries a resourceVersion precondition. */
 const unconditionalWrites: {
@@ -407,6 +407,6 @@ test('writes queued behind a key are bounded (429) and time out (429) while one 
   unblock();
   await first;
   await patch(3);
-  const l = labels(slow.get(KEY)!.value);
+  const l = labels(slow.get(KEY)!.object());
   assert.deepEqual([l.w0, l.w1, l.w2, l.w3], ['x', undefined, undefined, 'x']);
 });

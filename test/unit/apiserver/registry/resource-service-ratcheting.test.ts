@@ -45,7 +45,7 @@ beforeEach(async () => {
   });
 });
 
-const stored = () => store.get(KEY)!.value;
+const stored = () => store.get(KEY)!.object();
 const spec = (o: KubeObject) => o.spec as Record<string, unknown>;
 const invalidAt = (field: string) => (e: unknown) => {
   assert.ok(e instanceof ApiError, String(e));

@@ -295,31 +295,20 @@ test('watch hub: resume from history, 410 once the history has moved past, selec
   const startRv = hub.currentResourceVersion();
   await svc.create(sdj, 'ops', job('a'), write);
   const seen: string[] = [];
-  hub.watch({ kind, matches: () => true }, startRv, { send: (t, o) => seen.push(`${t}:${meta(o).name}`) });
+  hub.watch({ kind, matches: () => true }, startRv, {
+    send: (t, o) => seen.push(`${t}:${meta(o.object()).name}`),
+  });
   assert.deepEqual(seen, ['ADDED:a'], 'history replayed');
 
   const filtered: string[] = [];
-  hub.watch({ kind, matches: (o) => spec(o).suspend === true }, undefined, {
-    send: (t, o) => filtered.push(`${t}:${meta(o).name}`),
+  // Selectors read labels (kept beside the stored text), key and field labels; this one reads a label.
+  hub.watch({ kind, matches: (o) => o.labels?.paused === 'yes' }, undefined, {
+    send: (t, o) => filtered.push(`${t}:${meta(o.object()).name}`),
   });
-  await svc.patch(
-    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
-    'merge',
-    { spec: { suspend: true } },
-    write,
-  );
-  await svc.patch(
-    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
-    'merge',
-    { spec: { schedule: '@daily' } },
-    write,
-  );
-  await svc.patch(
-    { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined },
-    'merge',
-    { spec: { suspend: false } },
-    write,
-  );
+  const a = { kind: sdj, namespace: 'ops', name: 'a', subresource: undefined };
+  await svc.patch(a, 'merge', { metadata: { labels: { paused: 'yes' } } }, write);
+  await svc.patch(a, 'merge', { spec: { schedule: '@daily' } }, write);
+  await svc.patch(a, 'merge', { metadata: { labels: { paused: null } } }, write);
   assert.deepEqual(filtered, ['ADDED:a', 'MODIFIED:a', 'DELETED:a']);
 
   // Five changes of history: the list version is always resumable, an older one is gone.

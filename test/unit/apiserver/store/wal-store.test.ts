@@ -35,7 +35,7 @@ const obj =
 function contents(store: WalObjectStore) {
   return store
     .list('')
-    .map((o) => [o.key, o.resourceVersion, o.value] as const)
+    .map((o) => [o.key, o.resourceVersion, o.object()] as const)
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
@@ -52,7 +52,7 @@ test('put, get, list by prefix, delete', async () => {
   await store.put('jobs/dev/c', obj('c'));
   assert.equal(a.resourceVersion, 1);
   assert.equal(b.resourceVersion, 2);
-  assert.deepEqual(store.get('jobs/ops/a')?.value, { metadata: { name: 'a', resourceVersion: '1' } });
+  assert.deepEqual(store.get('jobs/ops/a')?.object(), { metadata: { name: 'a', resourceVersion: '1' } });
   assert.deepEqual(
     store
       .list('jobs/ops/')
@@ -62,7 +62,7 @@ test('put, get, list by prefix, delete', async () => {
   );
   const deleted = await store.delete('jobs/ops/a');
   assert.equal(deleted?.resourceVersion, 4);
-  assert.deepEqual(deleted?.value, a.value);
+  assert.deepEqual(deleted?.previous.object(), a.object());
   assert.equal(store.get('jobs/ops/a'), undefined);
   assert.equal(await store.delete('jobs/ops/a'), undefined, 'deleting a missing key is a no-op');
   assert.equal(store.currentResourceVersion(), 4);
@@ -103,7 +103,7 @@ test('optimistic concurrency: expectedResourceVersion, 0 = must not exist, pendi
     results.map((r) => r.status),
     ['fulfilled', 'rejected'],
   );
-  assert.equal(store.get('k')?.value.by, 'x');
+  assert.equal(store.get('k')?.object().by, 'x');
   assert.equal(store.currentResourceVersion(), 2, 'a refused write takes no resourceVersion');
   await store.close();
 });
@@ -143,7 +143,7 @@ test('onChange: every applied change in resourceVersion order, before the write 
   assert.ok(seen.length >= 1 && seen[0]!.resourceVersion === first!.resourceVersion);
   await Promise.all(writes);
   assert.deepEqual(
-    seen.map((c) => [c.type, c.key, c.resourceVersion, c.type === 'put' ? c.created : null]),
+    seen.map((c) => [c.type, c.key, c.resourceVersion, c.type === 'put' ? c.previous === undefined : null]),
     [
       ['put', 'a', 1, true],
       ['put', 'b', 2, true],
@@ -293,7 +293,7 @@ test('a corrupt record in the middle is reported (file, offset, reason) and the 
   assert.equal(report.restored, 5);
   assert.equal(report.resourceVersion, 6);
   assert.equal(store.get('k/3'), undefined);
-  assert.deepEqual(store.get('k/6')?.value, { metadata: { name: '6', resourceVersion: '6' }, i: 6 });
+  assert.deepEqual(store.get('k/6')?.object(), { metadata: { name: '6', resourceVersion: '6' }, i: 6 });
   assert.equal(report.warnings.length, 2);
   assert.match(
     report.warnings[0]!,
@@ -369,4 +369,20 @@ test('a directory held by another live process is refused; a dead owner is taken
   const { store } = await opened(dir); // the owner is dead now
   await assert.rejects(new WalObjectStore({ dir }).open(), /already open in this process/);
   await store.close();
+});
+
+test('snapshots wait for half as many records as there are objects: a growing map is not rewritten every few writes', async () => {
+  const dir = freshDir();
+  const { store } = await opened(dir, { snapshotEvery: 5 });
+  // Every put a new key: at most the snapshots at about 5, 10, 20 and 40 objects (every 5 records
+  // would be 8), and what is restored is still everything.
+  for (let i = 0; i < 40; i++) await store.put(`k/${i}`, obj(`${i}`));
+  const want = contents(store);
+  await store.close();
+  const taken = store.stats().snapshots;
+  assert.ok(taken >= 2 && taken <= 4, `snapshots: ${taken}`);
+  const reopened = await opened(dir);
+  assert.deepEqual(reopened.report.warnings, []);
+  assert.deepEqual(contents(reopened.store), want);
+  await reopened.store.close();
 });
