@@ -13,26 +13,15 @@
  * of Node (32-bit integer arithmetic; with weights, only exactly rounded double operations).
  * Ties (one in 2^32 per pair) go to the smaller name.
  */
+import { fnv1a32, mix32 } from '../schedule/hash.ts';
 import { weightedStrength } from './weighted-score.ts';
 
-/** 32-bit hash of a string: FNV-1a over UTF-16 code units, finished by murmur3's fmix32. */
+/**
+ * 32-bit hash of a string: FNV-1a over UTF-16 code units, finished by murmur3's fmix32: the parts
+ * of the schedule's stable hash (src/schedule/hash.ts), whose values never change between versions.
+ */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h);
-}
-
-/** murmur3's finalizer: every input bit affects every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(fnv1a32(s));
 }
 
 /** The score of one (key, member) pair from their hashes: a murmur3 block mix, then fmix32. */
@@ -43,7 +32,7 @@ export function score(keyHash: number, memberHash: number): number {
   let h = keyHash ^ k;
   h = (h << 13) | (h >>> 19);
   h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  return fmix32(h);
+  return mix32(h);
 }
 
 /** A member set prepared for many lookups: names sorted, hashes (and weights) computed once. */
