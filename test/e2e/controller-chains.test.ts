@@ -95,10 +95,12 @@ test('A succeeds -> B runs once (Chained); A fails -> C runs once; nothing else'
 });
 
 test('a cycle A -> B -> A is Ready=False ChainCycle and nothing runs', async () => {
-  const op = env.startOperator({ identity: 'cycle', resultsDir });
-  await op.waitForLog(/operator started/, { timeoutMs: 30_000 });
+  // Both jobs exist before the operator starts: with one applied and the other not yet, the
+  // first is not in a cycle (a missing upstream is not fatal) and may rightly run on its schedule.
   await applyJob(kubectl, jobManifest('ping', { schedule: '*/2 * * * * *', after: [{ job: 'pong' }] }));
   await applyJob(kubectl, jobManifest('pong', { schedule: '*/2 * * * * *', after: [{ job: 'ping' }] }));
+  const op = env.startOperator({ identity: 'cycle', resultsDir });
+  await op.waitForLog(/operator started/, { timeoutMs: 30_000 });
   for (const name of ['ping', 'pong']) {
     const j = await waitFor(`${name} Ready=False ChainCycle`, async () => {
       const v = await getJob(kubectl, name);
@@ -128,7 +130,7 @@ test('SIGKILL between the upstream finish and the chained start, start again: th
   // be killed after the upstream finish is in status and before the chained run starts.
   const first = env.startOperator({ identity: 'kill-first', resultsDir, maxConcurrentRunsPerDaemon: 1 });
   await first.waitForLog(/operator started/, { timeoutMs: 30_000 });
-  await applyJob(kubectl, jobManifest('k-up', { schedule: '@manual' }, { command: 'sleep 3' }));
+  await applyJob(kubectl, jobManifest('k-up', { schedule: '@manual' }, { command: 'sleep 8' }));
   await applyJob(kubectl, jobManifest('k-block', { schedule: '@manual' }, { command: 'sleep 25' }));
   await applyJob(
     kubectl,
@@ -139,6 +141,7 @@ test('SIGKILL between the upstream finish and the chained start, start again: th
     return !!(j?.status as { upstreamRuns?: unknown[] } | undefined)?.upstreamRuns?.length;
   });
   assert.equal((await runNow('k-up', 'go')).code, 0);
+  // k-up runs 8 s: long enough to be seen running between two polls on a loaded machine.
   await waitFor('k-up running', async () => ((await getJob(kubectl, 'k-up'))?.status?.activeCount ?? 0) > 0);
   // Queued behind k-up: it takes the slot when k-up ends, ahead of the chained run.
   assert.equal((await runNow('k-block', 'go')).code, 0);
