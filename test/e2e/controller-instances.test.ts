@@ -43,9 +43,11 @@ test("operator B's start-up keeps operator A's run and removes B's own orphan", 
   const instanceB = clusterInstanceId(apiB.url, undefined);
   assert.notEqual(instanceA, instanceB);
 
+  // A's run outlasts B's start-up, which takes up to 30 s on a loaded machine (with 12 s, a CI
+  // run found A's run over and its container gone before B's start-up was done).
   const a = env.startOperator({ kubeconfig: apiA.kubeconfig, identity: 'a' });
   await a.waitForLog(/operator started/, { timeoutMs: 30_000 });
-  await applyJob(kubectlA, jobManifest('long', { schedule: '@manual' }, { command: 'sleep 12' }));
+  await applyJob(kubectlA, jobManifest('long', { schedule: '@manual' }, { command: 'sleep 45' }));
   const job = await waitFor('the job accepted', async () => {
     const j = await getJob(kubectlA, 'long');
     return j?.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'Manual' && j;
@@ -107,7 +109,7 @@ test("operator B's start-up keeps operator A's run and removes B's own orphan", 
       const j = await getJob(kubectlA, 'long');
       return j?.status?.lastRun?.name === runOfA.name && j;
     },
-    30_000,
+    90_000,
   );
   assert.equal(done.status?.lastRun?.result, 'Succeeded', JSON.stringify(done.status?.lastRun));
   await Promise.all([a.stop(), b.stop()]);
