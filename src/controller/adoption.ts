@@ -10,6 +10,9 @@
  *   collected, the container removed per the job's remove policy); it does not count as an
  *   active run for concurrencyPolicy: collecting it (slow on a loaded daemon) must not make a
  *   Forbid job skip its catch-up and next times, as a replica that rejoins a cluster would;
+ * - a CREATED container (the earlier process died between create and start) is started, as the run
+ *   it was meant to be, while its scheduled time is within the job's startingDeadlineSeconds; past
+ *   it, the container is removed and the time recorded as Missed, as a late fire would be;
  * - a container of a job that no longer exists (its uid is not in the cache) is an orphan: removed
  *   (force), by the replica that runs unplaced jobs only, so two replicas never both decide it.
  * Containers without a complete run identity in their labels are not ours to touch.
@@ -19,9 +22,11 @@ import type { DockerPool } from '../docker/pool.ts';
 import type { JobObject } from '../kube/job-api.ts';
 import type { Logger } from '../log/logger.ts';
 import { findLeftovers, type LeftoverContainer } from '../runner/leftovers.ts';
+import type { Clock } from '../util/clock.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { type JobController, keyOf } from './job-controller.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
+import { mayStillStart } from './run-admission.ts';
 
 export interface LeftoverSource {
   /** The containers of operator instance `instance` (and of no other). */
@@ -50,6 +55,7 @@ export interface AdoptionDeps {
   controller: JobController;
   dispatcher: Dispatcher;
   role: ReplicaRole;
+  clock: Clock;
   logger: Logger;
   /** Remove containers of deleted jobs (default), or keep them (to inspect them by hand). */
   orphans?: 'remove' | 'keep';
@@ -57,13 +63,15 @@ export interface AdoptionDeps {
 
 export interface AdoptionSummary {
   adopted: number;
+  /** Created, never started, and past the starting deadline: removed and recorded as Missed. */
+  missed: number;
   orphansRemoved: number;
   ignored: number;
 }
 
 export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummary> {
   const { source, controller, dispatcher, role, logger } = deps;
-  const summary: AdoptionSummary = { adopted: 0, orphansRemoved: 0, ignored: 0 };
+  const summary: AdoptionSummary = { adopted: 0, missed: 0, orphansRemoved: 0, ignored: 0 };
   const byUid = new Map<string, JobObject>();
   for (const job of deps.jobs) if (job.metadata?.uid) byUid.set(job.metadata.uid, job);
   for (const leftover of await source.list(deps.instance)) {
@@ -105,6 +113,29 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
       const known = state.status.recentRuns?.some((r) => r.name === name);
       if (trigger !== 'Manual' && trigger !== 'Retry') state.claim(identity.scheduledTime);
       if (known) continue;
+    }
+    if (
+      leftover.state === 'created' &&
+      !mayStillStart(
+        trigger,
+        identity.scheduledTime,
+        deps.clock.now(),
+        state.job.spec.startingDeadlineSeconds,
+      )
+    ) {
+      // Starting it now would run a time the job's own deadline says is too late.
+      try {
+        await source.remove(leftover.daemon, leftover.containerId);
+      } catch (error) {
+        logger.warn({ ...log, error: String(error) }, 'unstarted container past its deadline not removed');
+      }
+      dispatcher.missedLeftover(state, identity, trigger);
+      summary.missed++;
+      logger.info(
+        { ...log, run: name },
+        'removed an unstarted run of an earlier process: past its starting deadline',
+      );
+      continue;
     }
     // An exited (or dead) container is only collected: it keeps no time of the job from running.
     const ended = leftover.state === 'exited' || leftover.state === 'dead';

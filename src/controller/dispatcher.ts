@@ -203,6 +203,16 @@ export class Dispatcher {
     );
   }
 
+  /**
+   * A run an earlier process created but never started, found too late to start (past the job's
+   * startingDeadlineSeconds; adoption.ts removed its container): recorded as Missed.
+   */
+  missedLeftover(state: JobState, identity: RunIdentity, trigger: RunTrigger): void {
+    if (!state.job || state.closed) return;
+    if (trigger !== 'Manual' && trigger !== 'Retry') state.claim(identity.scheduledTime);
+    this.missed(state, { scheduledMs: identity.scheduledTime, trigger });
+  }
+
   /** The job is deleted: nothing new starts, active runs are cancelled (and their containers removed). */
   async cancel(state: JobState, why: string): Promise<void> {
     this.release(state);
@@ -371,7 +381,7 @@ export class Dispatcher {
     }
   }
 
-  private missed(state: JobState, req: FireRequest): void {
+  private missed(state: JobState, req: Pick<FireRequest, 'scheduledMs' | 'trigger' | 'chain'>): void {
     this.opts.events.publish({
       type: 'Missed',
       job: state,

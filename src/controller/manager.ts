@@ -521,6 +521,7 @@ export class ControllerManager {
         controller: this.controller,
         dispatcher: this.dispatcher,
         role,
+        clock: this.clock,
         logger: this.log,
         orphans: this.opts.orphanContainers,
       });

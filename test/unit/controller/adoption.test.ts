@@ -12,6 +12,7 @@ import { JobState } from '../../../src/controller/job-state.ts';
 import type { JobObject } from '../../../src/kube/job-api.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import type { LeftoverContainer } from '../../../src/runner/leftovers.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const job: JobObject = {
   apiVersion: 'ofelia.dev/v1alpha1',
@@ -57,6 +58,7 @@ test('adoptLeftovers: exited and dead containers are adopted as ended (collected
         adopted.push([id, opts?.ended]),
     } as unknown as Dispatcher,
     role: { leads: true },
+    clock: new FakeClock(10_000),
     logger: silentLogger(),
   });
   assert.equal(summary.adopted, 4);
@@ -66,4 +68,73 @@ test('adoptLeftovers: exited and dead containers are adopted as ended (collected
     ['id-c', false],
     ['id-d', false],
   ]);
+});
+
+test('adoptLeftovers: a created (never started) container is started within the starting deadline, removed and recorded as Missed past it', async () => {
+  const withDeadline = {
+    ...job,
+    spec: { schedule: '@every 2s', run: { image: 'local/busybox:test' }, startingDeadlineSeconds: 30 },
+  } as JobObject;
+  const state = new JobState('default', 'job', 'u1', {});
+  const v = validateScheduledDockerJob(withDeadline);
+  assert.ok(v.ok);
+  state.job = v.job;
+  const adopted: string[] = [];
+  const missed: number[] = [];
+  const removed: string[] = [];
+  const summary = await adoptLeftovers({
+    source: {
+      list: async () => [
+        leftover('late', 'created', 1_000), // 99 s before now: past 30 s
+        leftover('in-time', 'created', 80_000), // 20 s before now: still within
+        leftover('late-but-ran', 'exited', 2_000), // ran: collected whatever its age
+      ],
+      remove: async (_daemon, id) => {
+        removed.push(id);
+      },
+    },
+    instance: 'op',
+    jobs: [withDeadline],
+    controller: { ensureState: () => state } as unknown as JobController,
+    dispatcher: {
+      adopt: (_s: JobState, id: string) => adopted.push(id),
+      missedLeftover: (_s: JobState, identity: { scheduledTime: number }) =>
+        missed.push(identity.scheduledTime),
+    } as unknown as Dispatcher,
+    role: { leads: true },
+    clock: new FakeClock(100_000),
+    logger: silentLogger(),
+  });
+  assert.deepEqual(removed, ['id-late']);
+  assert.deepEqual(missed, [1_000]);
+  assert.deepEqual(adopted, ['id-in-time', 'id-late-but-ran']);
+  assert.equal(summary.missed, 1);
+  assert.equal(summary.adopted, 2);
+  // The missed time counts as acted on: the wheel or a catch-up does not start it again.
+  assert.equal(state.claim(1_000), false);
+});
+
+test('adoptLeftovers: a created container of a job without a starting deadline is started, however old', async () => {
+  const state = new JobState('default', 'job', 'u1', {});
+  const v = validateScheduledDockerJob(job);
+  assert.ok(v.ok);
+  state.job = v.job;
+  const adopted: string[] = [];
+  await adoptLeftovers({
+    source: {
+      list: async () => [leftover('old', 'created', 1_000)],
+      remove: async () => assert.fail('removed'),
+    },
+    instance: 'op',
+    jobs: [job],
+    controller: { ensureState: () => state } as unknown as JobController,
+    dispatcher: {
+      adopt: (_s: JobState, id: string) => adopted.push(id),
+      missedLeftover: () => assert.fail('missed'),
+    } as unknown as Dispatcher,
+    role: { leads: true },
+    clock: new FakeClock(10_000_000),
+    logger: silentLogger(),
+  });
+  assert.deepEqual(adopted, ['id-old']);
 });

@@ -596,3 +596,20 @@ test('Dispatcher: the active and queued gauges follow the runs', async () => {
   await settle();
   assert.equal(await gauge('ofelia_active_runs'), 0);
 });
+
+test('Dispatcher: an unstarted leftover past its deadline is recorded as Missed and its time is not run again', async () => {
+  const { executor, dispatcher, clock, state, fire, events } = setup({ startingDeadlineSeconds: 10 });
+  clock.set(tenOClock + 5 * minute);
+  dispatcher.missedLeftover(
+    state,
+    { namespace: 'default', jobName: 'job', jobUid: 'u1', scheduledTime: tenOClock, attempt: 1 },
+    'Schedule',
+  );
+  await settle();
+  assert.equal(state.status.counters?.missed, 1);
+  assert.deepEqual(events, ['Warning/MissSchedule']);
+  fire(0);
+  await settle();
+  assert.equal(executor.started.length, 0, 'the missed time is acted on');
+  assert.equal(state.status.counters?.missed, 1);
+});
