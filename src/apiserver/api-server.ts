@@ -23,6 +23,7 @@ import type { Authenticator } from './auth/authenticator.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http/request-body.ts';
 import { createRequestListener } from './http/request-listener.ts';
 import { MAX_WATCH_TIMEOUT_SECONDS, RestHandler } from './http/rest-handler.ts';
+import { type InProcessAccess, inProcessAccess } from './in-process.ts';
 import { defaultKinds } from './kinds/served-kinds.ts';
 import { ResourceService } from './registry/resource-service.ts';
 import type { ObjectStore } from './store/object-store.ts';
@@ -67,6 +68,8 @@ export interface ApiServerOptions {
 export interface ApiServerHandle {
   readonly url: string;
   readonly port: number;
+  /** The resource engine without HTTPS, for a client in this process (in-process.ts). */
+  readonly inProcess: InProcessAccess;
   close(): Promise<void>;
 }
 
@@ -145,6 +148,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
   return {
     url,
     port,
+    inProcess: inProcessAccess(service, hub, registry),
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -27,6 +27,7 @@ import { type ApiServerHandle, type ApiServerOptions, startApiServer } from './a
 import { readKubeconfigToken, writeKubeconfig } from './auth/kubeconfig.ts';
 import { loadOrCreateServingCert, type ServingCert } from './auth/tls.ts';
 import { type TokenInfo, TokenStore } from './auth/token-store.ts';
+import type { InProcessAccess } from './in-process.ts';
 import { dataDirPaths } from './store/data-dir.ts';
 import { WalObjectStore } from './store/wal-store.ts';
 
@@ -106,6 +107,8 @@ export interface EmbeddedApiServer {
   readonly caData: string;
   /** Whether clients dial a loopback address (a wildcard bind counts as reachable from others). */
   readonly loopbackOnly: boolean;
+  /** The resource engine without HTTPS, for the operator in this process (in-process.ts). */
+  readonly inProcess: InProcessAccess;
   /**
    * A token that never expires and lives as long as this server: earlier tokens of that name are
    * revoked first, and this one is revoked by close(). Returns the secret.
@@ -259,6 +262,7 @@ export async function startEmbeddedApiServer(o: EmbeddedApiServerOptions): Promi
       kubeconfigPath: o.kubeconfigPath,
       caData: cert.caData,
       loopbackOnly,
+      inProcess: server.inProcess,
       issueToken: async (name) => {
         issued.add(name);
         await tokens!.revoke(name);

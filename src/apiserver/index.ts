@@ -42,10 +42,12 @@ export {
   KUBECONFIG_TOKEN_NAME,
   startEmbeddedApiServer,
 } from './embedded.ts';
+export type { InProcessAccess } from './in-process.ts';
 export { type KubeObject, objectKey, type ResourceKind } from './kinds/kind.ts';
 export { defaultKinds } from './kinds/served-kinds.ts';
 export { withVersion } from './registry/object-rules.ts';
 export { ResourceService } from './registry/resource-service.ts';
+export { ApiError } from './status-errors.ts';
 export { dataDirPaths } from './store/data-dir.ts';
 export type {
   ObjectStore,
@@ -56,4 +58,4 @@ export type {
 } from './store/object-store.ts';
 export { StoreConflictError, StoredObject } from './store/object-store.ts';
 export { WalObjectStore, type WalObjectStoreOptions } from './store/wal-store.ts';
-export { WatchHub } from './watch/watch-hub.ts';
+export { type WatchEventType, WatchHub, type WatchSink } from './watch/watch-hub.ts';

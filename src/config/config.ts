@@ -37,7 +37,11 @@ export interface EmbeddedMode {
   listen: HostPort;
   writeKubeconfig: string;
   watchHistory: number;
+  /** How the controller reaches its jobs on the embedded server (kube/job-transport.ts). */
+  client: EmbeddedClient;
 }
+export const EMBEDDED_CLIENTS = ['in-process', 'https'] as const;
+export type EmbeddedClient = (typeof EMBEDDED_CLIENTS)[number];
 export interface KubeconfigMode {
   kind: 'kubeconfig';
   file: string;
@@ -328,7 +332,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
   }
   let mode: Mode;
   if (kubeconfig !== undefined || inCluster) {
-    for (const name of ['data-dir', 'listen', 'write-kubeconfig', 'watch-history']) {
+    for (const name of ['data-dir', 'listen', 'write-kubeconfig', 'watch-history', 'embedded-client']) {
       if (r.given(name)) {
         throw new ConfigError(
           `--${name}`,
@@ -345,6 +349,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
       listen: r.get('listen', hostPort),
       writeKubeconfig: r.get('write-kubeconfig', text, join(dataDir, 'kubeconfig')),
       watchHistory: r.get('watch-history', integer(10, 1_000_000)),
+      client: r.get('embedded-client', oneOf(EMBEDDED_CLIENTS)),
     };
   }
 

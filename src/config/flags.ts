@@ -99,6 +99,15 @@ export const FLAGS: readonly FlagSpec[] = [
     group: 'Embedded API server',
     help: 'Changes the embedded API server keeps for watches resuming from an older resourceVersion.',
   },
+  {
+    name: 'embedded-client',
+    kind: 'value',
+    env: ['OFELIA_EMBEDDED_CLIENT'],
+    default: 'in-process',
+    valueName: 'in-process|https',
+    group: 'Embedded API server',
+    help: 'How the controller reaches its jobs on the embedded server: in-process (no TLS, no HTTP), or over loopback HTTPS as a separate client would (to compare or debug).',
+  },
   // ---- endpoints and logging
   {
     name: 'http-listen',

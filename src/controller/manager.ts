@@ -29,9 +29,9 @@ import type { OwnershipChangeReason } from '../cluster/member-loop.ts';
 import { type KubeClients, makeKubeClients } from '../kube/clients.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import { RestartingInformer } from '../kube/informer.ts';
-import { type JobObject, jobsPath, kubeFinalizerClient, listJobs } from '../kube/job-api.ts';
+import { type JobObject, jobsPath } from '../kube/job-api.ts';
+import { httpJobTransport, type JobTransport } from '../kube/job-transport.ts';
 import { kubeEventSink } from '../kube/kube-event-sink.ts';
-import { kubeStatusPatch } from '../kube/kube-status-patch.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import { KubeLeaseClient } from '../kube/lease-client.ts';
 import type { ResultJournal } from '../kube/result-journal.ts';
@@ -98,6 +98,11 @@ export interface ControllerManagerOptions {
   kubeConfig: KubeConfig;
   /** Clients over `kubeConfig`, made once by the composition root (made here when omitted). */
   clients?: KubeClients;
+  /**
+   * How the jobs are listed, watched and written (job-transport.ts); over HTTP(S) through
+   * `clients` when omitted. Embedded mode passes the in-process one.
+   */
+  jobTransport?: JobTransport;
   executor: RunExecutor;
   /**
    * This operator instance (the runner labels its containers with it): adoption and orphan removal
@@ -191,13 +196,15 @@ export class ControllerManager {
     const schedulerMetrics = opts.metrics?.scheduler ?? new SchedulerMetrics(registry);
     const runEventMetrics = opts.metrics?.runEvents ?? new RunEventMetrics(registry);
     const clients = opts.clients ?? makeKubeClients(opts.kubeConfig);
+    const jobs = opts.jobTransport ?? httpJobTransport(clients);
     const clock = this.clock;
 
     this.informer = new RestartingInformer<JobObject>({
       resource: 'scheduleddockerjobs',
       kubeConfig: opts.kubeConfig,
       path: jobsPath(opts.namespace),
-      list: listJobs(clients, opts.namespace),
+      list: jobs.list(opts.namespace),
+      informerFactory: jobs.informerFactory,
       clock,
       logger: this.log,
       metrics: this.controllerMetrics,
@@ -210,7 +217,7 @@ export class ControllerManager {
     });
     const writesPerSecond = opts.statusWritesPerSecond ?? 20;
     this.statusWriter = new StatusWriter({
-      patch: kubeStatusPatch(clients),
+      patch: jobs.statusPatch,
       clock,
       logger: this.log,
       metrics: this.controllerMetrics,
@@ -266,7 +273,7 @@ export class ControllerManager {
       cache: this.informer,
       status: statusView,
       events: jobEvents,
-      finalizers: kubeFinalizerClient(clients),
+      finalizers: jobs.finalizers,
       scheduler: this.scheduler,
       dispatcher: this.dispatcher,
       clock,

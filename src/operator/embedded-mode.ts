@@ -5,14 +5,17 @@
  * `ofelia-operator apiserver` runs (src/apiserver/bootstrap.ts: store, tokens, serving certificate,
  * server, a kubeconfig for kubectl whose token is renewed at two thirds of its lifetime), and gives
  * the controller a KubeConfig of its own — the server's URL and CA, and a token named `operator`
- * that lives as long as this process — so the controller talks to the embedded server over
- * loopback TLS exactly as it talks to a real cluster. A failure is a StartupError (one line).
+ * that lives as long as this process — for the calls it makes over loopback HTTPS as to a real
+ * cluster (Events, Leases, Secrets, JobNotifiers; its job calls too with `--embedded-client https`),
+ * and the server's in-process access for the job calls by default (src/in-process-client). A
+ * failure is a StartupError (one line).
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   DEFAULT_KUBECONFIG_TOKEN_TTL_SECONDS,
   type EmbeddedApiServer,
   EmbeddedApiServerError,
+  type InProcessAccess,
   renderKubeconfig,
   startEmbeddedApiServer,
 } from '../apiserver/index.ts';
@@ -35,6 +38,8 @@ export interface EmbeddedApi {
   readonly kubeconfigFile: string;
   /** The controller's own connection to the server. */
   readonly kubeConfig: KubeConfig;
+  /** The server's engine without HTTPS, for the controller's job calls (--embedded-client in-process). */
+  readonly inProcess: InProcessAccess;
   /** Stops the server, revokes the operator's token, closes the store. */
   close(): Promise<void>;
 }
@@ -74,6 +79,7 @@ export async function startEmbeddedApi(mode: EmbeddedMode, deps: EmbeddedDeps): 
       port: api.port,
       kubeconfigFile: api.kubeconfigPath,
       kubeConfig,
+      inProcess: api.inProcess,
       close: () => api.close(),
     };
   } catch (e) {

@@ -30,6 +30,7 @@ import {
   ListenError,
   startObservabilityServer,
 } from '../http/index.ts';
+import { inProcessJobTransport } from '../in-process-client/in-process-job-transport.ts';
 import { makeKubeClients } from '../kube/clients.ts';
 import { KubeSecretSource } from '../kube/kube-secret-source.ts';
 import { FileResultJournal, type ResultJournal } from '../kube/result-journal.ts';
@@ -208,6 +209,11 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       results,
       kubeConfig,
       clients: kubeClients,
+      // Embedded mode: the jobs' list, watch and writes without TLS and HTTP (docs/performance.md).
+      jobTransport:
+        embedded && config.mode.kind === 'embedded' && config.mode.client === 'in-process'
+          ? inProcessJobTransport({ access: embedded.inProcess, clock })
+          : undefined,
       executor: new OutputRecordingExecutor(runner, output),
       instance: instance.id,
       leftovers: poolLeftoverSource(pool),

@@ -22,7 +22,8 @@ const LAYERS: string[][] = [
   ['machinery', 'docker', 'http'],
   ['config', 'runner'],
   ['kube', 'apiserver', 'output'],
-  ['cluster'],
+  // The in-process client adapts the embedded API server to the kube adapters' interfaces.
+  ['cluster', 'in-process-client'],
   ['controller', 'labels', 'dashboard', 'kubectl-plugin'],
   // Notifications hear the controller's run events and write through kube adapters.
   ['notify'],

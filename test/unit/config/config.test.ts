@@ -39,6 +39,7 @@ test('defaults: embedded mode on loopback, local daemon on the default socket', 
     listen: { host: '127.0.0.1', port: 6443 },
     writeKubeconfig: '.data/kubeconfig',
     watchHistory: 1000,
+    client: 'in-process',
   });
   assert.deepEqual(c.httpListen, { host: '127.0.0.1', port: 8080 });
   assert.deepEqual(c.docker.daemons, [{ name: 'local', host: 'unix:///var/run/docker.sock' }]);
@@ -502,6 +503,16 @@ const errorRows: ErrorRow[] = [
     name: 'embedded flag in cluster mode',
     argv: ['--in-cluster', '--listen', '127.0.0.1:1'],
     message: '--listen: only applies to embedded mode, not with --in-cluster',
+  },
+  {
+    name: 'embedded client in cluster mode',
+    argv: ['--kubeconfig', 'x', '--embedded-client', 'https'],
+    message: '--embedded-client: only applies to embedded mode, not with --kubeconfig',
+  },
+  {
+    name: 'unknown embedded client',
+    argv: ['--embedded-client', 'grpc'],
+    message: '--embedded-client: expected one of in-process, https, got "grpc"',
   },
   {
     name: 'bad duration',

@@ -28,6 +28,7 @@ const embedded = (dataDir: string): Mode => ({
   listen: { host: '127.0.0.1', port: 0 },
   writeKubeconfig: join(dataDir, 'kubeconfig'),
   watchHistory: 10,
+  client: 'in-process',
 });
 const cluster: Mode = { kind: 'kubeconfig', file: '/k/config' };
 

@@ -1,0 +1,127 @@
+/**
+ * The controller's ScheduledDockerJob calls (kube/job-transport.ts) made in-process against the
+ * embedded API server (apiserver/in-process.ts): embedded mode's default.
+ *
+ * - list: the stored objects of the kind, each parsed from its JSON text, managedFields dropped
+ *   (as the HTTP informer's trim does);
+ * - watch: InProcessWatch under client-node's own ListWatch, so the informer's cache behaves
+ *   exactly as over HTTPS (re-list on 410, resume from the last version);
+ * - status: a JSON merge patch on the status subresource; finalizers: JSON patches with a `test`
+ *   of the current list (a concurrent change is a 422 conflict, retried by the reconcile).
+ * Writes are recorded with the field manager `ofelia-operator`. Errors are the server's ApiErrors:
+ * their `code` is the HTTP status a client would have seen, so api-errors.ts reads them alike.
+ * Every call has a deadline (a stuck disk under the store must not hold a writer forever).
+ */
+import { type KubernetesListObject, ListWatch } from '@kubernetes/client-node';
+import { FINALIZER, GROUP, LIST_KIND, PLURAL, VERSION } from '../api/schema.ts';
+import type { InProcessAccess, ResourceKind } from '../apiserver/index.ts';
+import { isNotFound, KubeRequestTimeoutError } from '../kube/api-errors.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../kube/clients.ts';
+import type { InformerFactory } from '../kube/informer.ts';
+import type { FinalizerClient, JobObject } from '../kube/job-api.ts';
+import type { JobTransport } from '../kube/job-transport.ts';
+import { trimReceived } from '../kube/trimming-informer.ts';
+import type { Clock } from '../util/clock.ts';
+import { clone } from '../util/json-values.ts';
+import { InProcessWatch } from './in-process-watch.ts';
+
+/** The field manager of the operator's own writes (managedFields), as a client would name itself. */
+export const FIELD_MANAGER = 'ofelia-operator';
+
+export interface InProcessJobTransportOptions {
+  access: InProcessAccess;
+  clock: Clock;
+  /** Deadline of one write (default 10 s, as over HTTPS). */
+  timeoutMs?: number;
+}
+
+export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTransport {
+  const kind = o.access.kind(GROUP, VERSION, PLURAL);
+  if (!kind) throw new Error(`in-process client: the API server does not serve ${PLURAL}.${GROUP}`);
+  const service = o.access.service;
+  const timeoutMs = o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const write = { dryRun: false, fieldManager: FIELD_MANAGER, fieldValidation: 'Warn' } as const;
+  const target = (namespace: string, name: string, subresource?: 'status') => ({
+    kind,
+    namespace,
+    name,
+    subresource,
+  });
+
+  const list = (namespace?: string) => async (): Promise<KubernetesListObject<JobObject>> => {
+    const r = service.listStored(kind, namespace, {});
+    return {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: LIST_KIND,
+      metadata: { resourceVersion: r.resourceVersion },
+      items: r.items.map((o) => trimReceived(o.object()) as JobObject),
+    };
+  };
+
+  const informerFactory: InformerFactory<JobObject> = (_kubeConfig, path, listFn) =>
+    new ListWatch<JobObject>(path, jobWatch(o.access, kind), listFn, false);
+
+  const finalizers: FinalizerClient = {
+    async add(key, current) {
+      if (current?.includes(FINALIZER)) return;
+      const ops = current
+        ? [
+            { op: 'test', path: '/metadata/finalizers', value: [...current] },
+            { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
+          ]
+        : [{ op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }];
+      await deadline(o.clock, timeoutMs, 'finalizer patch', () =>
+        service.patch(target(key.namespace, key.name), 'json', ops, write),
+      );
+    },
+    async remove(key, current) {
+      if (!current.includes(FINALIZER)) return;
+      const ops = [
+        { op: 'test', path: '/metadata/finalizers', value: [...current] },
+        { op: 'replace', path: '/metadata/finalizers', value: current.filter((f) => f !== FINALIZER) },
+      ];
+      try {
+        await deadline(o.clock, timeoutMs, 'finalizer patch', () =>
+          service.patch(target(key.namespace, key.name), 'json', ops, write),
+        );
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    },
+  };
+
+  return {
+    name: 'in-process',
+    list,
+    informerFactory,
+    // The writer keeps its patch to compose it with later changes after a failure: the server
+    // gets a copy of its own, as it would get one decoded from a request body.
+    statusPatch: async (key, patch) => {
+      await deadline(o.clock, timeoutMs, 'status patch', () =>
+        service.patch(target(key.namespace, key.name, 'status'), 'merge', { status: clone(patch) }, write),
+      );
+    },
+    finalizers,
+  };
+}
+
+function jobWatch(access: InProcessAccess, kind: ResourceKind): InProcessWatch {
+  return new InProcessWatch({
+    hub: access.hub,
+    kind,
+    receive: (obj) => trimReceived(obj as JobObject) as Record<string, unknown>,
+  });
+}
+
+/** `call()`'s result, or a KubeRequestTimeoutError after `ms` (the call itself is not cancelled). */
+async function deadline<T>(clock: Clock, ms: number, what: string, call: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = clock.setTimeout(() => reject(new KubeRequestTimeoutError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([call(), expired]);
+  } finally {
+    if (timer !== undefined) clock.clearTimeout(timer);
+  }
+}
