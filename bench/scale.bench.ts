@@ -18,6 +18,9 @@
  * - list latency of all N jobs as JSON and as a Table (what `kubectl get sdj` asks for);
  * - restart to ready: SIGTERM, start again, until /readyz is ok and every job is armed.
  * CPU and RSS are read from /proc/<pid> of the operator process (Linux).
+ * Each figure is measured twice in one run, a whole pass per `--embedded-client`: `https` (the
+ * controller over loopback HTTPS and client-node, the baseline) then `in-process` (the default),
+ * each with its own data directory; `--clients=in-process` runs one pass only.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -43,8 +46,12 @@ const BIN = fileURLToPath(new URL('../bin/ofelia-operator.js', import.meta.url))
 const CLK_TCK = 100;
 const PAGE = 4096;
 
+/** `--clients=https,in-process` (default both: https first, the baseline). */
+type EmbeddedClient = 'https' | 'in-process';
+const CLIENTS = (arg('clients') ?? 'https,in-process').split(',') as EmbeddedClient[];
+for (const c of CLIENTS)
+  if (c !== 'https' && c !== 'in-process') throw new Error(`--clients: unknown client ${c}`);
 const root = await mkdtemp(join(tmpdir(), 'ofelia-scale-'));
-const dataDir = join(root, 'data');
 const build = compiledBuildIsFresh() ? 'compiled' : 'sources';
 
 interface Operator {
@@ -53,7 +60,7 @@ interface Operator {
   exited: Promise<number | null>;
 }
 
-async function startOperator(): Promise<Operator> {
+async function startOperator(client: EmbeddedClient, dataDir: string): Promise<Operator> {
   const child = spawn(
     process.execPath,
     [
@@ -71,6 +78,8 @@ async function startOperator(): Promise<Operator> {
       'info',
       '--log-format',
       'json',
+      '--embedded-client',
+      client,
     ],
     {
       env: {
@@ -158,6 +167,11 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
+const medianOf = (xs: { ms: number }[]) =>
+  quantile(
+    xs.map((x) => x.ms),
+    0.5,
+  );
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 async function pool(count: number, work: (i: number) => Promise<void>): Promise<void> {
@@ -204,207 +218,299 @@ async function timedGet(
   });
 }
 
-// ---- start, 0 jobs ------------------------------------------------------------------------------
-let op = await startOperator();
-const pid = () => op.child.pid ?? 0;
-await sleep(3000);
-const rss0 = procRssMb(pid());
-await heapSnapshot(op);
-const kc = new KubeConfig();
-kc.loadFromFile(join(dataDir, 'kubeconfig'));
-const clients = makeKubeClients(kc);
+interface Figures {
+  createMs: number;
+  readyCount: number;
+  lags: number[];
+  allReadyMs: number;
+  writesCreatePhase: number;
+  cpuCreatePhase: number;
+  rss0: number;
+  rssN: number;
+  idleCpuPct: number;
+  writesRefresh: number;
+  refreshMs: number;
+  cpuRefresh: number;
+  lists: Record<string, { ms: number; bytes: number }[]>;
+  restartMs: number;
+  armed: number;
+  rssRestart: number;
+}
+
+/** One whole pass (start, creates, idle, refresh, lists, restart) with the controller on `client`. */
+async function measure(client: EmbeddedClient): Promise<Figures> {
+  const dataDir = join(root, `data-${client}`);
+  const startOperatorHere = () => startOperator(client, dataDir);
+  // ---- start, 0 jobs ------------------------------------------------------------------------------
+  let op = await startOperatorHere();
+  const pid = () => op.child.pid ?? 0;
+  await sleep(3000);
+  const rss0 = procRssMb(pid());
+  await heapSnapshot(op);
+  const kc = new KubeConfig();
+  kc.loadFromFile(join(dataDir, 'kubeconfig'));
+  const clients = makeKubeClients(kc);
+
+  // ---- creates, and the watch that sees Ready + NEXT ------------------------------------------------
+  const created = new Map<string, number>();
+  const readyAt = new Map<string, number>();
+  const observedGen2 = new Set<string>();
+  const watch = new Watch(kc);
+  const watchReq = await watch.watch(
+    `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`,
+    { allowWatchBookmarks: true },
+    (
+      _type,
+      obj: {
+        metadata?: { name?: string };
+        status?: {
+          nextScheduleTime?: string;
+          observedGeneration?: number;
+          conditions?: { type: string; status: string }[];
+        };
+      },
+    ) => {
+      const name = obj.metadata?.name ?? '';
+      const s = obj.status;
+      if (
+        !readyAt.has(name) &&
+        s?.nextScheduleTime &&
+        s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+      )
+        readyAt.set(name, performance.now());
+      if ((s?.observedGeneration ?? 0) >= 2) observedGen2.add(name);
+    },
+    () => {},
+  );
+
+  const cpuBeforeCreate = procCpuMs(pid());
+  const writesBeforeCreate = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
+  const createBeganUs = monoUs();
+  const createStart = performance.now();
+  await pool(JOBS, async (i) => {
+    const name = `job-${i}`;
+    await clients.customObjects.createNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: NS,
+        body: {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'ScheduledDockerJob',
+          metadata: { name },
+          spec: { schedule: 'H H 1 1 *', run: { image: 'local/busybox:test', network: 'none' } },
+        },
+      },
+      withTimeout(60_000),
+    );
+    created.set(name, performance.now());
+  });
+  const createMs = performance.now() - createStart;
+  const readyDeadline = performance.now() + Math.max(120_000, JOBS * 5);
+  while (readyAt.size < JOBS && performance.now() < readyDeadline) await sleep(100);
+  const allReadyMs = Math.max(...readyAt.values()) - createStart;
+  const cpuCreatePhase = procCpuMs(pid()) - cpuBeforeCreate;
+  phases.push(`${client} creates ${createBeganUs} ${monoUs()}`);
+  const writesCreatePhase =
+    (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeCreate;
+  const lags = [...readyAt].map(([name, at]) => at - (created.get(name) ?? at));
+
+  // ---- idle with N armed ----------------------------------------------------------------------------
+  await sleep(5000);
+  const idleCpu0 = procCpuMs(pid());
+  await sleep(10_000);
+  const idleCpuPct = ((procCpuMs(pid()) - idleCpu0) / 10_000) * 100;
+  const rssN = procRssMb(pid());
+  await heapSnapshot(op);
+
+  // ---- one status write per job: change every spec once ---------------------------------------------
+  const refreshBeganUs = monoUs();
+  const cpuBeforeRefresh = procCpuMs(pid());
+  const writesBeforeRefresh = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
+  const refreshStart = performance.now();
+  await pool(JOBS, async (i) => {
+    await clients.customObjects.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: NS,
+        name: `job-${i}`,
+        body: { spec: { schedule: 'H H 2 1 *' } },
+      },
+      mergePatchOptions(60_000),
+    );
+  });
+  const refreshDeadline = performance.now() + Math.max(120_000, JOBS * 5);
+  while (observedGen2.size < JOBS && performance.now() < refreshDeadline) await sleep(100);
+  const refreshMs = performance.now() - refreshStart;
+  const cpuRefresh = procCpuMs(pid()) - cpuBeforeRefresh;
+  phases.push(`${client} refresh ${refreshBeganUs} ${monoUs()}`);
+  const writesRefresh =
+    (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeRefresh;
+  watchReq.abort();
+
+  // ---- list latency ----------------------------------------------------------------------------------
+  const listPath = `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`;
+  const lists: Record<string, { ms: number; bytes: number }[]> = { json: [], table: [] };
+  for (let i = 0; i < 3; i++) {
+    lists.json?.push(await timedGet(kc, listPath, 'application/json'));
+    lists.table?.push(
+      await timedGet(
+        kc,
+        listPath,
+        'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json',
+      ),
+    );
+  }
+
+  // ---- restart to ready --------------------------------------------------------------------------------
+  op.child.kill('SIGTERM');
+  await op.exited;
+  const restartStart = performance.now();
+  op = await startOperatorHere();
+  const restartDeadline = performance.now() + 300_000;
+  let armed = 0;
+  while (performance.now() < restartDeadline) {
+    armed = await metric(op, 'ofelia_scheduled_jobs');
+    if (armed >= JOBS && (await readyz(op))) break;
+    await sleep(200);
+  }
+  const restartMs = performance.now() - restartStart;
+  const rssRestart = procRssMb(pid());
+  op.child.kill('SIGTERM');
+  await op.exited;
+
+  return {
+    createMs,
+    readyCount: readyAt.size,
+    lags,
+    allReadyMs,
+    writesCreatePhase,
+    cpuCreatePhase,
+    rss0,
+    rssN,
+    idleCpuPct,
+    writesRefresh,
+    refreshMs,
+    cpuRefresh,
+    lists,
+    restartMs,
+    armed,
+    rssRestart,
+  };
+}
 
 /** Monotonic microseconds, the clock of V8's CPU profiles: phases can be cut out of a profile. */
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 const phases: string[] = [];
-
-// ---- creates, and the watch that sees Ready + NEXT ------------------------------------------------
-const created = new Map<string, number>();
-const readyAt = new Map<string, number>();
-const observedGen2 = new Set<string>();
-const watch = new Watch(kc);
-const watchReq = await watch.watch(
-  `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`,
-  { allowWatchBookmarks: true },
-  (
-    _type,
-    obj: {
-      metadata?: { name?: string };
-      status?: {
-        nextScheduleTime?: string;
-        observedGeneration?: number;
-        conditions?: { type: string; status: string }[];
-      };
-    },
-  ) => {
-    const name = obj.metadata?.name ?? '';
-    const s = obj.status;
-    if (
-      !readyAt.has(name) &&
-      s?.nextScheduleTime &&
-      s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-    )
-      readyAt.set(name, performance.now());
-    if ((s?.observedGeneration ?? 0) >= 2) observedGen2.add(name);
-  },
-  () => {},
-);
-
-const cpuBeforeCreate = procCpuMs(pid());
-const writesBeforeCreate = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
-const createBeganUs = monoUs();
-const createStart = performance.now();
-await pool(JOBS, async (i) => {
-  const name = `job-${i}`;
-  await clients.customObjects.createNamespacedCustomObject(
-    {
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL,
-      namespace: NS,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'ScheduledDockerJob',
-        metadata: { name },
-        spec: { schedule: 'H H 1 1 *', run: { image: 'local/busybox:test', network: 'none' } },
-      },
-    },
-    withTimeout(60_000),
-  );
-  created.set(name, performance.now());
-});
-const createMs = performance.now() - createStart;
-const readyDeadline = performance.now() + Math.max(120_000, JOBS * 5);
-while (readyAt.size < JOBS && performance.now() < readyDeadline) await sleep(100);
-const allReadyMs = Math.max(...readyAt.values()) - createStart;
-const cpuCreatePhase = procCpuMs(pid()) - cpuBeforeCreate;
-phases.push(`creates ${createBeganUs} ${monoUs()}`);
-const writesCreatePhase =
-  (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeCreate;
-const lags = [...readyAt].map(([name, at]) => at - (created.get(name) ?? at));
-
-// ---- idle with N armed ----------------------------------------------------------------------------
-await sleep(5000);
-const idleCpu0 = procCpuMs(pid());
-await sleep(10_000);
-const idleCpuPct = ((procCpuMs(pid()) - idleCpu0) / 10_000) * 100;
-const rssN = procRssMb(pid());
-await heapSnapshot(op);
-
-// ---- one status write per job: change every spec once ---------------------------------------------
-const refreshBeganUs = monoUs();
-const cpuBeforeRefresh = procCpuMs(pid());
-const writesBeforeRefresh = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
-const refreshStart = performance.now();
-await pool(JOBS, async (i) => {
-  await clients.customObjects.patchNamespacedCustomObject(
-    {
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL,
-      namespace: NS,
-      name: `job-${i}`,
-      body: { spec: { schedule: 'H H 2 1 *' } },
-    },
-    mergePatchOptions(60_000),
-  );
-});
-const refreshDeadline = performance.now() + Math.max(120_000, JOBS * 5);
-while (observedGen2.size < JOBS && performance.now() < refreshDeadline) await sleep(100);
-const refreshMs = performance.now() - refreshStart;
-const cpuRefresh = procCpuMs(pid()) - cpuBeforeRefresh;
-phases.push(`refresh ${refreshBeganUs} ${monoUs()}`);
-const writesRefresh =
-  (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeRefresh;
-watchReq.abort();
-
-// ---- list latency ----------------------------------------------------------------------------------
-const listPath = `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`;
-const lists: Record<string, { ms: number; bytes: number }[]> = { json: [], table: [] };
-for (let i = 0; i < 3; i++) {
-  lists.json?.push(await timedGet(kc, listPath, 'application/json'));
-  lists.table?.push(
-    await timedGet(
-      kc,
-      listPath,
-      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json',
-    ),
-  );
-}
-const medianOf = (xs: { ms: number }[]) =>
-  quantile(
-    xs.map((x) => x.ms),
-    0.5,
-  );
-
-// ---- restart to ready --------------------------------------------------------------------------------
-op.child.kill('SIGTERM');
-await op.exited;
-const restartStart = performance.now();
-op = await startOperator();
-const restartDeadline = performance.now() + 300_000;
-let armed = 0;
-while (performance.now() < restartDeadline) {
-  armed = await metric(op, 'ofelia_scheduled_jobs');
-  if (armed >= JOBS && (await readyz(op))) break;
-  await sleep(200);
-}
-const restartMs = performance.now() - restartStart;
-const rssRestart = procRssMb(pid());
-op.child.kill('SIGTERM');
-await op.exited;
+const results = new Map<EmbeddedClient, Figures>();
+for (const client of CLIENTS) results.set(client, await measure(client));
 await rm(root, { recursive: true, force: true });
 
 // ---- report ------------------------------------------------------------------------------------------
-const perJobKb = ((rssN - rss0) * 1024) / JOBS;
-const cpuPerWrite = cpuRefresh / Math.max(1, writesRefresh);
-const rows: [string, string, string][] = [
-  ['jobs created (through the API, 16 at once)', `${JOBS} in ${fmt(createMs / 1000)} s`, '-'],
-  ['jobs Ready with NEXT', `${readyAt.size} of ${JOBS}`, `all`],
-  [
-    'creation to Ready+NEXT p50 / p99 / max',
-    `${fmt(quantile(lags, 0.5), 0)} / ${fmt(quantile(lags, 0.99), 0)} / ${fmt(Math.max(...lags), 0)} ms`,
-    'max < 15,000 ms',
-  ],
-  [
-    'first create to all Ready vs creates alone',
-    `${fmt(allReadyMs / 1000)} s vs ${fmt(createMs / 1000)} s (x${fmt(allReadyMs / createMs, 2)})`,
-    '-',
-  ],
-  [
-    'status writes during the creates',
-    `${writesCreatePhase} (CPU ${fmt(cpuCreatePhase / 1000)} s for creates + writes)`,
-    '-',
-  ],
-  ['RSS with 0 jobs', `${fmt(rss0)} MB`, '< 120 MB'],
-  [`RSS with ${JOBS} jobs / per job`, `${fmt(rssN)} MB / ${fmt(perJobKb, 2)} KB`, '< 8 KB per job'],
-  ['idle CPU with all jobs armed', `${fmt(idleCpuPct, 2)} % of a core`, '-'],
-  ['spec change -> status write, end to end', `${writesRefresh} writes in ${fmt(refreshMs / 1000)} s`, '-'],
-  ['CPU per status write (upper bound, incl. the spec patch)', `${fmt(cpuPerWrite, 3)} ms`, '< 1 ms'],
-  [
-    `list ${JOBS} jobs, JSON (median of 3)`,
-    `${fmt(medianOf(lists.json ?? []), 0)} ms, ${fmt((lists.json?.[0]?.bytes ?? 0) / 1e6)} MB`,
-    '-',
-  ],
-  [
-    `list ${JOBS} jobs, Table (median of 3)`,
-    `${fmt(medianOf(lists.table ?? []), 0)} ms, ${fmt((lists.table?.[0]?.bytes ?? 0) / 1e6)} MB`,
-    '-',
-  ],
-  [
-    'restart to ready with every job armed',
-    `${fmt(restartMs / 1000)} s (${armed} armed), RSS ${fmt(rssRestart)} MB`,
-    '< 30 s (at 100k)',
-  ],
+/** One row: a label, how to print one pass's figure, the number a ratio compares (lower is better), the goal. */
+interface Row {
+  measure: string;
+  figure: (f: Figures) => string;
+  value?: (f: Figures) => number;
+  goal: string;
+}
+const perJobKb = (f: Figures) => ((f.rssN - f.rss0) * 1024) / JOBS;
+const cpuPerWrite = (f: Figures) => f.cpuRefresh / Math.max(1, f.writesRefresh);
+const maxLag = (f: Figures) => Math.max(...f.lags);
+const rows: Row[] = [
+  {
+    measure: 'jobs created (through the API, 16 at once)',
+    figure: (f) => `${JOBS} in ${fmt(f.createMs / 1000)} s`,
+    value: (f) => f.createMs,
+    goal: '-',
+  },
+  { measure: 'jobs Ready with NEXT', figure: (f) => `${f.readyCount} of ${JOBS}`, goal: 'all' },
+  {
+    measure: 'creation to Ready+NEXT p50 / p99 / max',
+    figure: (f) =>
+      `${fmt(quantile(f.lags, 0.5), 0)} / ${fmt(quantile(f.lags, 0.99), 0)} / ${fmt(maxLag(f), 0)} ms`,
+    value: maxLag,
+    goal: 'max < 15,000 ms',
+  },
+  {
+    measure: 'first create to all Ready vs creates alone',
+    figure: (f) =>
+      `${fmt(f.allReadyMs / 1000)} s vs ${fmt(f.createMs / 1000)} s (x${fmt(f.allReadyMs / f.createMs, 2)})`,
+    value: (f) => f.allReadyMs,
+    goal: '-',
+  },
+  {
+    measure: 'CPU for the creates and their status writes',
+    figure: (f) => `${fmt(f.cpuCreatePhase / 1000)} s (${f.writesCreatePhase} writes)`,
+    value: (f) => f.cpuCreatePhase,
+    goal: '-',
+  },
+  { measure: 'RSS with 0 jobs', figure: (f) => `${fmt(f.rss0)} MB`, value: (f) => f.rss0, goal: '< 120 MB' },
+  {
+    measure: `RSS with ${JOBS} jobs / per job`,
+    figure: (f) => `${fmt(f.rssN)} MB / ${fmt(perJobKb(f), 2)} KB`,
+    value: perJobKb,
+    goal: '< 8 KB per job',
+  },
+  {
+    measure: 'idle CPU with all jobs armed',
+    figure: (f) => `${fmt(f.idleCpuPct, 2)} % of a core`,
+    goal: '-',
+  },
+  {
+    measure: 'spec change -> status write, end to end',
+    figure: (f) => `${f.writesRefresh} writes in ${fmt(f.refreshMs / 1000)} s`,
+    value: (f) => f.refreshMs,
+    goal: '-',
+  },
+  {
+    measure: 'CPU per status write (upper bound, incl. the spec patch)',
+    figure: (f) => `${fmt(cpuPerWrite(f), 3)} ms`,
+    value: cpuPerWrite,
+    goal: '< 1 ms',
+  },
+  {
+    measure: `list ${JOBS} jobs, JSON (median of 3)`,
+    figure: (f) =>
+      `${fmt(medianOf(f.lists.json ?? []), 0)} ms, ${fmt((f.lists.json?.[0]?.bytes ?? 0) / 1e6)} MB`,
+    value: (f) => medianOf(f.lists.json ?? []),
+    goal: '-',
+  },
+  {
+    measure: `list ${JOBS} jobs, Table (median of 3)`,
+    figure: (f) =>
+      `${fmt(medianOf(f.lists.table ?? []), 0)} ms, ${fmt((f.lists.table?.[0]?.bytes ?? 0) / 1e6)} MB`,
+    value: (f) => medianOf(f.lists.table ?? []),
+    goal: '-',
+  },
+  {
+    measure: 'restart to ready with every job armed',
+    figure: (f) => `${fmt(f.restartMs / 1000)} s (${f.armed} armed), RSS ${fmt(f.rssRestart)} MB`,
+    value: (f) => f.restartMs,
+    goal: '< 30 s (at 100k)',
+  },
 ];
 console.log(
-  `scale: ${JOBS} jobs, operator from ${build} (bin/ofelia-operator.js), embedded mode, ${process.version}\n`,
+  `scale: ${JOBS} jobs, operator from ${build} (bin/ofelia-operator.js), embedded mode, ${process.version};\n` +
+    `one pass per --embedded-client (${CLIENTS.join(', ')}), one after the other; the ratio is ` +
+    `${CLIENTS.at(-1)} / ${CLIENTS[0]} (lower is better)\n`,
 );
-const w0 = Math.max(...rows.map((r) => r[0].length));
-const w1 = Math.max(...rows.map((r) => r[1].length));
-console.log(`| ${'measure'.padEnd(w0)} | ${'figure'.padEnd(w1)} | goal |`);
-console.log(`|${'-'.repeat(w0 + 2)}|${'-'.repeat(w1 + 2)}|------|`);
-for (const [a, b, c] of rows) console.log(`| ${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c} |`);
+const table = rows.map((r) => {
+  const cells = CLIENTS.map((c) => r.figure(results.get(c)!));
+  const first = results.get(CLIENTS[0]!)!;
+  const last = results.get(CLIENTS.at(-1)!)!;
+  const ratio = r.value && CLIENTS.length > 1 ? `x${fmt(r.value(last) / r.value(first), 2)}` : '-';
+  return [r.measure, ...cells, ...(CLIENTS.length > 1 ? [ratio] : []), r.goal];
+});
+const header = ['measure', ...CLIENTS, ...(CLIENTS.length > 1 ? ['ratio'] : []), 'goal'];
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of table) console.log(line(row));
 if (CPU_PROF_DIR) {
   console.log(`\nphases in the profiles' clock (monotonic µs), for bench/cpu-profile.ts --window:`);
   for (const p of phases) console.log(`  ${p}`);
