@@ -26,11 +26,19 @@ import {
   obj,
   str,
 } from './field-rules.ts';
-import { type ScheduledDockerJob, ScheduledDockerJobSchema } from './schema.ts';
+import {
+  type ScheduledDockerJob,
+  ScheduledDockerJobSchema,
+  type ScheduledDockerJobStatus,
+  ScheduledDockerJobStatusSchema,
+} from './schema.ts';
 
 export type { CauseReason, FieldCause } from './causes.ts';
 
 export type ValidationResult = { ok: true; job: ScheduledDockerJob } | { ok: false; causes: FieldCause[] };
+export type StatusValidationResult =
+  | { ok: true; status: ScheduledDockerJobStatus | undefined }
+  | { ok: false; causes: FieldCause[] };
 
 /** The job kinds: a spec sets exactly one of them. */
 export const JOB_KINDS = ['run', 'exec', 'start', 'local'] as const;
@@ -60,6 +68,37 @@ export function validateScheduledDockerJob(input: unknown): ValidationResult {
       ok: false,
       causes: [
         { field: '', reason: 'FieldValueInvalid', message: `Invalid value: could not be validated: ${why}` },
+      ],
+    };
+  }
+}
+
+/**
+ * A status alone, as a write to the status subresource brings it: the same shape check the whole
+ * object gets for its `status` (causes under `status.`), nothing else. The rest of the object is
+ * the stored one, admitted when it was written, and a status write cannot change it; the semantic
+ * rules concern only metadata and spec. Never throws on any input.
+ */
+export function validateScheduledDockerJobStatus(status: unknown): StatusValidationResult {
+  try {
+    const pruned = pruneNulls(status, 1);
+    if (pruned === undefined || pruned === null) return { ok: true, status: undefined };
+    const shape = ScheduledDockerJobStatusSchema.safeParse(pruned, { reportInput: true });
+    if (shape.success) return { ok: true, status: shape.data };
+    const causes = new CauseList();
+    for (const issue of shape.error.issues)
+      causes.add(issueToCause({ ...issue, path: ['status', ...issue.path] }));
+    return { ok: false, causes: causes.list };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return {
+      ok: false,
+      causes: [
+        {
+          field: 'status',
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: could not be validated: ${why}`,
+        },
       ],
     };
   }

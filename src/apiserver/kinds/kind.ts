@@ -48,6 +48,8 @@ export interface ColumnSpec {
 }
 
 export type Admission = { ok: true; object: KubeObject } | { ok: false; causes: StatusCause[] };
+/** `status` undefined: the object has none. */
+export type StatusAdmission = { ok: true; status: unknown } | { ok: false; causes: StatusCause[] };
 
 export interface ResourceKind {
   readonly group: string;
@@ -73,6 +75,11 @@ export interface ResourceKind {
   readonly fieldLabels: Readonly<Record<string, (obj: KubeObject) => string | undefined>>;
   /** Defaults and validation of a full object about to be stored (metadata already set). */
   admit(obj: KubeObject): Admission;
+  /**
+   * Validation of a status alone, for writes to the status subresource (the rest of the object is
+   * the stored one, admitted when written). Without it a status write admits the whole object.
+   */
+  admitStatus?(status: unknown): StatusAdmission;
   /** Paths of fields the schema does not know (for fieldValidation); [] when not checked. */
   unknownFields(obj: KubeObject): string[];
   /** OpenAPI v3 schema of the whole object; `metadata` is replaced by a $ref to ObjectMeta. */

@@ -16,7 +16,7 @@ import {
   VERSION,
 } from '../../api/schema.ts';
 import { findUnknownFields } from '../../api/unknown-fields.ts';
-import { validateScheduledDockerJob } from '../../api/validate.ts';
+import { validateScheduledDockerJob, validateScheduledDockerJobStatus } from '../../api/validate.ts';
 import { AGE_COLUMN } from './column-values.ts';
 import type { ColumnSpec, KubeObject, ResourceKind } from './kind.ts';
 
@@ -53,6 +53,10 @@ export function scheduledDockerJobKind(): ResourceKind {
     admit(obj: KubeObject) {
       const r = validateScheduledDockerJob(obj);
       return r.ok ? { ok: true, object: r.job as unknown as KubeObject } : { ok: false, causes: r.causes };
+    },
+    admitStatus(status: unknown) {
+      const r = validateScheduledDockerJobStatus(status);
+      return r.ok ? { ok: true, status: r.status } : { ok: false, causes: r.causes };
     },
     unknownFields: (obj) => findUnknownFields(obj),
     openApiSchema: () => openApiSchema(),

@@ -356,7 +356,8 @@ export class ResourceService extends ResourceQueries {
 
     let next: KubeObject;
     if (subresource === 'status') {
-      next = clone(current);
+      // Only status and metadata's server-set fields change below, on copies: the rest may be shared.
+      next = { ...current, metadata: { ...old } };
       if (candidate.status === undefined) delete next.status;
       else next.status = clone(candidate.status);
     } else {
@@ -393,7 +394,10 @@ export class ResourceService extends ResourceQueries {
     }
     next.apiVersion = apiVersionOf(kind);
     next.kind = kind.kind;
-    const admitted = this.admitUpdate(kind, next, current, name);
+    const admitted =
+      subresource === 'status' && kind.admitStatus
+        ? this.admitStatus(kind, next, current, name)
+        : this.admitUpdate(kind, next, current, name);
     const am = metaOf(admitted);
     if (kind.tracksGeneration && subresource !== 'status' && !jsonEqual(current.spec, admitted.spec))
       am.generation = (typeof old.generation === 'number' ? old.generation : 1) + 1;
@@ -467,6 +471,25 @@ export class ResourceService extends ResourceQueries {
     const remaining = ratchetCauses(r.causes, current, obj);
     if (remaining.length) throw errors.invalid(kind.group, kind.kind, name, remaining);
     return obj;
+  }
+
+  /**
+   * A status write: only the new status is validated (the rest is the stored object, admitted
+   * when it was written; a whole-object check would redo a spec validation that cannot change
+   * its outcome and cost most of a status write). An invalid field left unchanged is ratcheted, as
+   * in admitUpdate.
+   */
+  private admitStatus(kind: ResourceKind, obj: KubeObject, current: KubeObject, name: string): KubeObject {
+    const r = kind.admitStatus!(obj.status);
+    if (!r.ok) {
+      const remaining = ratchetCauses(r.causes, current, obj);
+      if (remaining.length) throw errors.invalid(kind.group, kind.kind, name, remaining);
+      return obj;
+    }
+    const admitted: KubeObject = { ...obj };
+    if (r.status === undefined) delete admitted.status;
+    else admitted.status = r.status;
+    return admitted;
   }
 
   private admit(kind: ResourceKind, obj: KubeObject, name: string): KubeObject {

@@ -124,6 +124,39 @@ test('generation rises only when spec changes; main writes keep status; status w
   assert.deepEqual(r2.object.status, { lastResult: 'Succeeded' }, 'a main write never changes status');
 });
 
+test('a status write validates the status alone: bad values are 422 under status., the spec is not admitted again', async () => {
+  await svc.create(sdj, 'ops', job('a'), write);
+  const target = { kind: sdj, namespace: 'ops', name: 'a', subresource: 'status' as const };
+  await assert.rejects(
+    svc.patch(target, 'merge', { status: { lastResult: 'Maybe', observedGeneration: 'two' } }, write),
+    (e: unknown) => {
+      assert.ok(e instanceof ApiError && e.code === 422, String(e));
+      const fields = (e.details?.causes ?? []).map((c) => c.field).sort();
+      assert.deepEqual(fields, ['status.lastResult', 'status.observedGeneration']);
+      return true;
+    },
+  );
+  // A kind whose whole-object admission would refuse everything: status writes never call it.
+  const strictSpec = {
+    ...sdj,
+    admit: () => ({
+      ok: false as const,
+      causes: [{ field: 'spec', reason: 'FieldValueInvalid' as const, message: 'no' }],
+    }),
+  };
+  const st = await svc.patch(
+    { ...target, kind: strictSpec },
+    'merge',
+    { status: { lastResult: 'Succeeded' } },
+    write,
+  );
+  assert.deepEqual(st.object.status, { lastResult: 'Succeeded' });
+  // A null status in a merge patch removes it.
+  const cleared = await svc.patch(target, 'merge', { status: null }, write);
+  assert.equal(cleared.object.status, undefined);
+  assert.equal(svc.get(sdj, 'ops', 'a').status, undefined);
+});
+
 test('a stale resourceVersion in PUT is a 409 Conflict; a patch without one applies to the latest', async () => {
   const created = (await svc.create(sdj, 'ops', job('a'), write)).object;
   await svc.patch(
