@@ -14,7 +14,8 @@
  * - idle CPU with N jobs armed;
  * - CPU per status write: every job's spec is changed once (a merge patch, one new status each);
  *   process CPU over the phase / status writes. An upper bound: the phase also pays for the spec
- *   patches, their watch events and reconciles;
+ *   patches, their watch events and reconciles. And net of that: the same phase minus one of as
+ *   many label patches (the same request, store write, watch events and reconcile, no status);
  * - list latency of all N jobs as JSON and as a Table (what `kubectl get sdj` asks for);
  * - restart to ready: SIGTERM, start again, until /readyz is ok and every job is armed.
  * CPU and RSS are read from /proc/<pid> of the operator process (Linux).
@@ -41,6 +42,8 @@ const CPU_PROF_DIR = arg('cpu-prof');
 /** `--heap-snapshots=DIR`: V8 heap snapshots of the operator at 0 jobs and with N jobs armed, in DIR. */
 const HEAP_DIR = arg('heap-snapshots');
 const CONCURRENCY = 16;
+/** After a phase's last event is seen: its last reconciles finish before its CPU is read. */
+const SETTLE_MS = 1000;
 const NS = 'default';
 const BIN = fileURLToPath(new URL('../bin/ofelia-operator.js', import.meta.url));
 const CLK_TCK = 100;
@@ -231,6 +234,8 @@ interface Figures {
   writesRefresh: number;
   refreshMs: number;
   cpuRefresh: number;
+  cpuLabels: number;
+  writesLabels: number;
   lists: Record<string, { ms: number; bytes: number }[]>;
   restartMs: number;
   armed: number;
@@ -255,6 +260,7 @@ async function measure(client: EmbeddedClient): Promise<Figures> {
   const created = new Map<string, number>();
   const readyAt = new Map<string, number>();
   const observedGen2 = new Set<string>();
+  const touched = new Set<string>();
   const watch = new Watch(kc);
   const watchReq = await watch.watch(
     `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${PLURAL}`,
@@ -262,7 +268,7 @@ async function measure(client: EmbeddedClient): Promise<Figures> {
     (
       _type,
       obj: {
-        metadata?: { name?: string };
+        metadata?: { name?: string; labels?: Record<string, string> };
         status?: {
           nextScheduleTime?: string;
           observedGeneration?: number;
@@ -279,6 +285,7 @@ async function measure(client: EmbeddedClient): Promise<Figures> {
       )
         readyAt.set(name, performance.now());
       if ((s?.observedGeneration ?? 0) >= 2) observedGen2.add(name);
+      if (obj.metadata?.labels?.touched === 'yes') touched.add(name);
     },
     () => {},
   );
@@ -324,6 +331,31 @@ async function measure(client: EmbeddedClient): Promise<Figures> {
   const rssN = procRssMb(pid());
   await heapSnapshot(op);
 
+  // ---- the same number of patches that write no status: a label on every job ------------------------
+  // The cost of the triggering patch itself (HTTPS request, admission, store, both watches, the
+  // informer and a reconcile that finds nothing to write), to take out of the refresh below.
+  const cpuBeforeLabels = procCpuMs(pid());
+  const writesBeforeLabels = await metric(op, 'ofelia_status_writes_total', '{result="success"}');
+  await pool(JOBS, async (i) => {
+    await clients.customObjects.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: NS,
+        name: `job-${i}`,
+        body: { metadata: { labels: { touched: 'yes' } } },
+      },
+      mergePatchOptions(60_000),
+    );
+  });
+  const labelsDeadline = performance.now() + Math.max(120_000, JOBS * 5);
+  while (touched.size < JOBS && performance.now() < labelsDeadline) await sleep(100);
+  await sleep(SETTLE_MS);
+  const cpuLabels = procCpuMs(pid()) - cpuBeforeLabels;
+  const writesLabels =
+    (await metric(op, 'ofelia_status_writes_total', '{result="success"}')) - writesBeforeLabels;
+
   // ---- one status write per job: change every spec once ---------------------------------------------
   const refreshBeganUs = monoUs();
   const cpuBeforeRefresh = procCpuMs(pid());
@@ -345,6 +377,7 @@ async function measure(client: EmbeddedClient): Promise<Figures> {
   const refreshDeadline = performance.now() + Math.max(120_000, JOBS * 5);
   while (observedGen2.size < JOBS && performance.now() < refreshDeadline) await sleep(100);
   const refreshMs = performance.now() - refreshStart;
+  await sleep(SETTLE_MS);
   const cpuRefresh = procCpuMs(pid()) - cpuBeforeRefresh;
   phases.push(`${client} refresh ${refreshBeganUs} ${monoUs()}`);
   const writesRefresh =
@@ -395,6 +428,8 @@ async function measure(client: EmbeddedClient): Promise<Figures> {
     writesRefresh,
     refreshMs,
     cpuRefresh,
+    cpuLabels,
+    writesLabels,
     lists,
     restartMs,
     armed,
@@ -419,6 +454,7 @@ interface Row {
 }
 const perJobKb = (f: Figures) => ((f.rssN - f.rss0) * 1024) / JOBS;
 const cpuPerWrite = (f: Figures) => f.cpuRefresh / Math.max(1, f.writesRefresh);
+const netPerWrite = (f: Figures) => (f.cpuRefresh - f.cpuLabels) / Math.max(1, f.writesRefresh);
 const maxLag = (f: Figures) => Math.max(...f.lags);
 const rows: Row[] = [
   {
@@ -470,6 +506,12 @@ const rows: Row[] = [
     measure: 'CPU per status write (upper bound, incl. the spec patch)',
     figure: (f) => `${fmt(cpuPerWrite(f), 3)} ms`,
     value: cpuPerWrite,
+    goal: '< 1 ms',
+  },
+  {
+    measure: 'CPU per status write, net of its spec patch (minus label patches)',
+    figure: (f) => `${fmt(netPerWrite(f), 3)} ms (label phase: ${f.writesLabels} writes)`,
+    value: netPerWrite,
     goal: '< 1 ms',
   },
   {
