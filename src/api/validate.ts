@@ -110,13 +110,34 @@ export function validateScheduledDockerJobStatus(status: unknown): StatusValidat
  */
 export function pruneNulls(value: unknown, depth: number): unknown {
   if (depth > MAX_PRUNE_DEPTH || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => pruneNulls(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== null) out[key] = pruneNulls(item, depth + 1);
+  // Copy on write: a value without nulls (nearly every one) is returned as it is, not copied
+  // (the copy was most of the cost of validating a stored job at start-up).
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const pruned = pruneNulls(item, depth + 1);
+      if (pruned !== item && copy === undefined) copy = value.slice(0, i);
+      copy?.push(pruned);
+    }
+    return copy ?? value;
   }
-  return out;
+  const entries = Object.entries(value);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const [key, item] = entries[i]!;
+    const pruned = item === null ? PRUNED : pruneNulls(item, depth + 1);
+    if (pruned !== item && out === undefined) {
+      out = {};
+      for (let j = 0; j < i; j++) out[entries[j]![0]] = entries[j]![1];
+    }
+    if (out !== undefined && pruned !== PRUNED) out[key] = pruned;
+  }
+  return out ?? value;
 }
+
+/** Marks a property dropped by pruneNulls. */
+const PRUNED: unique symbol = Symbol('pruned');
 
 /** `['spec', 'run', 'env', 2, 'name']` -> `spec.run.env[2].name`; map keys that are not identifiers in brackets. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {

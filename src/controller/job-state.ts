@@ -15,6 +15,7 @@ import type {
 import type { OutputTails } from '../runner/run-types.ts';
 import type { CompiledSchedule } from '../schedule/index.ts';
 import type { TimerHandle } from '../util/clock.ts';
+import { clone } from '../util/json-values.ts';
 import type { FireRequest, UpstreamMarker } from './fire-request.ts';
 
 export interface ActiveRun {
@@ -67,7 +68,8 @@ export class JobState {
     status: ScheduledDockerJobStatus | undefined,
   ) {
     this.key = `${namespace}/${name}`;
-    this.status = structuredClone(status ?? {});
+    // JSON-only copy (statuses are JSON): several times cheaper than structuredClone at start-up.
+    this.status = clone(status ?? {});
     const last = status?.lastScheduleTime ? Date.parse(status.lastScheduleTime) : Number.NaN;
     this.lastActedMs = Number.isFinite(last) ? last : undefined;
   }

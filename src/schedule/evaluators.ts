@@ -136,8 +136,12 @@ export const evaluatorYearTablesTrimmed = yearTableTrimming;
 
 /** Bytes an evaluator holds, roughly (for sizing caches and for the benchmark's report). */
 export const EVALUATOR_BYTES_ESTIMATE = yearTableTrimming ? 3_000 : 83_000;
-/** Default cache capacity: ~3 MB of evaluators either way. */
-export const DEFAULT_EVALUATOR_CAPACITY = yearTableTrimming ? 1024 : 128;
+/**
+ * Default cache capacity: ~12 MB of evaluators at most (~10 MB untrimmed). `H H` in minute and
+ * hour alone makes 1,440 patterns per day-and-month pattern: at 1,024 entries, 10,000 jobs on
+ * `H H 1 1 *` evicted and rebuilt evaluators on every re-arm (a tenth of a restart's CPU).
+ */
+export const DEFAULT_EVALUATOR_CAPACITY = yearTableTrimming ? 4096 : 128;
 
 export interface EvaluatorCacheStats {
   readonly size: number;
