@@ -11,8 +11,11 @@
  *   active run for concurrencyPolicy: collecting it (slow on a loaded daemon) must not make a
  *   Forbid job skip its catch-up and next times, as a replica that rejoins a cluster would;
  * - a CREATED container (the earlier process died between create and start) is started, as the run
- *   it was meant to be, while its scheduled time is within the job's startingDeadlineSeconds; past
- *   it, the container is removed and the time recorded as Missed, as a late fire would be;
+ *   it was meant to be, when a fire of its time would start now: within the job's
+ *   startingDeadlineSeconds, and not older than a time already acted on. Past the deadline it is
+ *   removed and the time recorded as Missed, as a late fire would be; older than a time already
+ *   run (by another replica meanwhile) it is removed: a job never runs an older time after a
+ *   newer one;
  * - a container of a job that no longer exists (its uid is not in the cache) is an orphan: removed
  *   (force), by the replica that runs unplaced jobs only, so two replicas never both decide it.
  * Containers without a complete run identity in their labels are not ours to touch.
@@ -65,13 +68,15 @@ export interface AdoptionSummary {
   adopted: number;
   /** Created, never started, and past the starting deadline: removed and recorded as Missed. */
   missed: number;
+  /** Created, never started, and older than a time already acted on: removed (nothing to record). */
+  superseded: number;
   orphansRemoved: number;
   ignored: number;
 }
 
 export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummary> {
   const { source, controller, dispatcher, role, logger } = deps;
-  const summary: AdoptionSummary = { adopted: 0, missed: 0, orphansRemoved: 0, ignored: 0 };
+  const summary: AdoptionSummary = { adopted: 0, missed: 0, superseded: 0, orphansRemoved: 0, ignored: 0 };
   const byUid = new Map<string, JobObject>();
   for (const job of deps.jobs) if (job.metadata?.uid) byUid.set(job.metadata.uid, job);
   for (const leftover of await source.list(deps.instance)) {
@@ -109,33 +114,49 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
     }
     const name = runName(identity);
     const trigger = leftover.trigger ?? 'Schedule';
+    const nominal = trigger !== 'Manual' && trigger !== 'Retry';
+    // false: this time or a later one was acted on already (here, or by the job's previous owner).
+    let first = true;
     if (!leftover.running) {
       const known = state.status.recentRuns?.some((r) => r.name === name);
-      if (trigger !== 'Manual' && trigger !== 'Retry') state.claim(identity.scheduledTime);
+      if (nominal) first = state.claim(identity.scheduledTime);
       if (known) continue;
     }
-    if (
-      leftover.state === 'created' &&
-      !mayStillStart(
+    if (leftover.state === 'created') {
+      // Never started: start it only if a fire of its time would start now.
+      const superseded = !first;
+      const late = !mayStillStart(
         trigger,
         identity.scheduledTime,
         deps.clock.now(),
         state.job.spec.startingDeadlineSeconds,
-      )
-    ) {
-      // Starting it now would run a time the job's own deadline says is too late.
-      try {
-        await source.remove(leftover.daemon, leftover.containerId);
-      } catch (error) {
-        logger.warn({ ...log, error: String(error) }, 'unstarted container past its deadline not removed');
-      }
-      dispatcher.missedLeftover(state, identity, trigger);
-      summary.missed++;
-      logger.info(
-        { ...log, run: name },
-        'removed an unstarted run of an earlier process: past its starting deadline',
       );
-      continue;
+      if (superseded || late) {
+        try {
+          await source.remove(leftover.daemon, leftover.containerId);
+        } catch (error) {
+          logger.warn(
+            { ...log, error: String(error) },
+            'unstarted container of an earlier process not removed',
+          );
+        }
+        if (superseded) {
+          // A later time already ran (a job runs its times in order; no time is lost).
+          summary.superseded++;
+          logger.info(
+            { ...log, run: name },
+            'removed an unstarted run of an earlier process: a later scheduled time was acted on',
+          );
+        } else {
+          dispatcher.missedLeftover(state, identity, trigger);
+          summary.missed++;
+          logger.info(
+            { ...log, run: name },
+            'removed an unstarted run of an earlier process: past its starting deadline',
+          );
+        }
+        continue;
+      }
     }
     // An exited (or dead) container is only collected: it keeps no time of the job from running.
     const ended = leftover.state === 'exited' || leftover.state === 'dead';

@@ -138,3 +138,35 @@ test('adoptLeftovers: a created container of a job without a starting deadline i
   });
   assert.deepEqual(adopted, ['id-old']);
 });
+
+test('adoptLeftovers: a created container older than a time already acted on is removed, not started (no Missed)', async () => {
+  // The job's previous owner ran later times meanwhile: its status says so.
+  const state = new JobState('default', 'job', 'u1', { lastScheduleTime: new Date(50_000).toISOString() });
+  const v = validateScheduledDockerJob(job);
+  assert.ok(v.ok);
+  state.job = v.job;
+  const adopted: string[] = [];
+  const removed: string[] = [];
+  const summary = await adoptLeftovers({
+    source: {
+      list: async () => [leftover('old', 'created', 20_000), leftover('new', 'created', 60_000)],
+      remove: async (_daemon, id) => {
+        removed.push(id);
+      },
+    },
+    instance: 'op',
+    jobs: [job],
+    controller: { ensureState: () => state } as unknown as JobController,
+    dispatcher: {
+      adopt: (_s: JobState, id: string) => adopted.push(id),
+      missedLeftover: () => assert.fail('a superseded time is not a missed one'),
+    } as unknown as Dispatcher,
+    role: { leads: true },
+    clock: new FakeClock(61_000),
+    logger: silentLogger(),
+  });
+  assert.deepEqual(removed, ['id-old']);
+  assert.deepEqual(adopted, ['id-new'], 'a time after the last one acted on is still started');
+  assert.equal(summary.superseded, 1);
+  assert.equal(summary.adopted, 1);
+});
