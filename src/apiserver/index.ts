@@ -43,7 +43,7 @@ export {
   startEmbeddedApiServer,
 } from './embedded.ts';
 export type { InProcessAccess } from './in-process.ts';
-export { type KubeObject, objectKey, type ResourceKind } from './kinds/kind.ts';
+export { type KubeObject, keyPrefix, objectKey, type ResourceKind } from './kinds/kind.ts';
 export { defaultKinds } from './kinds/served-kinds.ts';
 export { withVersion } from './registry/object-rules.ts';
 export { ResourceService } from './registry/resource-service.ts';

@@ -29,7 +29,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { type JobController, keyOf } from './job-controller.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
-import { mayStillStart } from './run-admission.ts';
+import { isNominal, mayStillStart } from './run-admission.ts';
 
 export interface LeftoverSource {
   /** The containers of operator instance `instance` (and of no other). */
@@ -54,7 +54,8 @@ export interface AdoptionDeps {
   source: LeftoverSource;
   /** This operator instance: the only one whose containers are adopted or removed. */
   instance: string;
-  jobs: ReadonlyArray<JobObject>;
+  /** The cached job of that namespace and name (only leftovers' jobs are looked up, never all). */
+  job: (namespace: string, name: string) => JobObject | undefined;
   controller: JobController;
   dispatcher: Dispatcher;
   role: ReplicaRole;
@@ -77,8 +78,6 @@ export interface AdoptionSummary {
 export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummary> {
   const { source, controller, dispatcher, role, logger } = deps;
   const summary: AdoptionSummary = { adopted: 0, missed: 0, superseded: 0, orphansRemoved: 0, ignored: 0 };
-  const byUid = new Map<string, JobObject>();
-  for (const job of deps.jobs) if (job.metadata?.uid) byUid.set(job.metadata.uid, job);
   for (const leftover of await source.list(deps.instance)) {
     const identity = leftover.identity;
     // The list is filtered by the daemon already; a source that did not filter must not make
@@ -87,7 +86,9 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
       summary.ignored++;
       continue;
     }
-    const job = byUid.get(identity.jobUid);
+    // A job of that name with another uid is a new job: the leftover's own was deleted.
+    const found = deps.job(identity.namespace, identity.jobName);
+    const job = found?.metadata?.uid === identity.jobUid ? found : undefined;
     const log = {
       container: leftover.name,
       daemon: leftover.daemon,
@@ -114,47 +115,37 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
     }
     const name = runName(identity);
     const trigger = leftover.trigger ?? 'Schedule';
-    const nominal = trigger !== 'Manual' && trigger !== 'Retry';
-    // false: this time or a later one was acted on already (here, or by the job's previous owner).
-    let first = true;
+    // The latest time acted on before this leftover claims its own.
+    const actedBefore = state.lastActedMs;
+    const created = leftover.state === 'created';
     if (!leftover.running) {
       const known = state.status.recentRuns?.some((r) => r.name === name);
-      if (nominal) first = state.claim(identity.scheduledTime);
-      if (known) continue;
+      if (trigger !== 'Manual' && trigger !== 'Retry') state.claim(identity.scheduledTime);
+      if (known) {
+        // Recorded already (e.g. Unknown, by the replica that took over): never started now.
+        if (created) await removeUnstarted(source, leftover, logger, log, 'its run is recorded already');
+        continue;
+      }
     }
-    if (leftover.state === 'created') {
-      // Never started: start it only if a fire of its time would start now.
-      const superseded = !first;
-      const late = !mayStillStart(
-        trigger,
-        identity.scheduledTime,
-        deps.clock.now(),
-        state.job.spec.startingDeadlineSeconds,
-      );
-      if (superseded || late) {
-        try {
-          await source.remove(leftover.daemon, leftover.containerId);
-        } catch (error) {
-          logger.warn(
-            { ...log, error: String(error) },
-            'unstarted container of an earlier process not removed',
-          );
-        }
-        if (superseded) {
-          // A later time already ran (a job runs its times in order; no time is lost).
-          summary.superseded++;
-          logger.info(
-            { ...log, run: name },
-            'removed an unstarted run of an earlier process: a later scheduled time was acted on',
-          );
-        } else {
-          dispatcher.missedLeftover(state, identity, trigger);
-          summary.missed++;
-          logger.info(
-            { ...log, run: name },
-            'removed an unstarted run of an earlier process: past its starting deadline',
-          );
-        }
+    // Never started (a scheduled or caught-up time): start it only if a fire of its time would
+    // start now. Manual, Retry and Chained runs are started as they were meant to be.
+    if (created && isNominal(trigger)) {
+      const at = identity.scheduledTime;
+      const otherNode = state.status.active?.find((a) => a.name === name)?.node;
+      const superseded =
+        actedBefore !== undefined &&
+        (at < actedBefore || (at === actedBefore && otherNode !== undefined && otherNode !== role.nodeName));
+      if (superseded) {
+        // A later time, or this one on another replica, already ran: a job never runs an older
+        // time after a newer one, nor one time twice. Nothing is lost.
+        await removeUnstarted(source, leftover, logger, log, 'a later scheduled time was acted on');
+        summary.superseded++;
+        continue;
+      }
+      if (!mayStillStart(trigger, at, deps.clock.now(), state.job.spec.startingDeadlineSeconds)) {
+        await removeUnstarted(source, leftover, logger, log, 'past its starting deadline');
+        dispatcher.missedLeftover(state, identity, trigger);
+        summary.missed++;
         continue;
       }
     }
@@ -165,4 +156,20 @@ export async function adoptLeftovers(deps: AdoptionDeps): Promise<AdoptionSummar
     logger.info({ ...log, run: name, running: leftover.running }, 'adopted a run of an earlier process');
   }
   return summary;
+}
+
+/** Removes a container an earlier process created and never started; a failure is logged. */
+async function removeUnstarted(
+  source: LeftoverSource,
+  leftover: LeftoverContainer,
+  logger: Logger,
+  log: Record<string, string>,
+  why: string,
+): Promise<void> {
+  try {
+    await source.remove(leftover.daemon, leftover.containerId);
+    logger.info(log, `removed an unstarted run of an earlier process: ${why}`);
+  } catch (error) {
+    logger.warn({ ...log, error: String(error) }, `unstarted run of an earlier process (${why}) not removed`);
+  }
 }

@@ -46,6 +46,8 @@ export interface ReconcileOutcome {
 export interface JobCache {
   get(name: string, namespace?: string): JobObject | undefined;
   list(): ReadonlyArray<JobObject>;
+  /** `namespace/name` of every cached job (without parsing them, where the cache can). */
+  keys(): string[];
 }
 
 export interface JobControllerOptions {
@@ -168,7 +170,7 @@ export class JobController {
 
   /** Keys of every cached job (to re-queue all after a leadership change). */
   allKeys(): string[] {
-    return this.opts.cache.list().map((o) => keyOf(o.metadata?.namespace ?? '', o.metadata?.name ?? ''));
+    return this.opts.cache.keys();
   }
 
   /** Stop scheduling one job here (leadership lost): disarm it; its active runs finish. */

@@ -402,7 +402,7 @@ export class ControllerManager {
           this.informer.start();
           const synced = await this.informer.waitForSync(this.opts.syncTimeoutMs ?? 60_000);
           if (!synced) throw new ManagerStartError('the ScheduledDockerJob informer did not sync in time');
-          this.log.info({ jobs: this.informer.list().length }, 'informer synced');
+          this.log.info({ jobs: this.informer.size }, 'informer synced');
         },
         stop: () => this.informer.stop(),
       }),
@@ -524,7 +524,7 @@ export class ControllerManager {
       const summary = await adoptLeftovers({
         source: this.opts.leftovers,
         instance: this.opts.instance,
-        jobs: this.informer.list(),
+        job: (namespace, name) => this.informer.get(name, namespace),
         controller: this.controller,
         dispatcher: this.dispatcher,
         role,

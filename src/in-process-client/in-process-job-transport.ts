@@ -4,17 +4,17 @@
  *
  * - list: the stored objects of the kind, each parsed from its JSON text, managedFields dropped
  *   (as the HTTP informer's trim does);
- * - watch: InProcessWatch under client-node's own ListWatch, so the informer's cache behaves
- *   exactly as over HTTPS (re-list on 410, resume from the last version);
+ * - the informer: InProcessInformer, list then watch straight from the store and the watch hub,
+ *   its cache the store's own text (no parsed copy per job), re-listing on 410 as over HTTPS;
  * - status: a JSON merge patch on the status subresource; finalizers: JSON patches with a `test`
  *   of the current list (a concurrent change is a 422 conflict, retried by the reconcile).
  * Writes are recorded with the field manager `ofelia-operator`. Errors are the server's ApiErrors:
  * their `code` is the HTTP status a client would have seen, so api-errors.ts reads them alike.
  * Every call has a deadline (a stuck disk under the store must not hold a writer forever).
  */
-import { type KubernetesListObject, ListWatch } from '@kubernetes/client-node';
+import type { KubernetesListObject } from '@kubernetes/client-node';
 import { FINALIZER, GROUP, LIST_KIND, PLURAL, VERSION } from '../api/schema.ts';
-import type { InProcessAccess, ResourceKind } from '../apiserver/index.ts';
+import type { InProcessAccess } from '../apiserver/index.ts';
 import { isNotFound, KubeRequestTimeoutError } from '../kube/api-errors.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../kube/clients.ts';
 import type { InformerFactory } from '../kube/informer.ts';
@@ -23,7 +23,7 @@ import type { JobTransport } from '../kube/job-transport.ts';
 import { trimReceived } from '../kube/trimming-informer.ts';
 import type { Clock } from '../util/clock.ts';
 import { clone } from '../util/json-values.ts';
-import { InProcessWatch } from './in-process-watch.ts';
+import { InProcessInformer } from './in-process-informer.ts';
 
 /** The field manager of the operator's own writes (managedFields), as a client would name itself. */
 export const FIELD_MANAGER = 'ofelia-operator';
@@ -58,8 +58,15 @@ export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTrans
     };
   };
 
-  const informerFactory: InformerFactory<JobObject> = (_kubeConfig, path, listFn) =>
-    new ListWatch<JobObject>(path, jobWatch(o.access, kind), listFn, false);
+  // The informer reads the store itself (no parsed copy per job): `list` above is for other callers.
+  const informerFactory: InformerFactory<JobObject> = (_kubeConfig, path, _list, onListed) =>
+    new InProcessInformer<JobObject>({
+      access: o.access,
+      kind,
+      namespace: namespaceOfPath(path),
+      receive: (obj) => trimReceived(obj as JobObject) as Record<string, unknown>,
+      onListed,
+    });
 
   const finalizers: FinalizerClient = {
     async add(key, current) {
@@ -105,12 +112,11 @@ export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTrans
   };
 }
 
-function jobWatch(access: InProcessAccess, kind: ResourceKind): InProcessWatch {
-  return new InProcessWatch({
-    hub: access.hub,
-    kind,
-    receive: (obj) => trimReceived(obj as JobObject) as Record<string, unknown>,
-  });
+/** `/apis/G/V/namespaces/NS/PLURAL` -> NS; a cluster-wide path -> undefined. */
+export function namespaceOfPath(path: string): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  const i = parts.indexOf('namespaces');
+  return i >= 0 && i + 2 < parts.length ? decodeURIComponent(parts[i + 1]!) : undefined;
 }
 
 /** `call()`'s result, or a KubeRequestTimeoutError after `ms` (the call itself is not cancelled). */

@@ -41,16 +41,27 @@ export interface RestartingInformerOptions<T extends KubernetesObject> {
   informerFactory?: InformerFactory<T>;
 }
 
+/**
+ * Makes the informer under the restarts. `list` is the list call to use; an informer that lists
+ * by other means (the in-process one reads the store) calls `onListed` after each list instead.
+ */
 export type InformerFactory<T extends KubernetesObject> = (
   kubeConfig: KubeConfig,
   path: string,
   list: ListPromise<T>,
-) => Informer<T> & ObjectCache<T>;
+  onListed: () => void,
+) => Informer<T> & ObjectCache<T> & CacheExtras;
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 
+/** What an informer may answer without listing (and parsing) its whole cache. */
+export interface CacheExtras {
+  readonly size?: number;
+  keys?(): string[];
+}
+
 export class RestartingInformer<T extends KubernetesObject> {
-  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly informer: Informer<T> & ObjectCache<T> & CacheExtras;
   private stopped = true;
   private listedOnce = false;
   private failing = false;
@@ -63,8 +74,7 @@ export class RestartingInformer<T extends KubernetesObject> {
   private readonly syncWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: RestartingInformerOptions<T>) {
-    const list = async () => {
-      const result = await opts.list();
+    const listed = () => {
       this.succeeded();
       if (!this.listedOnce) {
         this.listedOnce = true;
@@ -73,9 +83,13 @@ export class RestartingInformer<T extends KubernetesObject> {
           for (const resolve of this.syncWaiters.splice(0)) resolve();
         });
       }
+    };
+    const list = async () => {
+      const result = await opts.list();
+      listed();
       return result;
     };
-    this.informer = (opts.informerFactory ?? makeTrimmingInformer)(opts.kubeConfig, opts.path, list);
+    this.informer = (opts.informerFactory ?? makeTrimmingInformer)(opts.kubeConfig, opts.path, list, listed);
     this.informer.on('error', (error: unknown) => this.failed(error));
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, () => this.succeeded());
   }
@@ -98,6 +112,21 @@ export class RestartingInformer<T extends KubernetesObject> {
 
   list(namespace?: string): ReadonlyArray<T> {
     return this.informer.list(namespace);
+  }
+
+  /** `namespace/name` (or `name`) of every cached object. */
+  keys(): string[] {
+    if (this.informer.keys) return this.informer.keys();
+    return this.informer
+      .list()
+      .map((o) =>
+        o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ''}` : (o.metadata?.name ?? ''),
+      );
+  }
+
+  /** How many objects are cached (without listing them all, where the informer can say). */
+  get size(): number {
+    return this.informer.size ?? this.informer.list().length;
   }
 
   /** Starts listing and watching; errors are handled by restarts, so this never rejects. */

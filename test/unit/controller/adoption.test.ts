@@ -51,7 +51,7 @@ test('adoptLeftovers: exited and dead containers are adopted as ended (collected
       remove: async () => undefined,
     },
     instance: 'op',
-    jobs: [job],
+    job: () => job,
     controller: { ensureState: () => state } as unknown as JobController,
     dispatcher: {
       adopt: (_s: JobState, id: string, _d: string, _i: unknown, _t: unknown, opts?: { ended?: boolean }) =>
@@ -94,7 +94,7 @@ test('adoptLeftovers: a created (never started) container is started within the 
       },
     },
     instance: 'op',
-    jobs: [withDeadline],
+    job: () => withDeadline,
     controller: { ensureState: () => state } as unknown as JobController,
     dispatcher: {
       adopt: (_s: JobState, id: string) => adopted.push(id),
@@ -126,7 +126,7 @@ test('adoptLeftovers: a created container of a job without a starting deadline i
       remove: async () => assert.fail('removed'),
     },
     instance: 'op',
-    jobs: [job],
+    job: () => job,
     controller: { ensureState: () => state } as unknown as JobController,
     dispatcher: {
       adopt: (_s: JobState, id: string) => adopted.push(id),
@@ -155,7 +155,7 @@ test('adoptLeftovers: a created container older than a time already acted on is 
       },
     },
     instance: 'op',
-    jobs: [job],
+    job: () => job,
     controller: { ensureState: () => state } as unknown as JobController,
     dispatcher: {
       adopt: (_s: JobState, id: string) => adopted.push(id),
@@ -169,4 +169,98 @@ test('adoptLeftovers: a created container older than a time already acted on is 
   assert.deepEqual(adopted, ['id-new'], 'a time after the last one acted on is still started');
   assert.equal(summary.superseded, 1);
   assert.equal(summary.adopted, 1);
+});
+
+/** adoptLeftovers over one job whose status is `status`, with `leftovers`; what it did. */
+async function adoptWith(
+  status: ConstructorParameters<typeof JobState>[3],
+  leftovers: LeftoverContainer[],
+  opts: { nodeName?: string; nowMs?: number } = {},
+) {
+  const state = new JobState('default', 'job', 'u1', status);
+  const v = validateScheduledDockerJob(job);
+  assert.ok(v.ok);
+  state.job = v.job;
+  const adopted: string[] = [];
+  const removed: string[] = [];
+  const missed: number[] = [];
+  const summary = await adoptLeftovers({
+    source: {
+      list: async () => leftovers,
+      remove: async (_daemon, id) => {
+        removed.push(id);
+      },
+    },
+    instance: 'op',
+    job: () => job,
+    controller: { ensureState: () => state } as unknown as JobController,
+    dispatcher: {
+      adopt: (_s: JobState, id: string) => adopted.push(id),
+      missedLeftover: (_s: JobState, identity: { scheduledTime: number }) =>
+        missed.push(identity.scheduledTime),
+    } as unknown as Dispatcher,
+    role: { leads: true, nodeName: opts.nodeName },
+    clock: new FakeClock(opts.nowMs ?? 61_000),
+    logger: silentLogger(),
+  });
+  return { adopted, removed, missed, summary };
+}
+
+test('adoptLeftovers: a created container of the very time status says started here (died between Started and start) is started', async () => {
+  const at = new Date(60_000).toISOString();
+  for (const active of [
+    undefined,
+    [{ name: 'job-60', scheduledTime: at }],
+    [{ name: 'job-60', scheduledTime: at, node: 'n1' }],
+  ]) {
+    const r = await adoptWith({ lastScheduleTime: at, active }, [leftover('own', 'created', 60_000)], {
+      nodeName: 'n1',
+    });
+    assert.deepEqual(r.adopted, ['id-own'], JSON.stringify(active));
+    assert.deepEqual(r.removed, []);
+  }
+});
+
+test('adoptLeftovers: a created container of a time another replica started is removed (one time never runs twice)', async () => {
+  const at = new Date(60_000).toISOString();
+  const r = await adoptWith(
+    { lastScheduleTime: at, active: [{ name: 'job-60', scheduledTime: at, node: 'n2' }] },
+    [leftover('theirs', 'created', 60_000)],
+    { nodeName: 'n1' },
+  );
+  assert.deepEqual(r.adopted, []);
+  assert.deepEqual(r.removed, ['id-theirs']);
+  assert.equal(r.summary.superseded, 1);
+});
+
+test('adoptLeftovers: a created container whose run is recorded already is removed, not started', async () => {
+  const r = await adoptWith(
+    {
+      recentRuns: [
+        {
+          name: 'job-60',
+          trigger: 'Schedule',
+          attempt: 1,
+          scheduledTime: new Date(60_000).toISOString(),
+          finishTime: new Date(70_000).toISOString(),
+          result: 'Unknown',
+          reason: 'ReplicaLost',
+        },
+      ],
+    },
+    [leftover('recorded', 'created', 60_000)],
+  );
+  assert.deepEqual(r.adopted, []);
+  assert.deepEqual(r.removed, ['id-recorded']);
+});
+
+test('adoptLeftovers: a created Manual or Chained run is started however late (no schedule to keep)', async () => {
+  const manual = { ...leftover('manual', 'created', 1_000), trigger: 'Manual' as const };
+  const chained = { ...leftover('chained', 'created', 2_000), trigger: 'Chained' as const };
+  const r = await adoptWith({ lastScheduleTime: new Date(50_000).toISOString() }, [manual, chained], {
+    nowMs: 10_000_000,
+  });
+  assert.deepEqual(r.adopted, ['id-manual', 'id-chained']);
+  assert.deepEqual(r.removed, []);
+  assert.deepEqual(r.missed, []);
 });

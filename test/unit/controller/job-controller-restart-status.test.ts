@@ -40,7 +40,7 @@ async function reconcileWith(status: Record<string, unknown>): Promise<StatusPat
   };
   const submitted: StatusPatch[] = [];
   const controller = new JobController({
-    cache: { get: () => job, list: () => [job] },
+    cache: { get: () => job, list: () => [job], keys: () => ['default/job'] },
     status: new JobStatusView({ submit: (_key, patch) => submitted.push(patch), forget: () => {} }),
     events: new JobEvents({ record: () => {} }),
     finalizers: { add: async () => {}, remove: async () => {} },

@@ -68,7 +68,7 @@ function setup(spec: Record<string, unknown>) {
     },
   });
   const controller = new JobController({
-    cache: { get: () => job, list: () => [job] },
+    cache: { get: () => job, list: () => [job], keys: () => ['default/job'] },
     status: new JobStatusView({ submit: () => {}, forget: () => {} }),
     events: new JobEvents({ record: () => {} }),
     finalizers: { add: async () => {}, remove: async () => {} },

@@ -6,18 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { type Informer, KubeConfig, ListWatch, type ObjectCache } from '@kubernetes/client-node';
+import { type Informer, KubeConfig, type ObjectCache } from '@kubernetes/client-node';
 import { inProcessAccess } from '../../../src/apiserver/in-process.ts';
 import type { KubeObject } from '../../../src/apiserver/kinds/kind.ts';
 import { defaultKinds } from '../../../src/apiserver/kinds/served-kinds.ts';
 import { ResourceService, type WriteOptions } from '../../../src/apiserver/registry/resource-service.ts';
 import { WatchHub } from '../../../src/apiserver/watch/watch-hub.ts';
+import { InProcessInformer } from '../../../src/in-process-client/in-process-informer.ts';
 import {
   FIELD_MANAGER,
   inProcessJobTransport,
+  namespaceOfPath,
 } from '../../../src/in-process-client/in-process-job-transport.ts';
-import { InProcessWatch, namespaceOfPath } from '../../../src/in-process-client/in-process-watch.ts';
-import { httpStatusOf, isConflict, isNotFound } from '../../../src/kube/api-errors.ts';
+import { httpStatusOf, isNotFound } from '../../../src/kube/api-errors.ts';
 import type { JobObject } from '../../../src/kube/job-api.ts';
 import { jobsPath } from '../../../src/kube/job-api.ts';
 import type { JobTransport } from '../../../src/kube/job-transport.ts';
@@ -53,8 +54,11 @@ const job = (name: string, schedule = '@hourly'): KubeObject => ({
 
 const create = (namespace: string, name: string) => service.create(sdj, namespace, job(name), asUser);
 
+let listed = 0;
 function informer(namespace?: string): Informer<JobObject> & ObjectCache<JobObject> {
-  return transport.informerFactory!(new KubeConfig(), jobsPath(namespace), transport.list(namespace));
+  return transport.informerFactory!(new KubeConfig(), jobsPath(namespace), transport.list(namespace), () => {
+    listed++;
+  });
 }
 
 /** Everything the informer reports, as `verb name`. */
@@ -179,14 +183,13 @@ test('finalizers: added once, removed; a stale view of the list is a conflict-li
   await transport.finalizers.remove(key, ['ofelia.dev/cleanup', 'example.com/other']);
   assert.deepEqual(finalizers(), ['example.com/other']);
   await transport.finalizers.remove({ namespace: 'default', name: 'gone' }, ['ofelia.dev/cleanup']);
-  assert.equal(isConflict(new Error('x')), false);
 });
 
 test('informer: a resume from a version older than the history re-lists (410), and the cache ends up right', async () => {
   await create('default', 'a');
   const inf = informer();
   const seen = record(inf);
-  // One event per turn, and the watch ended after the first: the informer resumes from there.
+  // Listed, then stopped: its version is kept, and a start resumes from it.
   await inf.start();
   await inf.stop();
   // More changes than the hub keeps (8): the informer's version is now too old.
@@ -201,86 +204,92 @@ test('informer: a resume from a version older than the history re-lists (410), a
   await inf.stop();
 });
 
-test('watch: more undelivered events than the bound end the watch; the informer resumes and misses nothing', async () => {
+test('informer: more undelivered events than the bound drop the watch; it resumes from the last delivered version and misses nothing', async () => {
+  for (let i = 0; i < 2; i++) await create('default', `j${i}`);
   const turns: (() => void)[] = [];
-  const watch = new InProcessWatch({ hub, kind: sdj, maxPending: 3, later: (fn) => turns.push(fn) });
-  const got: string[] = [];
-  const ends: unknown[] = [];
-  await watch.watch(
-    jobsPath(),
-    { resourceVersion: String(hub.currentResourceVersion()) },
-    (type, obj) => got.push(`${type} ${(obj as JobObject).metadata?.name}`),
-    (err) => ends.push(err),
-  );
-  for (let i = 0; i < 4; i++) await create('default', `j${i}`);
-  // The fourth event found three undelivered: the watch ended, delivering nothing more.
-  while (turns.length) turns.shift()!();
-  assert.deepEqual(got, []);
-  assert.deepEqual(ends, [null]);
-
-  // Through ListWatch: the same overflow, then a resume from the last version it saw (the
-  // history's replay is not counted against the bound, or every resume would overflow again).
-  const steps: (() => void)[] = [];
-  const bounded = new InProcessWatch({ hub, kind: sdj, maxPending: 3, later: (fn) => steps.push(fn) });
   let watches = 0;
-  const open = bounded.watch.bind(bounded);
-  bounded.watch = (...args) => {
-    watches++;
-    return open(...args);
+  const counting = {
+    service,
+    hub: {
+      watch: (...args: Parameters<WatchHub['watch']>) => {
+        watches++;
+        return hub.watch(...args);
+      },
+    } as unknown as WatchHub,
   };
-  const inf = new ListWatch<JobObject>(jobsPath(), bounded, transport.list(), false);
+  const inf = new InProcessInformer<JobObject>({
+    access: counting,
+    kind: sdj,
+    maxPending: 3,
+    later: (fn) => turns.push(fn),
+    onListed: () => listed++,
+  });
   const seen = record(inf);
+  const listedBefore = listed;
   await inf.start();
+  assert.deepEqual(seen, ['add default/j0', 'add default/j1'], 'the list is told at once');
+  // Six live events against a bound of three: the fourth drops the watch.
   for (let i = 0; i < 6; i++) await create('ops', `k${i}`);
-  for (let turn = 0; steps.length && turn < 100; turn++) {
-    steps.shift()!();
-    await settle();
-  }
-  assert.equal(steps.length, 0, 'the informer came to rest');
-  assert.equal(watches, 2, 'the first watch overflowed and the informer resumed once');
-  assert.deepEqual(
-    inf
-      .list()
-      .map((o) => o.metadata?.name)
-      .sort(),
-    ['j0', 'j1', 'j2', 'j3', 'k0', 'k1', 'k2', 'k3', 'k4', 'k5'],
-  );
-  assert.equal(seen.filter((s) => s.startsWith('add')).length, 10);
-  assert.ok(!seen.some((s) => s.startsWith('error')), seen.join(', '));
+  for (let turn = 0; turns.length && turn < 100; turn++) turns.shift()!();
+  assert.equal(turns.length, 0, 'the informer came to rest');
+  assert.equal(watches, 2, 'one watch dropped, one resumed');
+  assert.equal(listed - listedBefore, 1, 'resumed from its version, not re-listed (the history had it)');
+  assert.deepEqual(inf.keys().sort(), [
+    'default/j0',
+    'default/j1',
+    'ops/k0',
+    'ops/k1',
+    'ops/k2',
+    'ops/k3',
+    'ops/k4',
+    'ops/k5',
+  ]);
+  assert.equal(seen.filter((x) => x.startsWith('add')).length, 8, 'each object told once');
+  assert.ok(!seen.some((x) => x.startsWith('error')), seen.join(', '));
   await inf.stop();
 });
 
-test('watch: abort ends deliveries at once and calls done once', async () => {
-  const turns: (() => void)[] = [];
-  const watch = new InProcessWatch({ hub, kind: sdj, later: (fn) => turns.push(fn) });
-  const got: string[] = [];
-  const ends: unknown[] = [];
-  const controller = await watch.watch(
-    jobsPath(),
-    {},
-    (type) => got.push(type),
-    (err) => ends.push(err),
-  );
+test('informer: get and list parse the version last delivered (never ahead of the handlers); stop ends deliveries', async () => {
   await create('default', 'a');
-  controller.abort();
-  controller.abort();
+  const turns: (() => void)[] = [];
+  const inf = new InProcessInformer<JobObject>({
+    access: { service, hub },
+    kind: sdj,
+    later: (fn) => turns.push(fn),
+  });
+  const seen = record(inf);
+  await inf.start();
+  await service.patch(
+    { kind: sdj, namespace: 'default', name: 'a', subresource: undefined },
+    'merge',
+    { spec: { schedule: '@daily' } },
+    asUser,
+  );
+  const schedule = () => (inf.get('a', 'default')!.spec as { schedule: string }).schedule;
+  assert.equal(schedule(), '@hourly', 'the update is not delivered yet');
+  turns.shift()!();
+  assert.equal(schedule(), '@daily');
+  assert.notEqual(inf.get('a', 'default'), inf.get('a', 'default'), 'a fresh object per get');
+  assert.equal(inf.size, 1);
+  await create('default', 'b');
+  await inf.stop();
   while (turns.length) turns.shift()!();
-  assert.deepEqual(got, []);
-  assert.deepEqual(ends, [null]);
+  assert.deepEqual(seen, ['add default/a', 'update default/a']);
   assert.equal(hub.watcherCount, 0);
 });
 
-test('watch: selectors are refused, not ignored', async () => {
-  const watch = new InProcessWatch({ hub, kind: sdj });
-  await assert.rejects(
-    watch.watch(
-      jobsPath(),
-      { labelSelector: 'a=b' },
-      () => undefined,
-      () => undefined,
-    ),
-    /selectors are not supported/,
-  );
+test('informer: unknown verbs are refused, and a failing handler does not stop the others', async () => {
+  const inf = informer();
+  assert.throws(() => inf.on('bogus' as 'add', () => undefined), /Unknown verb/);
+  const seen: string[] = [];
+  inf.on('add', () => {
+    throw new Error('handler bug');
+  });
+  inf.on('add', (o) => seen.push(o.metadata?.name ?? ''));
+  await create('default', 'a');
+  await inf.start();
+  assert.deepEqual(seen, ['a']);
+  await inf.stop();
 });
 
 test('a write that does not answer within the deadline fails with a timeout; the fake clock decides', async () => {
