@@ -8,8 +8,9 @@
  * operator's heap per job at 10,000 jobs), while the store already holds each one as its JSON
  * text. This cache keeps, per object, the StoredObject last delivered — immutable, and the very
  * one the store holds until the object changes again — and parses it when asked (`get`: one
- * reconcile, one JSON.parse of ~2 KB). It answers like ListWatch's cache: what the handlers
- * have been told, never ahead of them.
+ * reconcile, one JSON.parse of ~2 KB; the first get after an add takes the object the add
+ * handlers got, so a start-up parses each job once). It answers like ListWatch's cache: what the
+ * handlers have been told, never ahead of them.
  *
  * In: the store's objects (`listStored`) and the hub's events, delivered synchronously from the
  * write path of whoever wrote. Out: each change to the handlers as a fresh parsed object (passed
@@ -64,6 +65,12 @@ type ErrorCallback = (err?: unknown) => void;
 export class InProcessInformer<T extends KubernetesObject> implements Informer<T>, ObjectCache<T> {
   /** What the handlers have been told: storage key -> the version delivered last. */
   private readonly known = new Map<string, StoredObject>();
+  /**
+   * An added object as parsed for its `add` handlers, handed to the first `get` of it (the
+   * reconcile the add queued) instead of parsing it again: at start-up that is every job. Taken
+   * by that get, or dropped when the object changes; never kept past it.
+   */
+  private readonly fresh = new Map<string, T>();
   private readonly callbacks: Record<Verb, ((arg: never) => void)[]> = {
     add: [],
     update: [],
@@ -111,8 +118,15 @@ export class InProcessInformer<T extends KubernetesObject> implements Informer<T
 
   /** The object as the handlers last heard of it, parsed afresh (the caller may change it). */
   get(name: string, namespace?: string): T | undefined {
-    const stored = this.known.get(objectKey(this.o.kind, namespace ?? '', name));
-    return stored && this.parse(stored);
+    const key = objectKey(this.o.kind, namespace ?? '', name);
+    const stored = this.known.get(key);
+    if (!stored) return undefined;
+    const fresh = this.fresh.get(key);
+    if (fresh) {
+      this.fresh.delete(key);
+      return fresh;
+    }
+    return this.parse(stored);
   }
 
   /** Every known object (of one namespace), parsed: for rare whole-cache reads. */
@@ -222,6 +236,7 @@ export class InProcessInformer<T extends KubernetesObject> implements Informer<T
     for (const [key, stored] of this.known) {
       if (seen.has(key)) continue;
       this.known.delete(key);
+      this.fresh.delete(key);
       this.emit('delete', this.parse(stored));
     }
     this.lastRv = Number(listed.resourceVersion);
@@ -263,12 +278,20 @@ export class InProcessInformer<T extends KubernetesObject> implements Informer<T
     if (type === 'DELETED') {
       if (!before) return;
       this.known.delete(stored.key);
+      this.fresh.delete(stored.key);
       this.emit('delete', this.parse(stored));
       return;
     }
     if (before && before.resourceVersion === stored.resourceVersion) return;
     this.known.set(stored.key, stored);
-    this.emit(before ? 'update' : 'add', this.parse(stored));
+    const obj = this.parse(stored);
+    if (before) {
+      this.fresh.delete(stored.key);
+      this.emit('update', obj);
+    } else {
+      this.fresh.set(stored.key, obj);
+      this.emit('add', obj);
+    }
   }
 
   private emit(verb: Verb, arg: unknown): void {

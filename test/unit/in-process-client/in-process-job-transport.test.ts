@@ -317,3 +317,27 @@ test('namespaceOfPath reads the informer paths', () => {
   assert.equal(namespaceOfPath('/apis/ofelia.dev/v1alpha1/scheduleddockerjobs'), undefined);
   assert.equal(namespaceOfPath('/apis/ofelia.dev/v1alpha1/namespaces/ops/scheduleddockerjobs'), 'ops');
 });
+
+test('informer: the object an add handler got is handed to the first get (no second parse), then dropped', async () => {
+  await create('default', 'a');
+  await create('default', 'b');
+  const inf = informer();
+  const added = new Map<string, JobObject>();
+  inf.on('add', (o) => added.set(o.metadata?.name ?? '', o));
+  await inf.start();
+  const first = inf.get('a', 'default');
+  assert.equal(first, added.get('a'), 'the first get takes the parsed add');
+  assert.notEqual(inf.get('a', 'default'), first, 'later gets parse afresh');
+  // Changed before anyone asked: the add's object is stale and is not handed out.
+  await service.patch(
+    { kind: sdj, namespace: 'default', name: 'b', subresource: undefined },
+    'merge',
+    { spec: { schedule: '@daily' } },
+    asUser,
+  );
+  await settle();
+  const b = inf.get('b', 'default');
+  assert.notEqual(b, added.get('b'));
+  assert.equal((b!.spec as { schedule: string }).schedule, '@daily');
+  await inf.stop();
+});
