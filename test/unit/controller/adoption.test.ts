@@ -70,115 +70,15 @@ test('adoptLeftovers: exited and dead containers are adopted as ended (collected
   ]);
 });
 
-test('adoptLeftovers: a created (never started) container is started within the starting deadline, removed and recorded as Missed past it', async () => {
-  const withDeadline = {
-    ...job,
-    spec: { schedule: '@every 2s', run: { image: 'local/busybox:test' }, startingDeadlineSeconds: 30 },
-  } as JobObject;
-  const state = new JobState('default', 'job', 'u1', {});
-  const v = validateScheduledDockerJob(withDeadline);
-  assert.ok(v.ok);
-  state.job = v.job;
-  const adopted: string[] = [];
-  const missed: number[] = [];
-  const removed: string[] = [];
-  const summary = await adoptLeftovers({
-    source: {
-      list: async () => [
-        leftover('late', 'created', 1_000), // 99 s before now: past 30 s
-        leftover('in-time', 'created', 80_000), // 20 s before now: still within
-        leftover('late-but-ran', 'exited', 2_000), // ran: collected whatever its age
-      ],
-      remove: async (_daemon, id) => {
-        removed.push(id);
-      },
-    },
-    instance: 'op',
-    job: () => withDeadline,
-    controller: { ensureState: () => state } as unknown as JobController,
-    dispatcher: {
-      adopt: (_s: JobState, id: string) => adopted.push(id),
-      missedLeftover: (_s: JobState, identity: { scheduledTime: number }) =>
-        missed.push(identity.scheduledTime),
-    } as unknown as Dispatcher,
-    role: { leads: true },
-    clock: new FakeClock(100_000),
-    logger: silentLogger(),
-  });
-  assert.deepEqual(removed, ['id-late']);
-  assert.deepEqual(missed, [1_000]);
-  assert.deepEqual(adopted, ['id-in-time', 'id-late-but-ran']);
-  assert.equal(summary.missed, 1);
-  assert.equal(summary.adopted, 2);
-  // The missed time counts as acted on: the wheel or a catch-up does not start it again.
-  assert.equal(state.claim(1_000), false);
-});
-
-test('adoptLeftovers: a created container of a job without a starting deadline is started, however old', async () => {
-  const state = new JobState('default', 'job', 'u1', {});
-  const v = validateScheduledDockerJob(job);
-  assert.ok(v.ok);
-  state.job = v.job;
-  const adopted: string[] = [];
-  await adoptLeftovers({
-    source: {
-      list: async () => [leftover('old', 'created', 1_000)],
-      remove: async () => assert.fail('removed'),
-    },
-    instance: 'op',
-    job: () => job,
-    controller: { ensureState: () => state } as unknown as JobController,
-    dispatcher: {
-      adopt: (_s: JobState, id: string) => adopted.push(id),
-      missedLeftover: () => assert.fail('missed'),
-    } as unknown as Dispatcher,
-    role: { leads: true },
-    clock: new FakeClock(10_000_000),
-    logger: silentLogger(),
-  });
-  assert.deepEqual(adopted, ['id-old']);
-});
-
-test('adoptLeftovers: a created container older than a time already acted on is removed, not started (no Missed)', async () => {
-  // The job's previous owner ran later times meanwhile: its status says so.
-  const state = new JobState('default', 'job', 'u1', { lastScheduleTime: new Date(50_000).toISOString() });
-  const v = validateScheduledDockerJob(job);
-  assert.ok(v.ok);
-  state.job = v.job;
-  const adopted: string[] = [];
-  const removed: string[] = [];
-  const summary = await adoptLeftovers({
-    source: {
-      list: async () => [leftover('old', 'created', 20_000), leftover('new', 'created', 60_000)],
-      remove: async (_daemon, id) => {
-        removed.push(id);
-      },
-    },
-    instance: 'op',
-    job: () => job,
-    controller: { ensureState: () => state } as unknown as JobController,
-    dispatcher: {
-      adopt: (_s: JobState, id: string) => adopted.push(id),
-      missedLeftover: () => assert.fail('a superseded time is not a missed one'),
-    } as unknown as Dispatcher,
-    role: { leads: true },
-    clock: new FakeClock(61_000),
-    logger: silentLogger(),
-  });
-  assert.deepEqual(removed, ['id-old']);
-  assert.deepEqual(adopted, ['id-new'], 'a time after the last one acted on is still started');
-  assert.equal(summary.superseded, 1);
-  assert.equal(summary.adopted, 1);
-});
-
 /** adoptLeftovers over one job whose status is `status`, with `leftovers`; what it did. */
 async function adoptWith(
   status: ConstructorParameters<typeof JobState>[3],
   leftovers: LeftoverContainer[],
-  opts: { nodeName?: string; nowMs?: number } = {},
+  opts: { nodeName?: string; nowMs?: number; job?: JobObject } = {},
 ) {
+  const theJob = opts.job ?? job;
   const state = new JobState('default', 'job', 'u1', status);
-  const v = validateScheduledDockerJob(job);
+  const v = validateScheduledDockerJob(theJob);
   assert.ok(v.ok);
   state.job = v.job;
   const adopted: string[] = [];
@@ -192,7 +92,7 @@ async function adoptWith(
       },
     },
     instance: 'op',
-    job: () => job,
+    job: () => theJob,
     controller: { ensureState: () => state } as unknown as JobController,
     dispatcher: {
       adopt: (_s: JobState, id: string) => adopted.push(id),
@@ -203,8 +103,51 @@ async function adoptWith(
     clock: new FakeClock(opts.nowMs ?? 61_000),
     logger: silentLogger(),
   });
-  return { adopted, removed, missed, summary };
+  return { adopted, removed, missed, summary, state };
 }
+
+test('adoptLeftovers: a created (never started) container is started within the starting deadline, removed and recorded as Missed past it', async () => {
+  const withDeadline = {
+    ...job,
+    spec: { schedule: '@every 2s', run: { image: 'local/busybox:test' }, startingDeadlineSeconds: 30 },
+  } as JobObject;
+  const r = await adoptWith(
+    {},
+    [
+      leftover('late', 'created', 1_000), // 99 s before now: past 30 s
+      leftover('in-time', 'created', 80_000), // 20 s before now: still within
+      leftover('late-but-ran', 'exited', 2_000), // ran: collected whatever its age
+    ],
+    { job: withDeadline, nowMs: 100_000 },
+  );
+  assert.deepEqual(r.removed, ['id-late']);
+  assert.deepEqual(r.missed, [1_000]);
+  assert.deepEqual(r.adopted, ['id-in-time', 'id-late-but-ran']);
+  assert.equal(r.summary.missed, 1);
+  assert.equal(r.summary.adopted, 2);
+  // The missed time counts as acted on: the wheel or a catch-up does not start it again.
+  assert.equal(r.state.claim(1_000), false);
+});
+
+test('adoptLeftovers: a created container of a job without a starting deadline is started, however old', async () => {
+  const r = await adoptWith({}, [leftover('old', 'created', 1_000)], { nowMs: 10_000_000 });
+  assert.deepEqual(r.adopted, ['id-old']);
+  assert.deepEqual(r.removed, []);
+  assert.deepEqual(r.missed, []);
+});
+
+test('adoptLeftovers: a created container older than a time already acted on is removed, not started (no Missed)', async () => {
+  // The job's previous owner ran later times meanwhile: its status says so.
+  const r = await adoptWith({ lastScheduleTime: new Date(50_000).toISOString() }, [
+    leftover('old', 'created', 20_000),
+    leftover('new', 'created', 60_000),
+  ]);
+  assert.deepEqual(r.removed, ['id-old']);
+  assert.deepEqual(r.adopted, ['id-new'], 'a time after the last one acted on is still started');
+  assert.deepEqual(r.missed, [], 'a superseded time is not a missed one');
+  assert.equal(r.summary.superseded, 1);
+  assert.equal(r.summary.adopted, 1);
+});
 
 test('adoptLeftovers: a created container of the very time status says started here (died between Started and start) is started', async () => {
   const at = new Date(60_000).toISOString();
