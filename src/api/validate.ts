@@ -63,13 +63,7 @@ export function validateScheduledDockerJob(input: unknown): ValidationResult {
     return { ok: false, causes: causes.list };
   } catch (e) {
     // A hostile input (a Proxy, a getter that throws) must still get an answer, not an exception.
-    const why = e instanceof Error ? e.message : String(e);
-    return {
-      ok: false,
-      causes: [
-        { field: '', reason: 'FieldValueInvalid', message: `Invalid value: could not be validated: ${why}` },
-      ],
-    };
+    return { ok: false, causes: [unvalidatable('', e)] };
   }
 }
 
@@ -90,17 +84,7 @@ export function validateScheduledDockerJobStatus(status: unknown): StatusValidat
       causes.add(issueToCause({ ...issue, path: ['status', ...issue.path] }));
     return { ok: false, causes: causes.list };
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    return {
-      ok: false,
-      causes: [
-        {
-          field: 'status',
-          reason: 'FieldValueInvalid',
-          message: `Invalid value: could not be validated: ${why}`,
-        },
-      ],
-    };
+    return { ok: false, causes: [unvalidatable('status', e)] };
   }
 }
 
@@ -134,6 +118,12 @@ export function pruneNulls(value: unknown, depth: number): unknown {
     if (out !== undefined && pruned !== PRUNED) out[key] = pruned;
   }
   return out ?? value;
+}
+
+/** The cause for input that could not be read at all (a throwing getter, a Proxy). */
+function unvalidatable(field: string, e: unknown): FieldCause {
+  const why = e instanceof Error ? e.message : String(e);
+  return { field, reason: 'FieldValueInvalid', message: `Invalid value: could not be validated: ${why}` };
 }
 
 /** Marks a property dropped by pruneNulls. */

@@ -58,7 +58,8 @@ export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTrans
     };
   };
 
-  // The informer reads the store itself (no parsed copy per job): `list` above is for other callers.
+  // The informer reads the store itself (no parsed copy per job), not through `list` above, which
+  // answers the JobTransport contract the same way for any other caller.
   const informerFactory: InformerFactory<JobObject> = (_kubeConfig, path, _list, onListed) =>
     new InProcessInformer<JobObject>({
       access: o.access,
