@@ -395,6 +395,7 @@ function build(argv: readonly string[], env: Env, io: ConfigIO): Config {
     connectTimeoutMs: r.get('docker-connect-timeout', duration(1, 600_000)),
     headerTimeoutMs: r.get('docker-header-timeout', duration(1, 3_600_000)),
     requestTimeoutMs: r.get('docker-request-timeout', duration(1, 3_600_000)),
+    containerCallTimeoutMs: r.get('docker-container-call-timeout', duration(1, 3_600_000)),
     controlSockets: 16,
     streamSockets: 512,
     breakerThreshold: r.get('docker-breaker-threshold', integer(1, 10_000)),

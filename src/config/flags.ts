@@ -229,6 +229,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Time for a whole short Docker API call (streams such as wait and logs are not bounded by it).',
   },
   {
+    name: 'docker-container-call-timeout',
+    kind: 'value',
+    env: ['OFELIA_DOCKER_CONTAINER_CALL_TIMEOUT'],
+    default: '60s',
+    valueName: 'DURATION',
+    group: 'Docker daemons',
+    help: 'Time for the answer to a call that changes a container (create, start, stop, kill, remove): a busy daemon takes seconds for these.',
+  },
+  {
     name: 'docker-breaker-threshold',
     kind: 'value',
     env: ['OFELIA_DOCKER_BREAKER_THRESHOLD'],

@@ -33,6 +33,12 @@ export const PoolOptionsSchema = z.object({
   headerTimeoutMs: z.number().int().positive().default(10_000),
   /** Milliseconds for a whole short call, headers and body. */
   requestTimeoutMs: z.number().int().positive().default(30_000),
+  /**
+   * Milliseconds for the whole answer to a call that changes a container (create, start, stop,
+   * kill, remove). Kubelet gives its runtime two minutes for such calls; one minute is ample
+   * for a local daemon and still ends a hung one.
+   */
+  containerCallTimeoutMs: z.number().int().positive().default(60_000),
   /** Sockets kept for short API calls, per daemon. */
   controlSockets: z.number().int().positive().default(16),
   /** Sockets for long-lived streams (wait, logs, exec output, pull), per daemon. */

@@ -19,6 +19,11 @@ export interface DeadlineEntry {
   headersReceived: boolean;
   /** Whether the whole request (body included) is bounded by the request timeout. */
   readonly boundBody: boolean;
+  /**
+   * A call in which the daemon changes a container before it answers (create, start, stop,
+   * kill, remove): its answer and its whole request get `containerCallTimeoutMs` instead.
+   */
+  readonly changesContainer: boolean;
   /** Called once when a deadline passes; the entry is removed first. */
   expire(phase: DeadlinePhase, timeoutMs: number): void;
 }
@@ -27,6 +32,12 @@ export interface DeadlineLimits {
   connectTimeoutMs: number;
   headerTimeoutMs: number;
   requestTimeoutMs: number;
+  /**
+   * Headers and whole answer of a call that changes a container. Longer than the header timeout:
+   * a daemon busy starting dozens of containers takes seconds per start, and giving up early
+   * leaves the work done on the daemon but not recorded here.
+   */
+  containerCallTimeoutMs: number;
 }
 
 export class DeadlineSweeper {
@@ -55,9 +66,11 @@ export class DeadlineSweeper {
   /** Checks every entry now (the timer calls this; tests may too). */
   sweep(): void {
     const now = this.clock.now();
-    const { connectTimeoutMs, headerTimeoutMs, requestTimeoutMs } = this.limits;
+    const { connectTimeoutMs, containerCallTimeoutMs } = this.limits;
     for (const e of this.entries) {
       const age = now - e.start;
+      const headerTimeoutMs = e.changesContainer ? containerCallTimeoutMs : this.limits.headerTimeoutMs;
+      const requestTimeoutMs = e.changesContainer ? containerCallTimeoutMs : this.limits.requestTimeoutMs;
       let phase: DeadlinePhase | undefined;
       let limit = 0;
       if (age >= connectTimeoutMs && e.connecting()) {

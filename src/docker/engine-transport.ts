@@ -215,9 +215,19 @@ export class EngineTransport {
   }
 }
 
+/** Calls in which the daemon changes a container before it answers: they get the longer deadline. */
+const CONTAINER_CHANGES: ReadonlySet<DockerOperation> = new Set<DockerOperation>([
+  'container.create',
+  'container.start',
+  'container.stop',
+  'container.kill',
+  'container.remove',
+]);
+
 /** One in-flight request's deadline entry: a class, so a call allocates no closures for it. */
 class CallDeadline implements DeadlineEntry {
   readonly start: number;
+  readonly changesContainer: boolean;
   headersReceived = false;
 
   constructor(
@@ -227,6 +237,7 @@ class CallDeadline implements DeadlineEntry {
     readonly boundBody: boolean,
   ) {
     this.start = transport.now();
+    this.changesContainer = CONTAINER_CHANGES.has(op);
   }
 
   connecting(): boolean {

@@ -18,7 +18,7 @@ import { containerName, LABELS } from '../api/run-identity.ts';
 import type { RunSpec, StartSpec } from '../api/schema.ts';
 import { createOptions } from '../docker/daemon-client.ts';
 import type { ContainerInspect, RegistryAuth } from '../docker/engine-types.ts';
-import { DockerApiError, isConflict, isNotFound } from '../docker/errors.ts';
+import { DockerApiError, DockerTimeoutError, isConflict, isNotFound } from '../docker/errors.ts';
 import { parseImageRef } from '../docker/image-ref.ts';
 import { containerCreateBody } from './container-spec.ts';
 import {
@@ -107,9 +107,7 @@ export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunO
   const name = containerName(req.identity, ctx.instance);
   let id: string;
   try {
-    id = (
-      await daemon.call('container.create', () => daemon.docker.createContainer(createOptions(name, body)))
-    ).id;
+    id = await createRunContainer(ctx, name, body);
   } catch (e) {
     if (isConflict(e)) {
       // The run's container already exists (a restart mid-run, or a second replica): adopt it.
@@ -187,6 +185,12 @@ async function startAndSupervise(
     await ctx.daemon.call('container.start', () => ctx.daemon.docker.getContainer(id).start());
   } catch (e) {
     attached?.stop();
+    if (e instanceof DockerTimeoutError && !ctx.signal.aborted) {
+      // A busy daemon may start it after all, only late: the run then goes on and is followed
+      // and recorded like an adopted one, instead of being killed and reported as lost.
+      const late = await startAfterTimeout(ctx, id, e);
+      if (late) return continueContainer(ctx, spec, late);
+    }
     if (!(e instanceof DockerApiError)) {
       if (!spec?.userOwned) await removeContainer(ctx, id, true);
       throw e;
@@ -366,6 +370,66 @@ async function applyRemovePolicy(
   if (!outcome.containerId) return;
   if (policy === 'Always' || (policy === 'OnSuccess' && outcome.result === 'Succeeded')) {
     await removeContainer(ctx, outcome.containerId, true);
+  }
+}
+
+/**
+ * Creates the run's container. A create that timed out is sent once more: the name is the run's,
+ * so if the first one went through late the second is a conflict, and the caller adopts the
+ * container the first one made.
+ */
+async function createRunContainer(
+  ctx: RunContext,
+  name: string,
+  body: ReturnType<typeof containerCreateBody>,
+): Promise<string> {
+  const { daemon } = ctx;
+  const create = async () =>
+    (await daemon.call('container.create', () => daemon.docker.createContainer(createOptions(name, body))))
+      .id;
+  try {
+    return await create();
+  } catch (e) {
+    if (!(e instanceof DockerTimeoutError) || ctx.signal.aborted) throw e;
+    ctx.log.warn({ container: name, err: e.message }, 'container create answered late, sending it again');
+    return create();
+  }
+}
+
+/**
+ * After a start that timed out: the container if it started, late (the daemon answers a second
+ * start of a started container with 304, and one still starting waits for the first); undefined
+ * (logged) if it did not start or the daemon cannot say.
+ */
+async function startAfterTimeout(
+  ctx: RunContext,
+  id: string,
+  timeout: DockerTimeoutError,
+): Promise<ContainerInspect | undefined> {
+  const seen = await inspectAfterTimeout(ctx, id);
+  if (seen === undefined) return undefined;
+  if (seen.State.Status === 'created') {
+    try {
+      await ctx.daemon.call('container.start', () => ctx.daemon.docker.getContainer(id).start());
+    } catch (e) {
+      ctx.log.warn({ containerId: id, err: (e as Error).message }, 'container start failed twice');
+      return undefined;
+    }
+  }
+  const now = seen.State.Status === 'created' ? await inspectAfterTimeout(ctx, id) : seen;
+  // Still not started: continuing would only start it again.
+  if (now === undefined || now.State.Status === 'created') return undefined;
+  ctx.log.warn({ containerId: id, err: timeout.message }, 'container start answered late, following the run');
+  return now;
+}
+
+/** The container as the daemon sees it after a call about it timed out; undefined if it cannot say. */
+async function inspectAfterTimeout(ctx: RunContext, id: string): Promise<ContainerInspect | undefined> {
+  try {
+    return await inspectContainer(ctx, id);
+  } catch (e) {
+    ctx.log.warn({ containerId: id, err: (e as Error).message }, 'container state unknown after a timeout');
+    return undefined;
   }
 }
 

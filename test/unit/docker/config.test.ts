@@ -80,6 +80,7 @@ test('parsePoolOptions: documented defaults, bad values refused', () => {
   assert.equal(o.connectTimeoutMs, 5000);
   assert.equal(o.headerTimeoutMs, 10000);
   assert.equal(o.requestTimeoutMs, 30000);
+  assert.equal(o.containerCallTimeoutMs, 60000);
   assert.equal(o.breakerThreshold, 10);
   assert.equal(o.halfOpenAfterMs, 30000);
   assert.equal(o.bulkheadLimit, 200);

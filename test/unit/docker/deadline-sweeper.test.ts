@@ -7,15 +7,28 @@ import {
 } from '../../../src/docker/deadline-sweeper.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 
-const limits = { connectTimeoutMs: 5000, headerTimeoutMs: 10000, requestTimeoutMs: 30000 };
+const limits = {
+  connectTimeoutMs: 5000,
+  headerTimeoutMs: 10000,
+  requestTimeoutMs: 30000,
+  containerCallTimeoutMs: 60000,
+};
 
-function entry(clock: FakeClock, o: { connecting?: boolean; headers?: boolean; boundBody?: boolean }) {
+interface EntryState {
+  connecting?: boolean;
+  headers?: boolean;
+  boundBody?: boolean;
+  changesContainer?: boolean;
+}
+
+function entry(clock: FakeClock, o: EntryState) {
   const expired: { phase: DeadlinePhase; ms: number }[] = [];
   const e: DeadlineEntry = {
     start: clock.now(),
     connecting: () => o.connecting ?? false,
     headersReceived: o.headers ?? false,
     boundBody: o.boundBody ?? true,
+    changesContainer: o.changesContainer ?? false,
     expire: (phase, ms) => expired.push({ phase, ms }),
   };
   return { e, expired };
@@ -23,7 +36,7 @@ function entry(clock: FakeClock, o: { connecting?: boolean; headers?: boolean; b
 
 const cases: {
   name: string;
-  state: { connecting?: boolean; headers?: boolean; boundBody?: boolean };
+  state: EntryState;
   advance: number;
   want: DeadlinePhase | undefined;
 }[] = [
@@ -58,6 +71,24 @@ const cases: {
     state: { boundBody: false },
     advance: 10000,
     want: 'headers',
+  },
+  {
+    name: 'a container start past the header timeout is still waited for',
+    state: { changesContainer: true },
+    advance: 30000,
+    want: undefined,
+  },
+  {
+    name: 'a container start without headers past the container call timeout',
+    state: { changesContainer: true },
+    advance: 60000,
+    want: 'headers',
+  },
+  {
+    name: 'a container call whose body is still coming past the container call timeout',
+    state: { changesContainer: true, headers: true },
+    advance: 60000,
+    want: 'request',
   },
 ];
 

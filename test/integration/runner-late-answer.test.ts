@@ -1,0 +1,117 @@
+/**
+ * A daemon that does the work but answers too late: the run's container was created or started
+ * all the same, so the run goes on and is recorded once, with its output, instead of being killed
+ * and reported as a daemon failure (a CI run saw a start take over 10 s with 50 runs at once).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type Docker from 'dockerode';
+import { LABELS } from '../../src/api/run-identity.ts';
+import { ScheduledDockerJobSpecSchema } from '../../src/api/schema.ts';
+import { localDaemonConfig } from '../../src/docker/config.ts';
+import { DockerPool } from '../../src/docker/pool.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
+import { StaticSecretSource } from '../../src/runner/secret-source.ts';
+import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
+import { LateAnswerProxy } from '../helpers/late-answer-proxy.ts';
+import { removeJobContainers } from '../helpers/runner-env.ts';
+
+const uid = randomUUID();
+const never = new AbortController().signal;
+let docker: Docker;
+let dir: string;
+
+before(async () => {
+  docker = (await testDocker()).docker;
+  dir = mkdtempSync(join(tmpdir(), 'ofelia-late-'));
+});
+
+after(async () => {
+  await removeJobContainers(docker, uid);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let seq = 0;
+function request(args: string[]): RunRequest {
+  return {
+    identity: {
+      namespace: 'it',
+      jobName: 'late',
+      jobUid: uid,
+      scheduledTime: Date.UTC(2026, 0, 1) + ++seq * 1000,
+      attempt: 1,
+    },
+    trigger: 'Manual',
+    spec: ScheduledDockerJobSpecSchema.parse({
+      schedule: '@manual',
+      run: { image: TEST_IMAGE, args, network: 'none', pullPolicy: 'Never' },
+    }),
+  };
+}
+
+/** A runner whose daemon holds back its answer to the first request matching `pattern`. */
+async function runBehindLateDaemon(pattern: RegExp, req: RunRequest) {
+  const proxy = new LateAnswerProxy(join(dir, `docker-${seq}.sock`), pattern, 1);
+  await proxy.start();
+  const pool = new DockerPool(
+    [localDaemonConfig(`unix://${proxy.path}`)],
+    // Far above what a create or start takes on a calm daemon, far below the held answer (never).
+    { containerCallTimeoutMs: 1_500 },
+    { log: silentLogger() },
+  );
+  const runner = new JobRunner({
+    pool,
+    instance: 'test-runner-late',
+    log: silentLogger(),
+    sink: { line() {} },
+    secrets: new StaticSecretSource(),
+  });
+  try {
+    const rec = await runner.run(req, never);
+    return { rec, held: proxy.held };
+  } finally {
+    pool.close();
+    await proxy.stop();
+  }
+}
+
+async function containersOf(req: RunRequest): Promise<number> {
+  const all = await docker.listContainers({
+    all: true,
+    filters: {
+      label: [
+        `${LABELS.jobUid}=${uid}`,
+        `${LABELS.scheduledTime}=${new Date(req.identity.scheduledTime).toISOString()}`,
+      ],
+    },
+  });
+  return all.length;
+}
+
+test('a start answered too late: the run goes on, is recorded once with its output, and its container is removed', {
+  timeout: 60_000,
+}, async () => {
+  const req = request(['sh', '-c', 'echo before; sleep 2; echo after; exit 3']);
+  const { rec, held } = await runBehindLateDaemon(/^POST \/v[\d.]+\/containers\/[^/]+\/start/, req);
+  assert.equal(held, 1, 'the first start answer was held back');
+  assert.equal(rec.result, 'Failed', rec.message);
+  assert.equal(rec.exitCode, 3, 'the exit code of the container that ran');
+  assert.equal(rec.logTail, 'before\nafter\n');
+  assert.equal(await containersOf(req), 0, 'removed per policy, nothing left running');
+});
+
+test('a create answered too late: the second create conflicts and the run adopts the first container', {
+  timeout: 60_000,
+}, async () => {
+  const req = request(['sh', '-c', 'echo created-late']);
+  const { rec, held } = await runBehindLateDaemon(/^POST \/v[\d.]+\/containers\/create/, req);
+  assert.equal(held, 1, 'the first create answer was held back');
+  assert.equal(rec.result, 'Succeeded', rec.message);
+  assert.equal(rec.logTail, 'created-late\n');
+  assert.equal(await containersOf(req), 0);
+});
