@@ -92,6 +92,12 @@ export const NotifierEmailSchema = z.object({
     .describe(
       'Subject template: {{event}}, {{namespace}}, {{job}}, {{run}}, {{trigger}}, {{result}}, {{reason}}, {{exitCode}} are replaced.',
     ),
+  attachReport: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Attach the run's report as Ofelia's mail did: <stamp>_<namespace>_<job>.stdout.log, .stderr.log (the end of each stream, at most outputTailBytes) and .json. Only on messages about a run.",
+    ),
 });
 
 export const NotifierSaveSchema = z.object({

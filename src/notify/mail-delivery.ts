@@ -3,12 +3,15 @@
  * Secret), with connection, greeting and socket timeouts; the TLS policy maps to nodemailer's
  * options (mandatory: implicit TLS on 465, STARTTLS required elsewhere; opportunistic: STARTTLS
  * when offered; none: never). SMTP errors become DeliveryErrors with the SMTP response code only.
+ * A message about a run carries the run's report files as attachments (`attachReport`), as
+ * Ofelia's mail middleware did.
  */
 import type { Transporter } from 'nodemailer';
 import type { JobNotifierSpec } from '../api/notifier-schema.ts';
 import { renderTemplate } from '../api/notifier-template.ts';
 import { DeliveryError } from './delivery-error.ts';
 import { type Notification, textLines } from './notification.ts';
+import { runReportFiles } from './run-report-files.ts';
 
 type EmailSpec = NonNullable<JobNotifierSpec['email']>;
 
@@ -69,6 +72,14 @@ export function mailSender(
           to: email.to,
           subject,
           text: textLines(n).join('\n'),
+          attachments:
+            email.attachReport && n.run !== undefined
+              ? runReportFiles(n).map((f) => ({
+                  filename: f.name,
+                  content: f.content,
+                  contentType: f.contentType,
+                }))
+              : undefined,
           headers: { 'X-Ofelia-Job': `${n.namespace}/${n.job}`, 'X-Ofelia-Event': n.event },
         });
       } catch (error) {

@@ -441,6 +441,15 @@ test('email through SMTP (parsed by mailparser) and save in Ofelia file layout',
   assert.match(mail.text ?? '', /mail-output/);
   assert.match(mail.text ?? '', /Dashboard: https:\/\/dash\.example\.test\/ui\/jobs\/default\/mailed/);
   assert.equal(mail.headers.get('x-ofelia-job'), 'default/mailed');
+  // Ofelia's mail attached the run's report: the same three files the save type writes.
+  const attached = mail.attachments.map((a) => a.filename ?? '').sort();
+  assert.equal(attached.length, 3, attached.join(', '));
+  for (const name of attached)
+    assert.match(name, /^\d{8}_\d{6}_default_mailed\.(json|stderr\.log|stdout\.log)$/);
+  const attachment = (suffix: string) =>
+    mail.attachments.find((a) => a.filename?.endsWith(suffix))?.content.toString('utf8') ?? '';
+  assert.equal(attachment('.stdout.log'), 'mail-output\n');
+  assert.equal(JSON.parse(attachment('.json')).exitCode, 4);
 
   const files = await waitFor('three saved files', () => {
     try {
