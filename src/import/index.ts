@@ -77,6 +77,7 @@ export interface LabelImportOptions extends ImportOptions {
   /** imported-from label value: `docker` (one-off import) or `docker-labels` (the live source). */
   origin: string;
   metadata?: TranslateOptions['metadata'];
+  scopeLabels?: TranslateOptions['scopeLabels'];
 }
 
 export function importLabels(
@@ -95,6 +96,7 @@ export function importLabels(
     origin: opts.origin,
     jobName: labelJobName,
     metadata: opts.metadata,
+    scopeLabels: opts.scopeLabels,
     // A new container (a start after a recreate) runs a run-on-startup job once more.
     runOnStartupToken: (s) => `container-${(s.container?.id ?? '').slice(0, 12)}`,
   });

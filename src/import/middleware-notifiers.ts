@@ -6,12 +6,13 @@ import type { NotifyEvent } from '../api/notifier-schema.ts';
 import { canonicalKey as C, type Middleware } from './keys.ts';
 import {
   EVERY_EXECUTION,
+  everyImportedJob,
   IMPORTED_OUTPUT_TAIL_BYTES,
   type NotifierBook,
   type Setting,
   type Settings,
 } from './notifier-book.ts';
-import { IMPORT_LABEL, ownNotifierLabel } from './object-labels.ts';
+import { ownNotifierLabel } from './object-labels.ts';
 import type { OfeliaEntry, OfeliaSection } from './sections.ts';
 
 /** A built job, as the notifiers see it. */
@@ -45,12 +46,10 @@ export class MiddlewareNotifiers {
     if (!spec) return;
     if (job) spec.jobSelector = { matchLabels: { [ownNotifierLabel(mw)]: name } };
     else
-      spec.jobSelector = {
-        matchExpressions: [
-          { key: IMPORT_LABEL, operator: 'Exists' },
-          { key: ownNotifierLabel(mw), operator: 'DoesNotExist' },
-        ],
-      };
+      spec.jobSelector = everyImportedJob(this.book.ctx.scopeLabels, {
+        key: ownNotifierLabel(mw),
+        operator: 'DoesNotExist',
+      });
     if (this.book.add(name, spec, scope) && job) job.labels[ownNotifierLabel(mw)] = name;
   }
 

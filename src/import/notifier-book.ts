@@ -21,6 +21,25 @@ export interface NotifierContext {
   dialect: Dialect;
   secrets: SecretBook;
   issues: ImportIssue[];
+  /** See TranslateOptions.scopeLabels. */
+  scopeLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The selector of a notifier that stands for every imported job (of this import's scope), given
+ * the requirements it adds of its own.
+ */
+export function everyImportedJob(
+  scopeLabels: Readonly<Record<string, string>>,
+  ...extra: Array<{ key: string; operator: 'Exists' | 'DoesNotExist' }>
+): { matchExpressions: Array<{ key: string; operator: string; values?: string[] }> } {
+  return {
+    matchExpressions: [
+      { key: IMPORT_LABEL, operator: 'Exists' },
+      ...Object.entries(scopeLabels).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+      ...extra,
+    ],
+  };
 }
 
 /** Ofelia attaches or saves the whole output; a message here carries at most this much of it. */
@@ -123,7 +142,7 @@ export class NotifierBook {
       metadata: {
         name,
         namespace: this.ctx.namespace,
-        labels: { [IMPORT_LABEL]: this.ctx.origin },
+        labels: { ...this.ctx.scopeLabels, [IMPORT_LABEL]: this.ctx.origin },
         annotations: {
           [OFELIA_SOURCE_ANNOTATION]:
             scope.line !== undefined ? `${scope.source}:${scope.line}` : scope.source,

@@ -24,7 +24,14 @@ export const IMPORT_NOTE_ANNOTATION = 'ofelia.dev/import-note';
 export class SecretBook {
   private readonly secrets = new Map<string, { data: Record<string, string>; withheld: boolean }>();
 
-  constructor(private readonly opts: { namespace: string; origin: string; includeSecrets: boolean }) {}
+  constructor(
+    private readonly opts: {
+      namespace: string;
+      origin: string;
+      includeSecrets: boolean;
+      scopeLabels?: Readonly<Record<string, string>>;
+    },
+  ) {}
 
   /** True when secret values are left out of the Secrets. */
   get withholding(): boolean {
@@ -60,7 +67,7 @@ export class SecretBook {
       const metadata: KubeObject['metadata'] = {
         name,
         namespace: this.opts.namespace,
-        labels: { [IMPORT_LABEL]: this.opts.origin },
+        labels: { ...this.opts.scopeLabels, [IMPORT_LABEL]: this.opts.origin },
       };
       if (withheld) {
         metadata.annotations = {

@@ -70,6 +70,12 @@ export interface TranslateOptions {
   };
   /** The run-now token for run-on-startup (default RUN_ON_STARTUP_TOKEN). */
   runOnStartupToken?: (section: OfeliaSection) => string;
+  /**
+   * Labels on every notifier and Secret written, also required by the selector of a notifier that
+   * stands for all jobs ([global] middleware, a webhook for every job): the live label source's
+   * objects of one node never select another node's jobs, and it lists what it owns by them.
+   */
+  scopeLabels?: Readonly<Record<string, string>>;
 }
 
 export interface Translation {
@@ -165,6 +171,7 @@ export function translateSections(sections: readonly OfeliaSection[], opts: Tran
     dialect: opts.dialect,
     secrets,
     issues: out.issues,
+    scopeLabels: opts.scopeLabels ?? {},
   });
   out.secrets = secrets.objects();
   return out;

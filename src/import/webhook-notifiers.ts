@@ -7,8 +7,15 @@ import type { NotifyEvent } from '../api/notifier-schema.ts';
 import { canonicalKey as C } from './keys.ts';
 import type { NotifierJob } from './middleware-notifiers.ts';
 import { kubeName } from './names.ts';
-import { EVERY_EXECUTION, type NotifierBook, type Setting, type Settings, setting } from './notifier-book.ts';
-import { IMPORT_LABEL, webhookLabel } from './object-labels.ts';
+import {
+  EVERY_EXECUTION,
+  everyImportedJob,
+  type NotifierBook,
+  type Setting,
+  type Settings,
+  setting,
+} from './notifier-book.ts';
+import { webhookLabel } from './object-labels.ts';
 import type { OfeliaSection } from './sections.ts';
 
 export class WebhookNotifiers {
@@ -62,7 +69,7 @@ export class WebhookNotifiers {
       const spec = this.webhook(name, section, defaultPreset, cooldown);
       if (!spec) continue;
       spec.jobSelector = everyJob.has(ref)
-        ? { matchExpressions: [{ key: IMPORT_LABEL, operator: 'Exists' }] }
+        ? everyImportedJob(this.book.ctx.scopeLabels)
         : { matchLabels: { [webhookLabel(ref)]: 'true' } };
       if (this.book.add(name, spec, section) && !everyJob.has(ref))
         for (const job of selected) job.labels[webhookLabel(ref)] = 'true';

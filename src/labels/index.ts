@@ -1,7 +1,7 @@
 /**
  * The live Docker-label source: Ofelia's `ofelia.*` container labels, read from the node-local
  * daemon while the operator runs, kept as ScheduledDockerJobs through the Kubernetes API
- * (label-source.ts for the loop, sync-plan.ts for the pure decision, job-store.ts and
+ * (label-source.ts for the loop, sync-plan.ts for the pure decision, object-store.ts and
  * container-events.ts for the I/O). In: a daemon, a kubeconfig, a namespace, the node name.
  * Out: jobs created, replaced and deleted as containers come, change and go. Never: touches a job
  * it did not make, or polls faster than its events and resync period ask.
@@ -13,8 +13,8 @@ import type { DockerLabelMetrics } from '../metrics/docker-label-metrics.ts';
 import type { Clock } from '../util/clock.ts';
 import { dockerEventSource } from './container-events.ts';
 import { listLabelledContainers } from './container-list.ts';
-import { kubeLabelJobStore } from './job-store.ts';
 import { LabelSource, ownerFor } from './label-source.ts';
+import { kubeLabelStores } from './object-store.ts';
 
 export { LabelSource, ownerFor } from './label-source.ts';
 export { OWNER_LABEL } from './sync-plan.ts';
@@ -42,7 +42,7 @@ export function dockerLabelSource(opts: DockerLabelSourceOptions): LabelSource {
   return new LabelSource({
     listContainers: () => listLabelledContainers(opts.daemon),
     events: dockerEventSource(opts.daemon),
-    store: kubeLabelJobStore(opts.kubeConfig, opts.namespace, ownerFor(opts.nodeName)),
+    stores: kubeLabelStores(opts.kubeConfig, opts.namespace, ownerFor(opts.nodeName)),
     namespace: opts.namespace,
     nodeName: opts.nodeName,
     resyncMs: opts.resyncMs,

@@ -18,19 +18,31 @@
  */
 import { formatIssue, importLabels, type KubeObject } from '../import/index.ts';
 import { kubeName } from '../import/names.ts';
+import { IMPORT_NOTE_ANNOTATION } from '../import/secret-book.ts';
 import type { Logger } from '../log/logger.ts';
-import type { DockerLabelMetrics } from '../metrics/docker-label-metrics.ts';
+import type { DockerLabelAction, DockerLabelMetrics } from '../metrics/docker-label-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import type { ContainerEventSource } from './container-events.ts';
 import type { LabelledListing } from './container-list.ts';
-import type { LabelJobStore } from './job-store.ts';
-import { OWNER_LABEL, planSync } from './sync-plan.ts';
+import type { LabelStores } from './object-store.ts';
+import { OWNER_LABEL, planSync, type SyncAction } from './sync-plan.ts';
 
 export const LABEL_SOURCE_ORIGIN = 'docker-labels';
 export const CONTAINER_ANNOTATION = 'ofelia.dev/docker-container';
 export const CONTAINER_ID_ANNOTATION = 'ofelia.dev/docker-container-id';
 /** Events within this window share one pass. */
 export const EVENT_COALESCE_MS = 300;
+type LabelKind = keyof LabelStores;
+/** Secrets before the notifiers that read them, before the jobs the notifiers select. */
+const CREATE_ORDER: readonly LabelKind[] = ['secrets', 'notifiers', 'jobs'];
+const KIND_NAMES: Record<LabelKind, string> = {
+  secrets: 'Secret',
+  notifiers: 'JobNotifier',
+  jobs: 'ScheduledDockerJob',
+};
+/** The log field that names an object of the kind. */
+const KIND_FIELDS: Record<LabelKind, string> = { secrets: 'secret', notifiers: 'notifier', jobs: 'job' };
+const KIND_WORDS: Record<LabelKind, string> = { secrets: 'Secret', notifiers: 'notifier', jobs: 'job' };
 /** Delay before a pass with a failed write is tried again. */
 export const RETRY_MS = 5000;
 /** Reconnect delays of the event stream (doubling). */
@@ -41,7 +53,8 @@ export interface LabelSourceOptions {
   /** The labelled containers of the node-local daemon (container-list.ts). */
   listContainers: () => Promise<LabelledListing>;
   events: ContainerEventSource;
-  store: LabelJobStore;
+  /** Where its Secrets, JobNotifiers and jobs are kept. */
+  stores: LabelStores;
   namespace: string;
   nodeName: string;
   resyncMs: number;
@@ -131,35 +144,11 @@ export class LabelSource {
 
   private async pass(): Promise<void> {
     const { log } = this.opts;
-    let desired: KubeObject[];
+    let desired: Record<LabelKind, KubeObject[]>;
     try {
       const listing = await this.opts.listContainers();
       if (listing.truncated) log.warn({}, 'too many labelled containers: the list was cut');
-      const t = importLabels(listing.containers, {
-        namespace: this.opts.namespace,
-        includeSecrets: false,
-        origin: LABEL_SOURCE_ORIGIN,
-        metadata: (s) => ({
-          labels: { [OWNER_LABEL]: this.owner },
-          annotations: {
-            [CONTAINER_ANNOTATION]: s.container?.name ?? '',
-            [CONTAINER_ID_ANNOTATION]: s.container?.id ?? '',
-          },
-        }),
-      });
-      for (const issue of t.issues) log.warn({ issue: formatIssue(issue) }, 'docker label not translated');
-      // This source keeps jobs only: notification middlewares on labels are not applied live.
-      // `import ofelia --docker` writes the same JobNotifiers, which select these jobs by label.
-      for (const n of t.notifiers)
-        log.warn(
-          { notifier: n.metadata.name },
-          'docker label notification middleware not applied live: write its JobNotifier with import ofelia --docker',
-        );
-      this.opts.metrics?.untranslated.set(t.issues.length + t.notifiers.length);
-      desired = t.jobs.map((j) => ({
-        ...j,
-        spec: { ...(j.spec as object), placement: { nodeName: this.opts.nodeName } },
-      }));
+      desired = this.translate(listing.containers);
     } catch (e) {
       log.warn(
         { err: (e as Error).message },
@@ -168,49 +157,123 @@ export class LabelSource {
       return;
     }
     let failed = false;
-    try {
-      const existing = await this.opts.store.list();
-      for (const action of planSync(desired, existing, this.owner)) {
-        if (!this.running) return;
-        try {
-          switch (action.kind) {
-            case 'create':
-              await this.create(action.job);
-              break;
-            case 'replace':
-              await this.opts.store.replace(action.job, action.existing);
-              this.stats.replaced++;
-              this.opts.metrics?.jobWrites.inc({ action: 'replace' });
-              log.info({ job: action.job.metadata.name }, 'job from docker labels updated');
-              break;
-            case 'delete':
-              await this.opts.store.delete(action.name);
-              this.stats.deleted++;
-              this.opts.metrics?.jobWrites.inc({ action: 'delete' });
-              log.info({ job: action.name }, 'job from docker labels deleted (container gone)');
-              break;
-            case 'conflict':
-              this.stats.conflicts++;
-              this.opts.metrics?.jobWrites.inc({ action: 'conflict' });
-              log.warn({ job: action.name, reason: action.reason }, 'docker-label job name taken');
-              break;
-          }
-        } catch (e) {
-          failed = true;
-          log.warn(
-            { err: (e as Error).message, action: action.kind },
-            'docker-label job not written; retrying shortly',
-          );
-        }
+    const plans: Array<{ kind: LabelKind; actions: SyncAction[] }> = [];
+    for (const kind of CREATE_ORDER) {
+      try {
+        const existing = await this.opts.stores[kind].list();
+        plans.push({ kind, actions: planSync(desired[kind], existing, this.owner, KIND_NAMES[kind]) });
+      } catch (e) {
+        failed = true;
+        log.warn(
+          { err: (e as Error).message, kind: KIND_NAMES[kind] },
+          'docker-label objects could not be listed; retrying shortly',
+        );
       }
-    } catch (e) {
-      failed = true;
-      log.warn({ err: (e as Error).message }, 'docker-label jobs could not be listed; retrying shortly');
+    }
+    // Creates and replaces first, Secrets before the notifiers that read them before the jobs they
+    // select; deletes after, the other way round, so nothing is briefly without what it refers to.
+    const writes = plans.flatMap((p) =>
+      p.actions.filter((a) => a.kind !== 'delete').map((a) => ({ ...p, a })),
+    );
+    const deletes = plans
+      .slice()
+      .reverse()
+      .flatMap((p) => p.actions.filter((a) => a.kind === 'delete').map((a) => ({ ...p, a })));
+    for (const { kind, a } of [...writes, ...deletes]) {
+      if (!this.running) return;
+      try {
+        await this.apply(kind, a);
+      } catch (e) {
+        failed = true;
+        log.warn(
+          { err: (e as Error).message, action: a.kind, kind: KIND_NAMES[kind] },
+          'docker-label object not written; retrying shortly',
+        );
+      }
     }
     // A write that failed (a conflict on resourceVersion, the API server briefly away) is retried
     // after RETRY_MS, not only at the next event or resync; one timer, so never a storm.
     this.opts.metrics?.passes.inc({ result: failed ? 'failed' : 'ok' });
     if (failed) this.scheduleRetry();
+  }
+
+  /**
+   * The labels as the objects they ask for. Secret values are written (the labels hold them in
+   * plain text already; a Secret keeps them out of the notifiers' specs), except a Secret the user
+   * must fill in (an env file only Ofelia's container could read): that one stays the user's.
+   */
+  private translate(containers: LabelledListing['containers']): Record<LabelKind, KubeObject[]> {
+    const { log } = this.opts;
+    const t = importLabels(containers, {
+      namespace: this.opts.namespace,
+      includeSecrets: true,
+      origin: LABEL_SOURCE_ORIGIN,
+      scopeLabels: { [OWNER_LABEL]: this.owner },
+      metadata: (s) => ({
+        labels: { [OWNER_LABEL]: this.owner },
+        annotations: {
+          [CONTAINER_ANNOTATION]: s.container?.name ?? '',
+          [CONTAINER_ID_ANNOTATION]: s.container?.id ?? '',
+        },
+      }),
+    });
+    for (const issue of t.issues) log.warn({ issue: formatIssue(issue) }, 'docker label not translated');
+    this.opts.metrics?.untranslated.set(t.issues.length);
+    return {
+      secrets: t.secrets.filter((x) => x.metadata.annotations?.[IMPORT_NOTE_ANNOTATION] === undefined),
+      notifiers: t.notifiers,
+      jobs: t.jobs.map((j) => ({
+        ...j,
+        spec: { ...(j.spec as object), placement: { nodeName: this.opts.nodeName } },
+      })),
+    };
+  }
+
+  private async apply(kind: LabelKind, action: SyncAction): Promise<void> {
+    const { log, metrics } = this.opts;
+    const store = this.opts.stores[kind];
+    const count = (a: DockerLabelAction) =>
+      kind === 'jobs'
+        ? metrics?.jobWrites.inc({ action: a })
+        : metrics?.notifierWrites.inc({ kind: KIND_NAMES[kind], action: a });
+    const what = {
+      [KIND_FIELDS[kind]]:
+        action.kind === 'create' || action.kind === 'replace' ? action.object.metadata.name : action.name,
+    };
+    switch (action.kind) {
+      case 'create':
+        try {
+          await store.create(action.object);
+        } catch (e) {
+          if ((e as { code?: number }).code !== 409) throw e;
+          // Not in our list but taken: a user's object (or another source's). Never touched.
+          this.stats.conflicts++;
+          count('conflict');
+          log.warn(what, 'docker-label object name taken by one not made from these labels; left alone');
+          return;
+        }
+        this.stats.created++;
+        count('create');
+        log.info(what, `${KIND_WORDS[kind]} from docker labels created`);
+        return;
+      case 'replace':
+        await store.replace(action.object, action.existing);
+        this.stats.replaced++;
+        count('replace');
+        log.info(what, `${KIND_WORDS[kind]} from docker labels updated`);
+        return;
+      case 'delete':
+        await store.delete(action.name);
+        this.stats.deleted++;
+        count('delete');
+        log.info(what, `${KIND_WORDS[kind]} from docker labels deleted (container gone)`);
+        return;
+      case 'conflict':
+        this.stats.conflicts++;
+        count('conflict');
+        log.warn({ ...what, reason: action.reason }, 'docker-label object name taken');
+        return;
+    }
   }
 
   private scheduleRetry(): void {
@@ -219,24 +282,6 @@ export class LabelSource {
       this.retryTimer = undefined;
       void this.resync();
     }, RETRY_MS);
-  }
-
-  private async create(job: KubeObject): Promise<void> {
-    try {
-      await this.opts.store.create(job);
-      this.stats.created++;
-      this.opts.metrics?.jobWrites.inc({ action: 'create' });
-      this.opts.log.info({ job: job.metadata.name }, 'job from docker labels created');
-    } catch (e) {
-      if ((e as { code?: number }).code !== 409) throw e;
-      // Not in our list but taken: a user's job (or another source's). Never touched.
-      this.stats.conflicts++;
-      this.opts.metrics?.jobWrites.inc({ action: 'conflict' });
-      this.opts.log.warn(
-        { job: job.metadata.name },
-        'docker-label job name taken by a job not made from these labels; left alone',
-      );
-    }
   }
 
   private onEvent(): void {

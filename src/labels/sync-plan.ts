@@ -1,20 +1,24 @@
 /**
- * The pure core of the label source: given the jobs the labels ask for and the jobs that exist in
- * the namespace, what to create, replace and delete. Only objects this source owns (its
- * ownership label, see OWNER_LABEL) are ever replaced or deleted; a desired name held by anything
- * else (a user's job, another node's source) is a conflict, reported and left alone.
+ * The pure core of the label source: given the objects the labels ask for and the objects of one
+ * kind that exist in the namespace, what to create, replace and delete. Only objects this source
+ * owns (its ownership label, see OWNER_LABEL) are ever replaced or deleted; a desired name held by
+ * anything else (a user's job or Secret, another node's source) is a conflict, reported and left
+ * alone.
  *
- * "Changed" compares what the labels decide (spec with defaults applied, and this source's
- * labels and annotations), not what the API server or the controller add (status, finalizers,
- * managed fields), so an unchanged container never causes a write.
+ * "Changed" compares what the labels decide (a job's or notifier's spec with defaults applied, a
+ * Secret's values, and this source's labels and annotations), not what the API server or the
+ * controllers add (status, finalizers, managed fields, a Secret's `data` encoding), so an
+ * unchanged container never causes a write.
  */
+
 import { validateScheduledDockerJob } from '../api/validate.ts';
+import { validateJobNotifier } from '../api/validate-notifier.ts';
 import type { KubeObject } from '../import/index.ts';
 
-/** Label on every job the source writes: which source owns it (a digest of the node name). */
+/** Label on every object the source writes: which source owns it (a digest of the node name). */
 export const OWNER_LABEL = 'ofelia.dev/docker-labels-owner';
 
-export interface ExistingJob {
+export interface ExistingObject {
   metadata: {
     name: string;
     resourceVersion?: string;
@@ -24,28 +28,35 @@ export interface ExistingJob {
     deletionTimestamp?: string;
   };
   spec?: unknown;
+  /** A Secret's values, base64 as the API server keeps them. */
+  data?: Record<string, string>;
 }
+/** @deprecated name of ExistingObject from when the source kept jobs only. */
+export type ExistingJob = ExistingObject;
 
 export type SyncAction =
-  | { kind: 'create'; job: KubeObject }
-  | { kind: 'replace'; job: KubeObject; existing: ExistingJob }
-  | { kind: 'delete'; name: string; existing: ExistingJob }
+  | { kind: 'create'; object: KubeObject }
+  | { kind: 'replace'; object: KubeObject; existing: ExistingObject }
+  | { kind: 'delete'; name: string; existing: ExistingObject }
   | { kind: 'conflict'; name: string; reason: string };
 
+/** `desired` and `existing` are of one kind (`kind`, as in the objects' `kind` field). */
 export function planSync(
   desired: readonly KubeObject[],
-  existing: readonly ExistingJob[],
+  existing: readonly ExistingObject[],
   owner: string,
+  kind = 'ScheduledDockerJob',
 ): SyncAction[] {
   const actions: SyncAction[] = [];
   const byName = new Map(existing.map((e) => [e.metadata.name, e]));
   const wanted = new Set<string>();
-  for (const job of desired) {
-    const name = job.metadata.name;
+  const what = kindWord(kind);
+  for (const object of desired) {
+    const name = object.metadata.name;
     wanted.add(name);
     const current = byName.get(name);
     if (!current) {
-      actions.push({ kind: 'create', job });
+      actions.push({ kind: 'create', object });
       continue;
     }
     const holder = current.metadata.labels?.[OWNER_LABEL];
@@ -54,13 +65,13 @@ export function planSync(
         kind: 'conflict',
         name,
         reason: holder
-          ? `job ${name} belongs to the Docker-label source of another node (${holder})`
-          : `job ${name} exists and was not made from Docker labels; it is left alone`,
+          ? `${what} ${name} belongs to the Docker-label source of another node (${holder})`
+          : `${what} ${name} exists and was not made from Docker labels; it is left alone`,
       });
       continue;
     }
     if (current.metadata.deletionTimestamp) continue; // being deleted: created again on a later pass
-    if (changed(job, current)) actions.push({ kind: 'replace', job, existing: current });
+    if (changed(object, current)) actions.push({ kind: 'replace', object, existing: current });
   }
   for (const e of existing) {
     if (wanted.has(e.metadata.name) || e.metadata.labels?.[OWNER_LABEL] !== owner) continue;
@@ -70,27 +81,45 @@ export function planSync(
   return actions;
 }
 
-function changed(job: KubeObject, current: ExistingJob): boolean {
-  const want = withDefaults(job.spec);
-  const have = withDefaults(current.spec);
-  if (want !== have) return true;
+function kindWord(kind: string): string {
+  return kind === 'ScheduledDockerJob' ? 'job' : kind === 'JobNotifier' ? 'notifier' : kind;
+}
+
+function changed(object: KubeObject, current: ExistingObject): boolean {
+  if (content(object) !== content(current, object.kind)) return true;
   for (const field of ['labels', 'annotations'] as const) {
-    for (const [k, v] of Object.entries(job.metadata[field] ?? {})) {
+    for (const [k, v] of Object.entries(object.metadata[field] ?? {})) {
       if (current.metadata[field]?.[k] !== v) return true;
     }
   }
   return false;
 }
 
-/** The spec with the schema's defaults, as canonical JSON (keys sorted). */
-function withDefaults(spec: unknown): string {
-  const checked = validateScheduledDockerJob({
-    apiVersion: 'ofelia.dev/v1alpha1',
-    kind: 'ScheduledDockerJob',
-    metadata: { name: 'x' },
-    spec,
-  });
-  return canonical(checked.ok ? checked.job.spec : spec);
+/** What the labels decide of an object, as canonical JSON (keys sorted). */
+function content(object: KubeObject | ExistingObject, kind = (object as KubeObject).kind): string {
+  if (kind === 'Secret') return canonical(secretValues(object as KubeObject));
+  const meta = { name: 'x' };
+  const checked =
+    kind === 'JobNotifier'
+      ? validateJobNotifier({ apiVersion: 'ofelia.dev/v1alpha1', kind, metadata: meta, spec: object.spec })
+      : validateScheduledDockerJob({
+          apiVersion: 'ofelia.dev/v1alpha1',
+          kind,
+          metadata: meta,
+          spec: object.spec,
+        });
+  if (!checked.ok) return canonical(object.spec);
+  return canonical('job' in checked ? checked.job.spec : checked.notifier.spec);
+}
+
+/** A Secret's values as text: `stringData` as written, or `data` decoded as the server keeps it. */
+function secretValues(secret: KubeObject | ExistingObject): Record<string, string> {
+  const values: Record<string, string> = {};
+  const data = (secret as { data?: Record<string, string> }).data ?? {};
+  for (const [k, v] of Object.entries(data)) values[k] = Buffer.from(v, 'base64').toString('utf8');
+  const text = (secret as { stringData?: Record<string, string> }).stringData ?? {};
+  for (const [k, v] of Object.entries(text)) values[k] = v;
+  return values;
 }
 
 function canonical(value: unknown): string {

@@ -7,6 +7,8 @@
  * A labelled container starts -> its job appears and runs on schedule (an exec into it) -> the
  * container is recreated with other labels -> the job follows -> the container is removed -> the
  * job goes. Jobs that users made (one with a name the labels also want) are never touched.
+ * A notification middleware on the labels becomes a JobNotifier and its Secret, delivers to a
+ * real HTTP receiver, and goes with its container.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +16,7 @@ import { test } from 'node:test';
 import type Docker from 'dockerode';
 import { TEST_IMAGE } from '../helpers/docker.ts';
 import { applyJob, getJob, jobManifest, useControllerEnv, waitFor } from '../helpers/operator.ts';
+import { startHttpReceiver } from '../helpers/receivers.ts';
 
 const RUN_ID = randomBytes(3).toString('hex');
 /** Every container of this file carries it, so the cleanup finds them all. */
@@ -147,4 +150,60 @@ test('a labelled container gets a job that runs in it, follows a recreate, and g
   await docker.getContainer(second).remove({ force: true });
   await waitFor('the job deleted', async () => (await getJob(kubectl, JOB)) === undefined, 30_000);
   assert.ok(await getJob(kubectl, CLASH), "the user's job stays");
+});
+
+test('a slack middleware on the labels becomes a JobNotifier with its Secret, notifies a failed run, and goes with the container', async () => {
+  const { docker } = env.docker;
+  const receiver = await startHttpReceiver();
+  try {
+    const id = await startLabelled(docker, `${PROJECT}-web-2`, {
+      'com.docker.compose.container-number': '2',
+      'ofelia.job-exec.broken.schedule': '@every 2s',
+      'ofelia.job-exec.broken.command': 'sh -c "echo going-wrong; exit 3"',
+      'ofelia.job-exec.broken.slack-webhook': `${receiver.url}/slack-hook`,
+      'ofelia.job-exec.broken.slack-only-on-error': 'true',
+    });
+    const name = `${PROJECT}-web-2-broken`;
+    const notifier = await waitFor(
+      'the JobNotifier made from the labels, Ready',
+      async () => {
+        const r = await kubectl(['get', 'jobnotifier', `${name}-slack`, '-o', 'json']);
+        if (r.code !== 0) return false;
+        const n = JSON.parse(r.stdout) as {
+          metadata: { labels?: Record<string, string> };
+          spec: { type: string; addressFrom?: { secretKeyRef: { name: string } } };
+          status?: { conditions?: Array<{ type: string; status: string }> };
+        };
+        return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && n;
+      },
+      30_000,
+    );
+    assert.equal(notifier.spec.type, 'slack');
+    assert.equal(notifier.metadata.labels?.['ofelia.dev/imported-from'], 'docker-labels');
+    const secretName = notifier.spec.addressFrom?.secretKeyRef.name ?? '';
+    const secret = await kubectl(['get', 'secret', secretName, '-o', 'jsonpath={.data.url}']);
+    assert.equal(Buffer.from(secret.stdout, 'base64').toString('utf8'), `${receiver.url}/slack-hook`);
+
+    const message = await waitFor(
+      'a Slack message about the failed run',
+      async () => receiver.requests.find((r) => r.path === '/slack-hook'),
+      30_000,
+    );
+    const body = JSON.parse(message.body) as { text?: string; blocks?: unknown[] };
+    assert.match(JSON.stringify(body), new RegExp(name));
+    assert.match(JSON.stringify(body), /Failed/);
+
+    // The container goes: its job, notifier and Secret go too.
+    await docker.getContainer(id).remove({ force: true });
+    await waitFor('the job deleted', async () => (await getJob(kubectl, name)) === undefined, 30_000);
+    await waitFor(
+      'the notifier and its Secret deleted',
+      async () =>
+        (await kubectl(['get', 'jobnotifier', `${name}-slack`])).code !== 0 &&
+        (await kubectl(['get', 'secret', secretName])).code !== 0,
+      30_000,
+    );
+  } finally {
+    await receiver.close();
+  }
 });

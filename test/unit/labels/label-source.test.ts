@@ -10,9 +10,9 @@ import { Registry } from 'prom-client';
 import type { KubeObject } from '../../../src/import/index.ts';
 import type { LabelledContainer } from '../../../src/import/label-reader.ts';
 import type { ContainerEventSource } from '../../../src/labels/container-events.ts';
-import type { LabelJobStore } from '../../../src/labels/job-store.ts';
 import { LabelSource, ownerFor } from '../../../src/labels/label-source.ts';
-import { type ExistingJob, OWNER_LABEL, planSync } from '../../../src/labels/sync-plan.ts';
+import type { LabelObjectStore, LabelStores } from '../../../src/labels/object-store.ts';
+import { type ExistingObject, OWNER_LABEL, planSync } from '../../../src/labels/sync-plan.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { DockerLabelMetrics } from '../../../src/metrics/docker-label-metrics.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
@@ -35,9 +35,21 @@ function container(
   return { id, name: `${project}-web-1`, labels };
 }
 
+/** The object as the API server keeps it: a Secret's stringData becomes base64 data. */
+function stored(object: KubeObject): ExistingObject {
+  const copy = structuredClone(object) as KubeObject & { stringData?: Record<string, string> };
+  if (copy.kind === 'Secret' && copy.stringData) {
+    copy.data = Object.fromEntries(
+      Object.entries(copy.stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    );
+    delete copy.stringData;
+  }
+  return copy as unknown as ExistingObject;
+}
+
 /** In-memory store: what the API would hold; counts writes. */
-class MemoryStore implements LabelJobStore {
-  readonly jobs = new Map<string, ExistingJob>();
+class MemoryStore implements LabelObjectStore {
+  readonly objects = new Map<string, ExistingObject>();
   writes = 0;
   inFlight = 0;
   maxInFlight = 0;
@@ -46,29 +58,39 @@ class MemoryStore implements LabelJobStore {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     await new Promise((r) => setImmediate(r));
     this.inFlight--;
-    return [...this.jobs.values()].filter((j) => j.metadata.labels?.[OWNER_LABEL] === OWNER);
+    return [...this.objects.values()].filter((j) => j.metadata.labels?.[OWNER_LABEL] === OWNER);
   }
   async get(name: string) {
-    return this.jobs.get(name);
+    return this.objects.get(name);
   }
   async create(job: KubeObject) {
-    if (this.jobs.has(job.metadata.name)) throw Object.assign(new Error('exists'), { code: 409 });
+    if (this.objects.has(job.metadata.name)) throw Object.assign(new Error('exists'), { code: 409 });
     this.writes++;
-    this.jobs.set(job.metadata.name, structuredClone(job) as unknown as ExistingJob);
+    this.objects.set(job.metadata.name, stored(job));
   }
   async replace(job: KubeObject) {
     this.writes++;
-    this.jobs.set(job.metadata.name, structuredClone(job) as unknown as ExistingJob);
+    this.objects.set(job.metadata.name, stored(job));
   }
   async delete(name: string) {
     this.writes++;
-    this.jobs.delete(name);
+    this.objects.delete(name);
   }
+}
+
+/** One in-memory store per kind the source keeps. */
+function memoryStores() {
+  return {
+    secrets: new MemoryStore(),
+    notifiers: new MemoryStore(),
+    jobs: new MemoryStore(),
+  } satisfies LabelStores;
 }
 
 function setup() {
   const clock = new FakeClock();
-  const store = new MemoryStore();
+  const stores = memoryStores();
+  const store = stores.jobs;
   let containers: LabelledContainer[] = [];
   let lists = 0;
   let emit: (() => void) | undefined;
@@ -84,7 +106,7 @@ function setup() {
       return { containers, truncated: false };
     },
     events,
-    store,
+    stores,
     namespace: 'default',
     nodeName: 'node-a',
     resyncMs: 60_000,
@@ -94,6 +116,7 @@ function setup() {
   return {
     clock,
     store,
+    stores,
     source,
     set: (c: LabelledContainer[]) => {
       containers = c;
@@ -109,8 +132,8 @@ test('label source: created, unchanged (no write), replaced, deleted as containe
   const s = setup();
   s.set([container('c1', 'shop', { tick })]);
   await s.source.start();
-  assert.deepEqual([...s.store.jobs.keys()], ['shop-web-tick']);
-  const job = s.store.jobs.get('shop-web-tick')!;
+  assert.deepEqual([...s.store.objects.keys()], ['shop-web-tick']);
+  const job = s.store.objects.get('shop-web-tick')!;
   assert.equal(job.metadata.labels?.['ofelia.dev/imported-from'], 'docker-labels');
   assert.deepEqual((job.spec as { placement: unknown }).placement, { nodeName: 'node-a' });
   const writes = s.store.writes;
@@ -119,33 +142,33 @@ test('label source: created, unchanged (no write), replaced, deleted as containe
   s.set([container('c2', 'shop', { tick: { ...tick, command: 'echo changed' } })]);
   await s.source.resync();
   assert.deepEqual(
-    (s.store.jobs.get('shop-web-tick')!.spec as { exec: { command: string[] } }).exec.command,
+    (s.store.objects.get('shop-web-tick')!.spec as { exec: { command: string[] } }).exec.command,
     ['echo', 'changed'],
   );
   s.set([]);
   await s.source.resync();
-  assert.equal(s.store.jobs.size, 0);
+  assert.equal(s.store.objects.size, 0);
   await s.source.stop();
 });
 
 test('label source: two Compose projects with the same job name get two jobs; a user job of a wanted name is left alone', async () => {
   const s = setup();
-  s.store.jobs.set('blog-web-tick', {
+  s.store.objects.set('blog-web-tick', {
     metadata: { name: 'blog-web-tick', labels: {} },
     spec: { schedule: '@daily' },
   });
   s.set([container('c1', 'shop', { tick }), container('c2', 'blog', { tick })]);
   await s.source.start();
-  assert.deepEqual([...s.store.jobs.keys()].sort(), ['blog-web-tick', 'shop-web-tick']);
+  assert.deepEqual([...s.store.objects.keys()].sort(), ['blog-web-tick', 'shop-web-tick']);
   assert.deepEqual(
-    s.store.jobs.get('blog-web-tick')!.spec,
+    s.store.objects.get('blog-web-tick')!.spec,
     { schedule: '@daily' },
     "the user's job is untouched",
   );
   assert.equal(s.source.stats.conflicts, 1);
   s.set([]);
   await s.source.resync();
-  assert.deepEqual([...s.store.jobs.keys()], ['blog-web-tick'], "a user's job is never deleted");
+  assert.deepEqual([...s.store.objects.keys()], ['blog-web-tick'], "a user's job is never deleted");
   await s.source.stop();
 });
 
@@ -219,11 +242,11 @@ test('label source: a failed write is retried after RETRY_MS, not only at the ne
   };
   s.set([container('c1', 'shop', { tick })]);
   await s.source.start();
-  assert.equal(s.store.jobs.size, 0);
+  assert.equal(s.store.objects.size, 0);
   const next = s.source.nextPass();
   s.clock.advance(5000);
   await next;
-  assert.deepEqual([...s.store.jobs.keys()], ['shop-web-tick']);
+  assert.deepEqual([...s.store.objects.keys()], ['shop-web-tick']);
   await s.source.stop();
 });
 
@@ -232,7 +255,7 @@ test('labels: upstream defaults unless a fork-only key is used (one Ofelia reads
   plain.set([container('c1', 'shop', { tick })]);
   await plain.source.start();
   const user = (store: MemoryStore, name: string) =>
-    (store.jobs.get(name)!.spec as { exec: { user: string } }).exec.user;
+    (store.objects.get(name)!.spec as { exec: { user: string } }).exec.user;
   assert.equal(user(plain.store, 'shop-web-tick'), 'root');
   await plain.source.stop();
   const fork = setup();
@@ -250,12 +273,13 @@ test('label source: metrics count passes, writes by action and untranslated labe
   const registry = new Registry();
   const metrics = new DockerLabelMetrics(registry);
   const clock = new FakeClock();
-  const store = new MemoryStore();
+  const stores = memoryStores();
+  const store = stores.jobs;
   let containers = [container('c1', 'shop', { tick, bad: { schedule: 'not a schedule', command: 'x' } })];
   const source = new LabelSource({
     listContainers: async () => ({ containers, truncated: false }),
     events: { subscribe: async () => ({ stop() {} }) },
-    store,
+    stores,
     namespace: 'default',
     nodeName: 'node-a',
     resyncMs: 60_000,
@@ -274,17 +298,30 @@ test('label source: metrics count passes, writes by action and untranslated labe
   assert.match(text, /ofelia_docker_label_issues 0/);
 });
 
-test('label source: a notification middleware on labels is counted as not applied live; the job carries its selector label', async () => {
+test('label source: notification middlewares on labels become JobNotifiers and Secrets of this node, kept in step and removed with their container', async () => {
   const registry = new Registry();
   const metrics = new DockerLabelMetrics(registry);
-  const store = new MemoryStore();
-  const containers = [
-    container('c1', 'shop', { tick: { ...tick, 'slack-webhook': 'https://hooks.slack.com/services/T/B/X' } }),
+  const stores = memoryStores();
+  const service: LabelledContainer = {
+    id: 'svc',
+    name: 'ofelia',
+    labels: {
+      'ofelia.enabled': 'true',
+      'ofelia.service': 'true',
+      'ofelia.slack-webhook': 'https://hooks.slack.com/services/T/B/GLOBAL',
+    },
+  };
+  let containers = [
+    service,
+    container('c1', 'shop', {
+      tick: { ...tick, 'slack-webhook': 'https://hooks.slack.com/services/T/B/OWN' },
+    }),
+    container('c2', 'blog', { tick }),
   ];
   const source = new LabelSource({
     listContainers: async () => ({ containers, truncated: false }),
     events: { subscribe: async () => ({ stop() {} }) },
-    store,
+    stores,
     namespace: 'default',
     nodeName: 'node-a',
     resyncMs: 60_000,
@@ -293,10 +330,99 @@ test('label source: a notification middleware on labels is counted as not applie
     metrics,
   });
   await source.start();
-  await source.stop();
-  const job = store.jobs.get('shop-web-tick');
-  // the JobNotifier `import ofelia --docker` writes selects the job by this label
+  const own = stores.notifiers.objects.get('shop-web-tick-slack');
+  const global = stores.notifiers.objects.get('ofelia-slack');
+  assert.ok(own && global, [...stores.notifiers.objects.keys()].join(', '));
+  for (const o of [own, global]) assert.equal(o.metadata.labels?.[OWNER_LABEL], OWNER);
+  // The job selects its own notifier by label; the global one selects this node's jobs only.
+  const job = stores.jobs.objects.get('shop-web-tick');
   assert.equal(job?.metadata.labels?.['ofelia.dev/notifier-slack'], 'shop-web-tick-slack');
-  // the withheld webhook URL (a needs-secret issue) and the notifier not applied live
-  assert.match(await registry.metrics(), /ofelia_docker_label_issues 2/);
+  const selector = (global.spec as { jobSelector: { matchExpressions: unknown[] } }).jobSelector;
+  assert.deepEqual(selector.matchExpressions[1], { key: OWNER_LABEL, operator: 'In', values: [OWNER] });
+  // The webhook URLs are in this node's Secrets (as the API server keeps them: base64 data).
+  const urls = [...stores.secrets.objects.values()].map((x) => {
+    assert.equal(x.metadata.labels?.[OWNER_LABEL], OWNER);
+    return Object.values(x.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('utf8'));
+  });
+  assert.deepEqual(urls.flat().sort(), [
+    'https://hooks.slack.com/services/T/B/GLOBAL',
+    'https://hooks.slack.com/services/T/B/OWN',
+  ]);
+  const text = await registry.metrics();
+  assert.match(text, /ofelia_docker_label_issues 0/);
+  assert.match(text, /ofelia_docker_label_notifier_writes_total\{kind="JobNotifier",action="create"\} 2/);
+  assert.match(text, /ofelia_docker_label_notifier_writes_total\{kind="Secret",action="create"\} 2/);
+
+  const writes = () => stores.secrets.writes + stores.notifiers.writes + stores.jobs.writes;
+  const before = writes();
+  await source.resync();
+  assert.equal(writes(), before, 'unchanged labels cause no write (Secret data compared decoded)');
+
+  containers = [
+    service,
+    container('c1', 'shop', {
+      tick: { ...tick, 'slack-webhook': 'https://hooks.slack.com/services/T/B/NEW' },
+    }),
+    container('c2', 'blog', { tick }),
+  ];
+  await source.resync();
+  const ownSecret = [...stores.secrets.objects.values()].find((x) =>
+    Object.values(x.data ?? {}).some((v) => Buffer.from(v, 'base64').toString('utf8').endsWith('/NEW')),
+  );
+  assert.ok(ownSecret, 'the changed URL is in the Secret');
+  assert.equal(writes(), before + 1, 'one Secret replaced, nothing else');
+
+  // The order of deletes: jobs, then notifiers, then the Secrets they read.
+  const deleted: string[] = [];
+  for (const [kind, store] of Object.entries(stores)) {
+    const del = store.delete.bind(store);
+    store.delete = async (name: string) => {
+      deleted.push(kind);
+      return del(name);
+    };
+  }
+  containers = [service, container('c2', 'blog', { tick })];
+  await source.resync();
+  assert.equal(stores.notifiers.objects.has('shop-web-tick-slack'), false);
+  assert.equal(stores.jobs.objects.has('shop-web-tick'), false);
+  assert.ok(stores.notifiers.objects.has('ofelia-slack'), 'the global notifier stays with its container');
+  assert.deepEqual(deleted, ['jobs', 'notifiers', 'secrets']);
+  await source.stop();
+});
+
+test("label source: a Secret the user must fill in (env-file) is never written; a user's notifier of a wanted name is left alone", async () => {
+  const stores = memoryStores();
+  stores.notifiers.objects.set('shop-web-tick-slack', {
+    metadata: { name: 'shop-web-tick-slack', labels: {} },
+    spec: { type: 'slack', address: 'https://example.test/mine' },
+  });
+  const containers = [
+    container('c1', 'shop', {
+      tick: {
+        ...tick,
+        'env-file': '/etc/ofelia/tick.env',
+        'slack-webhook': 'https://hooks.slack.com/services/T/B/OWN',
+      },
+    }),
+  ];
+  const source = new LabelSource({
+    listContainers: async () => ({ containers, truncated: false }),
+    events: { subscribe: async () => ({ stop() {} }) },
+    stores,
+    namespace: 'default',
+    nodeName: 'node-a',
+    resyncMs: 60_000,
+    clock: new FakeClock(),
+    log: silentLogger(),
+  });
+  await source.start();
+  await source.stop();
+  assert.deepEqual(
+    (stores.notifiers.objects.get('shop-web-tick-slack')!.spec as { address: string }).address,
+    'https://example.test/mine',
+  );
+  assert.equal(source.stats.conflicts, 1);
+  const secretNames = [...stores.secrets.objects.keys()];
+  assert.ok(!secretNames.some((n) => n.includes('env-file')), secretNames.join(', '));
+  assert.ok(stores.jobs.objects.has('shop-web-tick'));
 });
