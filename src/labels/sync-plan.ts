@@ -31,8 +31,6 @@ export interface ExistingObject {
   /** A Secret's values, base64 as the API server keeps them. */
   data?: Record<string, string>;
 }
-/** @deprecated name of ExistingObject from when the source kept jobs only. */
-export type ExistingJob = ExistingObject;
 
 export type SyncAction =
   | { kind: 'create'; object: KubeObject }
