@@ -5,7 +5,7 @@
  * write the same object; a Lease that exists or a stale resourceVersion is the server's 409,
  * turned into LeaseConflictError. Every call has a deadline.
  */
-import type { InProcessAccess } from '../apiserver/index.ts';
+import type { InProcessAccess, ResourceKind } from '../apiserver/index.ts';
 import { isConflict, isNotFound } from '../kube/api-errors.ts';
 import {
   type LeaseClient,
@@ -29,7 +29,7 @@ export interface InProcessLeaseClientOptions {
 }
 
 export class InProcessLeaseClient implements LeaseClient {
-  private readonly kind;
+  private readonly kind: ResourceKind;
   private readonly timeoutMs: number;
 
   constructor(private readonly o: InProcessLeaseClientOptions) {
