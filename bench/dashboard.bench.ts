@@ -54,7 +54,7 @@ async function measure(jobs: number): Promise<Figures> {
   const api = await startTestApiServer();
   const kc = new KubeConfig();
   kc.loadFromFile(api.kubeconfig);
-  const endpoint = endpointFrom(kc);
+  const endpoint = endpointFrom(kc.getCurrentCluster());
   const agent = new Agent({
     ca: Buffer.from(kc.getCurrentCluster()!.caData!, 'base64'),
     keepAlive: true,

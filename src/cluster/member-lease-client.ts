@@ -2,12 +2,11 @@
  * Member Leases (coordination.k8s.io/v1) of one operator's replicas, behind a small interface so
  * that the membership loop is tested with a fake: one list by label, and compare-and-swap writes
  * of this replica's own Lease. Every call has a timeout; a stale resourceVersion or a Lease that
- * already exists is a LeaseConflictError.
+ * already exists is a LeaseConflictError. The HTTPS implementation is kube-member-lease-api.ts;
+ * this file is the contract and the serialization (plain JSON, no client-node class), so the
+ * membership loop loads no client-node.
  */
-import { type V1Lease, V1MicroTime } from '@kubernetes/client-node';
-import { isConflict } from '../kube/api-errors.ts';
-import { type KubeClients, withTimeout } from '../kube/clients.ts';
-import { LeaseConflictError } from '../kube/lease-client.ts';
+import { epochMs, type LeaseObject, microTime, type ReadLease } from '../kube/lease-client.ts';
 import {
   MEMBER_OF_LABEL,
   type MemberLease,
@@ -43,84 +42,40 @@ export interface MemberLeaseApi {
 /** Lists stop at this many Leases: far above any real replica count, and bounds the memory. */
 export const MEMBER_LIST_LIMIT = 5000;
 
-export class KubeMemberLeaseApi implements MemberLeaseApi {
-  constructor(
-    private readonly clients: KubeClients,
-    private readonly namespace: string,
-    /** The operator instance: the value of the member-of label. */
-    private readonly group: string,
-    private readonly timeoutMs = 5000,
-  ) {}
-
-  async list(): Promise<MemberLease[]> {
-    const list = await this.clients.coordination.listNamespacedLease(
-      {
-        namespace: this.namespace,
-        labelSelector: `${MEMBER_OF_LABEL}=${this.group}`,
-        limit: MEMBER_LIST_LIMIT,
-      },
-      withTimeout(this.timeoutMs),
-    );
-    return list.items.map(toMember);
-  }
-
-  async create(write: MemberLeaseWrite): Promise<MemberLease> {
-    try {
-      return toMember(
-        await this.clients.coordination.createNamespacedLease(
-          { namespace: this.namespace, body: this.toLease(write) },
-          withTimeout(this.timeoutMs),
-        ),
-      );
-    } catch (error) {
-      if (isConflict(error)) throw new LeaseConflictError('the member lease was created by another replica');
-      throw error;
-    }
-  }
-
-  async replace(write: MemberLeaseWrite, resourceVersion: string): Promise<MemberLease> {
-    try {
-      return toMember(
-        await this.clients.coordination.replaceNamespacedLease(
-          { namespace: this.namespace, name: write.name, body: this.toLease(write, resourceVersion) },
-          withTimeout(this.timeoutMs),
-        ),
-      );
-    } catch (error) {
-      if (isConflict(error)) throw new LeaseConflictError();
-      throw error;
-    }
-  }
-
-  private toLease(w: MemberLeaseWrite, resourceVersion?: string): V1Lease {
-    const annotations: Record<string, string> = { [NODE_ANNOTATION]: w.node };
-    if (w.releasedBy) annotations[RELEASED_BY_ANNOTATION] = w.releasedBy;
-    if (w.weight !== undefined && w.weight !== 1) annotations[WEIGHT_ANNOTATION] = String(w.weight);
-    return {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: {
-        name: w.name,
-        namespace: this.namespace,
-        labels: { [MEMBER_OF_LABEL]: this.group },
-        annotations,
-        ...(resourceVersion ? { resourceVersion } : {}),
-      },
-      spec: {
-        holderIdentity: w.holder || undefined,
-        leaseDurationSeconds: w.durationSeconds,
-        acquireTime: new V1MicroTime(w.acquireTimeMs),
-        renewTime: new V1MicroTime(w.renewTimeMs),
-        leaseTransitions: w.leaseTransitions,
-      },
-    };
-  }
+/** The Lease this replica writes for `w` in `namespace`, member of `group`; a CAS when `resourceVersion` is given. */
+export function memberLeaseObject(
+  namespace: string,
+  group: string,
+  w: MemberLeaseWrite,
+  resourceVersion?: string,
+): LeaseObject {
+  const annotations: Record<string, string> = { [NODE_ANNOTATION]: w.node };
+  if (w.releasedBy) annotations[RELEASED_BY_ANNOTATION] = w.releasedBy;
+  if (w.weight !== undefined && w.weight !== 1) annotations[WEIGHT_ANNOTATION] = String(w.weight);
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: w.name,
+      namespace,
+      labels: { [MEMBER_OF_LABEL]: group },
+      annotations,
+      ...(resourceVersion ? { resourceVersion } : {}),
+    },
+    spec: {
+      holderIdentity: w.holder || undefined,
+      leaseDurationSeconds: w.durationSeconds,
+      acquireTime: microTime(w.acquireTimeMs),
+      renewTime: microTime(w.renewTimeMs),
+      leaseTransitions: w.leaseTransitions,
+    },
+  };
 }
 
-function toMember(lease: V1Lease): MemberLease {
+export function toMember(lease: ReadLease): MemberLease {
   const spec = lease.spec ?? {};
   const annotations = lease.metadata?.annotations ?? {};
-  const acquire = spec.acquireTime ? new Date(spec.acquireTime).getTime() : undefined;
+  const acquire = epochMs(spec.acquireTime);
   return {
     name: lease.metadata?.name ?? '',
     resourceVersion: lease.metadata?.resourceVersion ?? '',
@@ -128,7 +83,7 @@ function toMember(lease: V1Lease): MemberLease {
     node: annotations[NODE_ANNOTATION],
     durationSeconds: spec.leaseDurationSeconds,
     releasedBy: annotations[RELEASED_BY_ANNOTATION],
-    acquireTimeMs: acquire !== undefined && Number.isFinite(acquire) ? acquire : undefined,
+    acquireTimeMs: acquire,
     leaseTransitions: spec.leaseTransitions,
     weight: parseWeight(annotations[WEIGHT_ANNOTATION]),
   };

@@ -106,7 +106,7 @@ export const FLAGS: readonly FlagSpec[] = [
     default: 'in-process',
     valueName: 'in-process|https',
     group: 'Embedded API server',
-    help: 'How the controller reaches its jobs on the embedded server: in-process (no TLS, no HTTP), or over loopback HTTPS as a separate client would (to compare or debug).',
+    help: 'How the operator reaches the embedded server (jobs, Events, Leases, Secrets, JobNotifiers): in-process (no TLS, no HTTP, no client-node), or over loopback HTTPS as a separate client would (to compare or debug).',
   },
   // ---- endpoints and logging
   {

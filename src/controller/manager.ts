@@ -2,7 +2,7 @@
  * controller: from ScheduledDockerJobs to runs on time, with truthful status.
  *
  * Contract
- * - In: a KubeConfig and its clients (a cluster or the embedded API server), a RunExecutor (the JobRunner), this
+ * - In: its API calls (controller-api.ts: HTTPS or in-process, chosen by the composition root), a RunExecutor (the JobRunner), this
  *   operator instance and an optional LeftoverSource (containers of an earlier process of the same
  *   instance), a Clock, a Logger, a Registry (or the metrics objects already made on it), this
  *   replica's node name and leader-election settings.
@@ -21,19 +21,13 @@
  *   (everything comes in through the options).
  * See docs/controller.md.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { ClusterReplica, clusterTiming } from '../cluster/index.ts';
-import { KubeMemberLeaseApi } from '../cluster/member-lease-client.ts';
 import type { OwnershipChangeReason } from '../cluster/member-loop.ts';
-import { type KubeClients, makeKubeClients } from '../kube/clients.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import { RestartingInformer } from '../kube/informer.ts';
 import { type JobObject, jobsPath } from '../kube/job-api.ts';
-import { httpJobTransport, type JobTransport } from '../kube/job-transport.ts';
-import { kubeEventSink } from '../kube/kube-event-sink.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
-import { KubeLeaseClient } from '../kube/lease-client.ts';
 import type { ResultJournal } from '../kube/result-journal.ts';
 import { StatusWriter } from '../kube/status-writer.ts';
 import type { Logger } from '../log/logger.ts';
@@ -49,6 +43,7 @@ import { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { adoptLeftovers, type LeftoverSource } from './adoption.ts';
 import { ChainIndex, ChainObserver } from './chains/chain-index.ts';
+import type { ControllerApi } from './controller-api.ts';
 import { Dispatcher, type RunExecutor } from './dispatcher.ts';
 import { JobController, keyOf } from './job-controller.ts';
 import { JobEvents } from './job-events.ts';
@@ -95,14 +90,11 @@ export interface ClusterMembershipOptions {
 }
 
 export interface ControllerManagerOptions {
-  kubeConfig: KubeConfig;
-  /** Clients over `kubeConfig`, made once by the composition root (made here when omitted). */
-  clients?: KubeClients;
   /**
-   * How the jobs are listed, watched and written (job-transport.ts); over HTTP(S) through
-   * `clients` when omitted. Embedded mode passes the in-process one.
+   * Every API call (controller-api.ts): over HTTP(S) in cluster mode, in-process against the
+   * embedded API server by default in embedded mode. Made once by the composition root.
    */
-  jobTransport?: JobTransport;
+  api: ControllerApi;
   executor: RunExecutor;
   /**
    * This operator instance (the runner labels its containers with it): adoption and orphan removal
@@ -195,13 +187,11 @@ export class ControllerManager {
     this.controllerMetrics = opts.metrics?.controller ?? new ControllerMetrics(registry);
     const schedulerMetrics = opts.metrics?.scheduler ?? new SchedulerMetrics(registry);
     const runEventMetrics = opts.metrics?.runEvents ?? new RunEventMetrics(registry);
-    const clients = opts.clients ?? makeKubeClients(opts.kubeConfig);
-    const jobs = opts.jobTransport ?? httpJobTransport(clients);
+    const jobs = opts.api.jobs;
     const clock = this.clock;
 
     this.informer = new RestartingInformer<JobObject>({
       resource: 'scheduleddockerjobs',
-      kubeConfig: opts.kubeConfig,
       path: jobsPath(opts.namespace),
       list: jobs.list(opts.namespace),
       informerFactory: jobs.informerFactory,
@@ -229,7 +219,7 @@ export class ControllerManager {
     });
     const eventsPerSecond = opts.eventsPerSecond ?? 10;
     this.events = new EventRecorder({
-      sink: kubeEventSink(clients),
+      sink: opts.api.events,
       clock,
       logger: this.log,
       metrics: this.controllerMetrics,
@@ -285,8 +275,10 @@ export class ControllerManager {
     });
 
     if (opts.cluster && opts.nodeName) {
+      if (!opts.api.memberLeases)
+        throw new Error('cluster membership needs member Leases, and this API connection has none');
       this.cluster = new ClusterReplica({
-        api: new KubeMemberLeaseApi(clients, opts.cluster.namespace, opts.instance),
+        api: opts.api.memberLeases(opts.cluster.namespace, opts.instance),
         node: opts.nodeName,
         identity: opts.cluster.identity,
         timing: clusterTiming(opts.cluster.leaseDurationMs ?? 15_000),
@@ -302,7 +294,7 @@ export class ControllerManager {
     this.leadsNow = !election?.enabled;
     if (election?.enabled && !this.cluster) {
       this.elector = new LeaderElector({
-        client: new KubeLeaseClient(clients, election.namespace, election.leaseName),
+        client: opts.api.lease(election.namespace, election.leaseName),
         identity: election.identity,
         name: election.leaseName,
         clock,

@@ -9,4 +9,4 @@
  * URLs, needs a build step (assets.ts). Reference: docs/dashboard.md.
  */
 export { type Dashboard, type DashboardOptions, SESSION_COOKIE, startDashboard } from './server.ts';
-export { type ClusterEndpoint, endpointFrom } from './user-kube.ts';
+export { type ClusterAddress, type ClusterEndpoint, endpointFrom } from './user-kube.ts';

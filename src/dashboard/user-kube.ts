@@ -12,16 +12,27 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface ClusterEndpoint {
   server: string;
   agent: Agent | undefined;
 }
 
-/** Where the operator's kubeconfig connects to: server and CA only. */
-export function endpointFrom(kc: KubeConfig): ClusterEndpoint {
-  const c = kc.getCurrentCluster();
+/**
+ * Where the operator connects to, server and CA only: a kubeconfig's current cluster (client-node's
+ * `Cluster` has this shape) or the embedded API server's address. Plain data, so the dashboard
+ * loads no client-node.
+ */
+export interface ClusterAddress {
+  server: string;
+  /** The CA, base64 PEM. */
+  caData?: string;
+  caFile?: string;
+  skipTLSVerify?: boolean;
+}
+
+/** The endpoint the dashboard relays users' calls to. */
+export function endpointFrom(c: ClusterAddress | null | undefined): ClusterEndpoint {
   if (!c) throw new Error('the kubeconfig has no current cluster');
   let ca: string | Buffer | undefined;
   if (c.caData) ca = Buffer.from(c.caData, 'base64');

@@ -308,3 +308,10 @@ export class InProcessInformer<T extends KubernetesObject> implements Informer<T
     return this.receive(stored.object()) as T;
   }
 }
+
+/** `/apis/G/V/namespaces/NS/PLURAL` -> NS; a cluster-wide path -> undefined (an informer's path). */
+export function namespaceOfPath(path: string): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  const i = parts.indexOf('namespaces');
+  return i >= 0 && i + 2 < parts.length ? decodeURIComponent(parts[i + 1]!) : undefined;
+}

@@ -8,25 +8,23 @@
  *   its cache the store's own text (no parsed copy per job), re-listing on 410 as over HTTPS;
  * - status: a JSON merge patch on the status subresource; finalizers: JSON patches with a `test`
  *   of the current list (a concurrent change is a 422 conflict, retried by the reconcile).
- * Writes are recorded with the field manager `ofelia-operator`. Errors are the server's ApiErrors:
+ * Writes are recorded with the field manager `ofelia-operator` (in-process-calls.ts). Errors are the server's ApiErrors:
  * their `code` is the HTTP status a client would have seen, so api-errors.ts reads them alike.
  * Every call has a deadline (a stuck disk under the store must not hold a writer forever).
  */
 import type { KubernetesListObject } from '@kubernetes/client-node';
 import { FINALIZER, GROUP, LIST_KIND, PLURAL, VERSION } from '../api/schema.ts';
 import type { InProcessAccess } from '../apiserver/index.ts';
-import { isNotFound, KubeRequestTimeoutError } from '../kube/api-errors.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../kube/clients.ts';
+import { isNotFound } from '../kube/api-errors.ts';
 import type { InformerFactory } from '../kube/informer.ts';
 import type { FinalizerClient, JobObject } from '../kube/job-api.ts';
 import type { JobTransport } from '../kube/job-transport.ts';
-import { trimReceived } from '../kube/trimming-informer.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../kube/request-timeout.ts';
+import { trimReceived } from '../kube/trim-received.ts';
 import type { Clock } from '../util/clock.ts';
 import { clone } from '../util/json-values.ts';
-import { InProcessInformer } from './in-process-informer.ts';
-
-/** The field manager of the operator's own writes (managedFields), as a client would name itself. */
-export const FIELD_MANAGER = 'ofelia-operator';
+import { OPERATOR_WRITE, servedKind, withDeadline } from './in-process-calls.ts';
+import { InProcessInformer, namespaceOfPath } from './in-process-informer.ts';
 
 export interface InProcessJobTransportOptions {
   access: InProcessAccess;
@@ -36,11 +34,10 @@ export interface InProcessJobTransportOptions {
 }
 
 export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTransport {
-  const kind = o.access.kind(GROUP, VERSION, PLURAL);
-  if (!kind) throw new Error(`in-process client: the API server does not serve ${PLURAL}.${GROUP}`);
+  const kind = servedKind(o.access, GROUP, VERSION, PLURAL);
   const service = o.access.service;
   const timeoutMs = o.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const write = { dryRun: false, fieldManager: FIELD_MANAGER, fieldValidation: 'Warn' } as const;
+  const write = OPERATOR_WRITE;
   const target = (namespace: string, name: string, subresource?: 'status') => ({
     kind,
     namespace,
@@ -60,7 +57,7 @@ export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTrans
 
   // The informer reads the store itself (no parsed copy per job), not through `list` above, which
   // answers the JobTransport contract the same way for any other caller.
-  const informerFactory: InformerFactory<JobObject> = (_kubeConfig, path, _list, onListed) =>
+  const informerFactory: InformerFactory<JobObject> = (path, _list, onListed) =>
     new InProcessInformer<JobObject>({
       access: o.access,
       kind,
@@ -78,7 +75,7 @@ export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTrans
             { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
           ]
         : [{ op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }];
-      await deadline(o.clock, timeoutMs, 'finalizer patch', () =>
+      await withDeadline(o.clock, timeoutMs, 'finalizer patch', () =>
         service.patch(target(key.namespace, key.name), 'json', ops, write),
       );
     },
@@ -89,7 +86,7 @@ export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTrans
         { op: 'replace', path: '/metadata/finalizers', value: current.filter((f) => f !== FINALIZER) },
       ];
       try {
-        await deadline(o.clock, timeoutMs, 'finalizer patch', () =>
+        await withDeadline(o.clock, timeoutMs, 'finalizer patch', () =>
           service.patch(target(key.namespace, key.name), 'json', ops, write),
         );
       } catch (error) {
@@ -105,30 +102,10 @@ export function inProcessJobTransport(o: InProcessJobTransportOptions): JobTrans
     // The writer keeps its patch to compose it with later changes after a failure: the server
     // gets a copy of its own, as it would get one decoded from a request body.
     statusPatch: async (key, patch) => {
-      await deadline(o.clock, timeoutMs, 'status patch', () =>
+      await withDeadline(o.clock, timeoutMs, 'status patch', () =>
         service.patch(target(key.namespace, key.name, 'status'), 'merge', { status: clone(patch) }, write),
       );
     },
     finalizers,
   };
-}
-
-/** `/apis/G/V/namespaces/NS/PLURAL` -> NS; a cluster-wide path -> undefined. */
-export function namespaceOfPath(path: string): string | undefined {
-  const parts = path.split('/').filter(Boolean);
-  const i = parts.indexOf('namespaces');
-  return i >= 0 && i + 2 < parts.length ? decodeURIComponent(parts[i + 1]!) : undefined;
-}
-
-/** `call()`'s result, or a KubeRequestTimeoutError after `ms` (the call itself is not cancelled). */
-async function deadline<T>(clock: Clock, ms: number, what: string, call: () => Promise<T>): Promise<T> {
-  let timer: ReturnType<Clock['setTimeout']> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = clock.setTimeout(() => reject(new KubeRequestTimeoutError(what, ms)), ms);
-  });
-  try {
-    return await Promise.race([call(), expired]);
-  } finally {
-    if (timer !== undefined) clock.clearTimeout(timer);
-  }
 }

@@ -24,6 +24,7 @@ import {
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { pooledAuth } from './connection-pool.ts';
 import { isRefreshable } from './reloading-kubeconfig.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.ts';
 
 export interface KubeClients {
   readonly kubeConfig: KubeConfig;
@@ -78,8 +79,7 @@ class CurrentClusterServer extends ServerConfiguration<Record<string, string>> {
   }
 }
 
-/** Default timeout of one API call. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 
 type RequestOptions = ReturnType<typeof setHeaderOptions>;
 

@@ -40,7 +40,7 @@ export interface CoreEvent {
   reportingInstance?: string;
 }
 
-/** Where Events go: the Kubernetes API (kube-clients.ts), or a fake in unit tests. */
+/** Where Events go: the API over HTTPS (kube-event-sink.ts) or in-process (src/in-process-client), or a fake in unit tests. */
 export interface EventSink {
   create(event: CoreEvent): Promise<void>;
   /** Merge-patch `count` and `lastTimestamp` of an existing Event. */

@@ -13,7 +13,6 @@
  */
 import type {
   Informer,
-  KubeConfig,
   KubernetesListObject,
   KubernetesObject,
   ListPromise,
@@ -23,12 +22,10 @@ import type { Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { describeError } from './api-errors.ts';
-import { makeTrimmingInformer } from './trimming-informer.ts';
 
 export interface RestartingInformerOptions<T extends KubernetesObject> {
   /** For logs and metrics (e.g. "scheduleddockerjobs"). */
   resource: string;
-  kubeConfig: KubeConfig;
   /** The list/watch path, e.g. /apis/ofelia.dev/v1alpha1/scheduleddockerjobs. */
   path: string;
   list: () => Promise<KubernetesListObject<T>>;
@@ -37,8 +34,12 @@ export interface RestartingInformerOptions<T extends KubernetesObject> {
   metrics?: ControllerMetrics;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Makes the underlying informer: client-node's, its cache trimmed (trimming-informer.ts), unless a test passes a fake. */
-  informerFactory?: InformerFactory<T>;
+  /**
+   * Makes the underlying informer: over HTTPS client-node's, its cache trimmed
+   * (trimming-informer.ts, given by http-job-transport.ts); in-process the store's
+   * (src/in-process-client); a fake in tests. Passed in, so this file loads no client-node.
+   */
+  informerFactory: InformerFactory<T>;
 }
 
 /**
@@ -46,7 +47,6 @@ export interface RestartingInformerOptions<T extends KubernetesObject> {
  * by other means (the in-process one reads the store) calls `onListed` after each list instead.
  */
 export type InformerFactory<T extends KubernetesObject> = (
-  kubeConfig: KubeConfig,
   path: string,
   list: ListPromise<T>,
   onListed: () => void,
@@ -89,7 +89,7 @@ export class RestartingInformer<T extends KubernetesObject> {
       listed();
       return result;
     };
-    this.informer = (opts.informerFactory ?? makeTrimmingInformer)(opts.kubeConfig, opts.path, list, listed);
+    this.informer = opts.informerFactory(opts.path, list, listed);
     this.informer.on('error', (error: unknown) => this.failed(error));
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, () => this.succeeded());
   }

@@ -1,15 +1,16 @@
 /**
- * ScheduledDockerJob calls other than status: the list behind the informer, and the finalizer.
+ * The ScheduledDockerJob as the controller sees it through the API, and the contract of its only
+ * writes outside status (the finalizer). Types and paths only: no client, so both transports
+ * (http-job-transport.ts, src/in-process-client) and the controller read it without loading
+ * client-node.
  *
  * Finalizer changes are JSON patches with a `test` of the current list, so a concurrent change of
  * `metadata.finalizers` (another controller's finalizer) makes the call fail with a conflict (the
  * reconcile is retried with fresh state) instead of overwriting it.
  */
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectKey } from '../api/job-reporting.ts';
-import { FINALIZER, GROUP, PLURAL, VERSION } from '../api/schema.ts';
-import { isNotFound } from './api-errors.ts';
-import { jsonPatchOptions, type KubeClients, withTimeout } from './clients.ts';
+import { GROUP, PLURAL, VERSION } from '../api/schema.ts';
 
 export interface JobObject extends KubernetesObject {
   spec?: unknown;
@@ -23,59 +24,9 @@ export function jobsPath(namespace?: string): string {
     : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
 }
 
-export function listJobs(
-  clients: KubeClients,
-  namespace?: string,
-  timeoutMs = 30_000,
-): () => Promise<KubernetesListObject<JobObject>> {
-  return async () => {
-    const list = namespace
-      ? await clients.customObjects.listNamespacedCustomObject(
-          { group: GROUP, version: VERSION, plural: PLURAL, namespace },
-          withTimeout(timeoutMs),
-        )
-      : await clients.customObjects.listClusterCustomObject(
-          { group: GROUP, version: VERSION, plural: PLURAL },
-          withTimeout(timeoutMs),
-        );
-    return list as KubernetesListObject<JobObject>;
-  };
-}
-
 /** Writes finalizers (the controller's only writes outside status). */
 export interface FinalizerClient {
   add(key: ObjectKey, current: readonly string[] | undefined): Promise<void>;
   /** Resolves also when the object is already gone. */
   remove(key: ObjectKey, current: readonly string[]): Promise<void>;
-}
-
-export function kubeFinalizerClient(clients: KubeClients, timeoutMs?: number): FinalizerClient {
-  const patch = (key: ObjectKey, body: unknown[]) =>
-    clients.customObjects.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, plural: PLURAL, namespace: key.namespace, name: key.name, body },
-      jsonPatchOptions(timeoutMs),
-    );
-  return {
-    async add(key, current) {
-      if (current?.includes(FINALIZER)) return;
-      const body = current
-        ? [
-            { op: 'test', path: '/metadata/finalizers', value: current },
-            { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
-          ]
-        : [{ op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }];
-      await patch(key, body);
-    },
-    async remove(key, current) {
-      if (!current.includes(FINALIZER)) return;
-      try {
-        await patch(key, [
-          { op: 'test', path: '/metadata/finalizers', value: current },
-          { op: 'replace', path: '/metadata/finalizers', value: current.filter((f) => f !== FINALIZER) },
-        ]);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    },
-  };
 }

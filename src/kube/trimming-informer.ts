@@ -7,6 +7,7 @@
  * close to half of a job's parsed size; the cache holds one parsed object per job for the life of
  * the process, and nothing in the operator reads managedFields (the API server side does, on its
  * own copy). Everything else of the object is kept as received.
+ * Loads client-node: only the HTTPS transport (http-job-transport.ts) uses it.
  * In: what `makeInformer` takes. Out: the same informer interface, so RestartingInformer and the
  * tests' fakes are unchanged. Never: changes what is written back (status patches are built
  * from the controller's own view, not from cached objects).
@@ -20,12 +21,7 @@ import {
   type ObjectCache,
   Watch,
 } from '@kubernetes/client-node';
-
-/** Drops what the operator never reads from an object it just received (it owns the object). */
-export function trimReceived<T extends KubernetesObject>(obj: T): T {
-  if (obj?.metadata && 'managedFields' in obj.metadata) delete obj.metadata.managedFields;
-  return obj;
-}
+import { trimReceived } from './trim-received.ts';
 
 type WatchArgs = Parameters<Watch['watch']>;
 

@@ -16,7 +16,6 @@
  *
  * Only the replica that runs a job hears its run events, so each message is sent once.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { EventTarget } from '../api/job-reporting.ts';
 import { notifierApplies, notifierEvents } from '../api/notifier-applies.ts';
 import {
@@ -29,10 +28,8 @@ import { API_VERSION, type Condition } from '../api/schema.ts';
 import { validateJobNotifier } from '../api/validate-notifier.ts';
 import { READY, sameCondition, setCondition } from '../controller/conditions.ts';
 import type { RunEvent, RunObserver } from '../controller/run-events/run-event.ts';
-import type { KubeClients } from '../kube/clients.ts';
-import { EventRecorder } from '../kube/event-recorder.ts';
+import { EventRecorder, type EventSink } from '../kube/event-recorder.ts';
 import { RestartingInformer } from '../kube/informer.ts';
-import { kubeEventSink } from '../kube/kube-event-sink.ts';
 import type { Logger } from '../log/logger.ts';
 import { type Runnable, runnable } from '../machinery/runnable.ts';
 import { TokenBucket } from '../machinery/token-bucket.ts';
@@ -47,11 +44,10 @@ import { sendHttp } from './http-delivery.ts';
 import { type MailSender, mailSender } from './mail-delivery.ts';
 import { buildNotification, headline, type Notification, notifyEventsOf } from './notification.ts';
 import {
-  listNotifiers,
+  type NotifierApi,
   type NotifierObject,
   type NotifierStatusPatch,
   notifiersPath,
-  patchNotifierStatus,
 } from './notifier-api.ts';
 import { RecoveryTracker } from './recovery-tracker.ts';
 import { type ResolvedNotifier, resolveNotifier } from './resolve-notifier.ts';
@@ -60,8 +56,10 @@ import { saveNotification } from './save-delivery.ts';
 type Counters = { [K in keyof typeof NotifierCountersSchema.shape]: number };
 
 export interface NotifierControllerOptions {
-  kubeConfig: KubeConfig;
-  clients: KubeClients;
+  /** The JobNotifier calls: HTTPS or in-process, as the composition root chose. */
+  api: NotifierApi;
+  /** Where its Events go (the same choice). */
+  events: EventSink;
   secrets: SecretSource;
   clock: Clock;
   logger: Logger;
@@ -111,7 +109,6 @@ export class NotifierController implements RunObserver {
   private readonly events: EventRecorder;
   private readonly recovery = new RecoveryTracker();
   private readonly log: Logger;
-  private readonly patchStatus: ReturnType<typeof patchNotifierStatus>;
   private resyncTimer: TimerHandle | undefined;
   private stopped = false;
 
@@ -119,20 +116,19 @@ export class NotifierController implements RunObserver {
     this.log = opts.logger.child({ component: 'notifier' });
     this.informer = new RestartingInformer<NotifierObject>({
       resource: 'jobnotifiers',
-      kubeConfig: opts.kubeConfig,
       path: notifiersPath(opts.namespace),
-      list: listNotifiers(opts.clients, opts.namespace),
+      list: opts.api.list(opts.namespace),
+      informerFactory: opts.api.informerFactory,
       clock: opts.clock,
       logger: this.log,
     });
     this.events = new EventRecorder({
-      sink: kubeEventSink(opts.clients),
+      sink: opts.events,
       clock: opts.clock,
       logger: this.log,
       bucket: new TokenBucket({ ratePerSecond: 5, burst: 10, clock: opts.clock }),
       component: 'ofelia-operator-notifier',
     });
-    this.patchStatus = patchNotifierStatus(opts.clients);
     this.informer.on('add', (o) => this.upsert(o));
     this.informer.on('update', (o) => this.upsert(o));
     this.informer.on('delete', (o) => this.remove(o));
@@ -448,7 +444,7 @@ export class NotifierController implements RunObserver {
             patch.lastError = entry.last.error;
           }
           try {
-            await this.patchStatus(entry.namespace, entry.name, patch);
+            await this.opts.api.patchStatus(entry.namespace, entry.name, patch);
           } catch (error) {
             this.log.warn(
               { notifier: entry.key, error: (error as Error).message?.slice(0, 200) },

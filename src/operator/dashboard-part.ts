@@ -3,9 +3,8 @@
  * operator talks to (its address and CA only — users bring their own tokens), serving this
  * replica's output store. A failed listen is a StartupError naming the flag.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Config } from '../config/index.ts';
-import type { Dashboard } from '../dashboard/index.ts';
+import type { ClusterAddress, Dashboard } from '../dashboard/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OutputStore } from '../output/index.ts';
 import type { Clock } from '../util/clock.ts';
@@ -13,7 +12,8 @@ import { StartupError } from './errors.ts';
 
 export async function startDashboardPart(
   config: Config,
-  kubeConfig: KubeConfig,
+  /** The API server the operator talks to: its address and CA, never its credentials. */
+  server: ClusterAddress | undefined,
   output: OutputStore | undefined,
   logger: Logger,
   clock: Clock,
@@ -29,7 +29,7 @@ export async function startDashboardPart(
       host: config.dashboard.listen.host,
       port: config.dashboard.listen.port,
       tls: config.dashboard.tls,
-      endpoint: endpointFrom(kubeConfig),
+      endpoint: endpointFrom(server),
       output,
       nodeName: config.controller.nodeName,
       peerUrl: config.dashboard.peerUrl,

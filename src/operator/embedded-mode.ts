@@ -2,21 +2,20 @@
  * Embedded mode: this process is its own Kubernetes-compatible API server.
  *
  * Checks the data directory, then starts the same embedded API server that
- * `ofelia-operator apiserver` runs (src/apiserver/bootstrap.ts: store, tokens, serving certificate,
+ * `ofelia-operator apiserver` runs (src/apiserver/embedded.ts: store, tokens, serving certificate,
  * server, a kubeconfig for kubectl whose token is renewed at two thirds of its lifetime), and gives
- * the controller a KubeConfig of its own — the server's URL and CA, and a token named `operator`
- * that lives as long as this process — for the calls it makes over loopback HTTPS as to a real
- * cluster (Events, Leases, Secrets, JobNotifiers; its job calls too with `--embedded-client https`),
- * and the server's in-process access for the job calls by default (src/in-process-client). A
- * failure is a StartupError (one line).
+ * the operator the server's in-process access, which its API calls use by default
+ * (src/in-process-client, operator/in-process-api.ts), and a connection of its own — the server's
+ * URL and CA, and a token named `operator` that lives as long as this process — for
+ * `--embedded-client https` (every call over loopback HTTPS, as to a real cluster) and for the
+ * dashboard's address. Plain data: nothing here loads client-node. A failure is a StartupError
+ * (one line).
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   DEFAULT_KUBECONFIG_TOKEN_TTL_SECONDS,
   type EmbeddedApiServer,
   EmbeddedApiServerError,
   type InProcessAccess,
-  renderKubeconfig,
   startEmbeddedApiServer,
 } from '../apiserver/index.ts';
 import type { EmbeddedMode } from '../config/index.ts';
@@ -36,12 +35,21 @@ export interface EmbeddedApi {
   readonly port: number;
   /** Where the kubeconfig for kubectl was written. */
   readonly kubeconfigFile: string;
-  /** The controller's own connection to the server. */
-  readonly kubeConfig: KubeConfig;
+  /** The operator's own connection to the server over HTTPS. */
+  readonly connection: ApiConnection;
   /** The server's engine without HTTPS, for the controller's job calls (--embedded-client in-process). */
   readonly inProcess: InProcessAccess;
   /** Stops the server, revokes the operator's token, closes the store. */
   close(): Promise<void>;
+}
+
+/** Where and as whom to reach an API server over HTTPS. */
+export interface ApiConnection {
+  readonly server: string;
+  /** The server's CA, base64 PEM (as a kubeconfig's certificate-authority-data). */
+  readonly caData: string;
+  /** The bearer token. */
+  readonly token: string;
 }
 
 export interface EmbeddedDeps {
@@ -70,15 +78,11 @@ export async function startEmbeddedApi(mode: EmbeddedMode, deps: EmbeddedDeps): 
   try {
     // The controller's identity: a token that lives as long as this process.
     const token = await api.issueToken(OPERATOR_TOKEN);
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromString(
-      renderKubeconfig({ server: api.url, caData: api.caData, token, userName: 'ofelia-operator' }),
-    );
     return {
       url: api.url,
       port: api.port,
       kubeconfigFile: api.kubeconfigPath,
-      kubeConfig,
+      connection: { server: api.url, caData: api.caData, token },
       inProcess: api.inProcess,
       close: () => api.close(),
     };

@@ -8,8 +8,7 @@
  * use, an unusable kubeconfig.
  * Never: reads process.env or ~/.kube/config, or leaves a part running after a failed start.
  */
-export { clusterKubeConfig } from './cluster-mode.ts';
-export { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
+export { type ApiConnection, type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 export { StartupError, type StartupFailureReason } from './errors.ts';
 export {
   clusterInstanceId,

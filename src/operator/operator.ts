@@ -18,10 +18,10 @@
  * endpoint closes; exit code 0. A failed start stops what was started, in the same order.
  * Never reads process.env (the CLI passed everything in through the Config).
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Config } from '../config/index.ts';
 import { poolLeftoverSource } from '../controller/adoption.ts';
 import { ControllerManager } from '../controller/manager.ts';
+import type { ClusterAddress } from '../dashboard/index.ts';
 import { DockerPool } from '../docker/pool.ts';
 import {
   type Checker,
@@ -30,9 +30,6 @@ import {
   ListenError,
   startObservabilityServer,
 } from '../http/index.ts';
-import { inProcessJobTransport } from '../in-process-client/in-process-job-transport.ts';
-import { makeKubeClients } from '../kube/clients.ts';
-import { KubeSecretSource } from '../kube/kube-secret-source.ts';
 import { FileResultJournal, type ResultJournal } from '../kube/result-journal.ts';
 import type { Logger } from '../log/logger.ts';
 import { runnable } from '../machinery/runnable.ts';
@@ -44,7 +41,7 @@ import { JobRunner } from '../runner/job-runner.ts';
 import { LoggerOutputSink } from '../runner/output-sink.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { operatorVersion } from '../version.ts';
-import { clusterKubeConfig } from './cluster-mode.ts';
+import { type ApiConnectionChoice, clusterApiConnection, embeddedApiConnection } from './api-connection.ts';
 import { startDashboardPart } from './dashboard-part.ts';
 import { type EmbeddedApi, startEmbeddedApi } from './embedded-mode.ts';
 import { StartupError } from './errors.ts';
@@ -127,8 +124,13 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       });
     }
 
-    let kubeConfig: KubeConfig;
+    // One choice of API clients for everything that talks to the API server (api-connection.ts):
+    // in embedded mode by default in-process, and then client-node is never loaded.
+    let connection: ApiConnectionChoice;
     let embedded: EmbeddedApi | undefined;
+    /** Where the API server is, for the dashboard: address and CA only. */
+    let server: ClusterAddress | undefined;
+    let serverUrl: string;
     if (config.mode.kind === 'embedded') {
       embedded = await startEmbeddedApi(config.mode, {
         logger: deps.logger,
@@ -137,16 +139,22 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       });
       const api = embedded;
       await lifecycle.add(runnable('embedded API server', { stop: () => api.close() })).start();
-      kubeConfig = embedded.kubeConfig;
+      connection = await embeddedApiConnection(config.mode, embedded, clock);
+      server = { server: embedded.url, caData: embedded.connection.caData };
+      serverUrl = embedded.url;
     } else {
-      kubeConfig = clusterKubeConfig(config.mode);
-      log.info({ mode: config.mode.kind, server: kubeConfig.getCurrentCluster()?.server }, 'cluster mode');
+      const cluster = await clusterApiConnection(config.mode, clock);
+      connection = cluster;
+      server = cluster.config.getCurrentCluster() ?? undefined;
+      serverUrl = cluster.server;
+      log.info({ mode: config.mode.kind, server: serverUrl }, 'cluster mode');
     }
+    const api = connection.api;
 
     const instance = await resolveInstance({
       given: config.controller.instance,
       mode: config.mode,
-      serverUrl: embedded?.url ?? kubeConfig.getCurrentCluster()?.server ?? '',
+      serverUrl,
       namespace: config.controller.namespace,
     });
     log.info({ instance: instance.id, source: instance.source }, 'operator instance');
@@ -171,13 +179,11 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
       const store = output;
       await lifecycle.add(runnable('output store', { stop: () => store.close() })).start();
     }
-    // One set of API clients for everything that talks to the API server.
-    const kubeClients = makeKubeClients(kubeConfig);
     const runnerLog = deps.logger.child({ component: 'runner' });
     const runner = new JobRunner({
       pool,
       instance: instance.id,
-      secrets: new KubeSecretSource({ clients: kubeClients, clock }),
+      secrets: api.secrets(),
       log: runnerLog,
       sink: output ? teeSink(output, new LoggerOutputSink(runnerLog)) : undefined,
       policy: {
@@ -207,13 +213,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     }
     const manager = new ControllerManager({
       results,
-      kubeConfig,
-      clients: kubeClients,
-      // Embedded mode: the jobs' list, watch and writes without TLS and HTTP (docs/performance.md).
-      jobTransport:
-        embedded && config.mode.kind === 'embedded' && config.mode.client === 'in-process'
-          ? inProcessJobTransport({ access: embedded.inProcess, clock })
-          : undefined,
+      api: api.controller,
       executor: new OutputRecordingExecutor(runner, output),
       instance: instance.id,
       leftovers: poolLeftoverSource(pool),
@@ -250,9 +250,9 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     });
     // Notifications hear the runs of this replica; their informer syncs before the controller starts.
     const notifier = new NotifierController({
-      kubeConfig,
-      clients: kubeClients,
-      secrets: new KubeSecretSource({ clients: kubeClients, clock }),
+      api: api.notifiers,
+      events: api.notifierEvents,
+      secrets: api.secrets(),
       clock,
       logger: deps.logger,
       metrics: metrics.notify,
@@ -270,11 +270,12 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     }
     if (config.dockerLabels.enabled) {
       // Ofelia's container labels, read live (src/labels): after the controller, which runs the jobs.
-      // Loaded only with --docker-labels (it brings Ofelia's importer and YAML).
+      // Loaded only with --docker-labels (it brings Ofelia's importer and YAML, and writes jobs
+      // through client-node, loaded then even in embedded mode).
       const { dockerLabelSource } = await import('../labels/index.ts');
       const labels = dockerLabelSource({
         daemon: pool.get(),
-        kubeConfig,
+        kubeConfig: await connection.kubeConfig(),
         namespace: config.dockerLabels.namespace,
         nodeName: config.controller.nodeName,
         resyncMs: config.dockerLabels.resyncMs,
@@ -288,7 +289,7 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     }
     const dashboard = await startDashboardPart(
       config,
-      kubeConfig,
+      server,
       output,
       deps.logger,
       clock,
@@ -299,7 +300,8 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     log.info(
       {
         mode: config.mode.kind,
-        api: embedded?.url ?? kubeConfig.getCurrentCluster()?.server,
+        api: serverUrl,
+        client: api.name,
         kubeconfig: embedded?.kubeconfigFile,
         http: http.url,
         dashboard: dashboard?.url,

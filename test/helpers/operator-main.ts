@@ -16,13 +16,12 @@ import { poolLeftoverSource } from '../../src/controller/adoption.ts';
 import { ControllerManager } from '../../src/controller/manager.ts';
 import { localDaemonConfig } from '../../src/docker/config.ts';
 import { DockerPool } from '../../src/docker/pool.ts';
-import { makeKubeClients } from '../../src/kube/clients.ts';
-import { KubeSecretSource } from '../../src/kube/kube-secret-source.ts';
 import { FileResultJournal } from '../../src/kube/result-journal.ts';
 import { type LabelSource, startDockerLabelSource } from '../../src/labels/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { NotifyMetrics } from '../../src/metrics/notify-metrics.ts';
 import { NotifierController } from '../../src/notify/notifier-controller.ts';
+import { httpsOperatorApi } from '../../src/operator/https-api.ts';
 import { clusterInstanceId } from '../../src/operator/instance-id.ts';
 import { JobRunner } from '../../src/runner/job-runner.ts';
 import { securityPolicy } from '../../src/runner/policy/index.ts';
@@ -59,7 +58,8 @@ kubeConfig.loadFromFile(config.kubeconfig);
 const instance =
   config.instance ?? clusterInstanceId(kubeConfig.getCurrentCluster()?.server ?? '', undefined);
 const pool = new DockerPool([localDaemonConfig()], {}, { log });
-const clients = makeKubeClients(kubeConfig);
+// Over HTTPS with client-node, as the operator in cluster mode.
+const api = httpsOperatorApi(kubeConfig, systemClock);
 const runner = new JobRunner({
   pool,
   instance,
@@ -70,13 +70,12 @@ const runner = new JobRunner({
   ...(config.dockerLabels
     ? { policy: securityPolicy({ ofeliaLabelsNamespace: config.dockerLabels.namespace }) }
     : {}),
-  secrets: new KubeSecretSource({ clients, clock: systemClock }),
+  secrets: api.secrets(),
 });
 const results = config.resultsDir ? FileResultJournal.open(config.resultsDir) : undefined;
 const manager = new ControllerManager({
   results,
-  kubeConfig,
-  clients,
+  api: api.controller,
   executor: runner,
   instance,
   leftovers: poolLeftoverSource(pool),
@@ -114,9 +113,9 @@ process.on('SIGTERM', () => {
 
 // JobNotifiers, as the operator wires them: the informer synced before the controller starts.
 const notifier = new NotifierController({
-  kubeConfig,
-  clients,
-  secrets: new KubeSecretSource({ clients, clock: systemClock }),
+  api: api.notifiers,
+  events: api.notifierEvents,
+  secrets: api.secrets(),
   clock: systemClock,
   logger: log.child({ replica: config.identity }),
   metrics: new NotifyMetrics(new Registry()),

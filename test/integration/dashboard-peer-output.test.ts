@@ -100,7 +100,7 @@ before(async () => {
 
   const kc = new KubeConfig();
   kc.loadFromFile(api.kubeconfig);
-  const endpoint = endpointFrom(kc);
+  const endpoint = endpointFrom(kc.getCurrentCluster());
   storeB = OutputStore.open({ dir: join(tmp, 'b'), log: silentLogger() });
   const finished = { ...running, scheduledTime: 100_000 };
   storeB.begin(finished);
@@ -237,7 +237,7 @@ test('a relayed request is never relayed again: a peer URL pointing back is a 40
   const self = await startDashboard({
     host: '127.0.0.1',
     port,
-    endpoint: endpointFrom(kc),
+    endpoint: endpointFrom(kc.getCurrentCluster()),
     output: undefined,
     nodeName: 'node-s',
     // Every node's replica is this one.
@@ -256,7 +256,7 @@ test('a node that is not a live replica gets no token: a 404, nothing relayed', 
   const d = await startDashboard({
     host: '127.0.0.1',
     port: 0,
-    endpoint: endpointFrom(kc),
+    endpoint: endpointFrom(kc.getCurrentCluster()),
     output: undefined,
     nodeName: 'node-e',
     peerUrl: `http://{node}:${b.port}`,
@@ -294,7 +294,7 @@ test('a peer that is down, or does not answer within the deadline, is a 502 nami
     const d = await startDashboard({
       host: '127.0.0.1',
       port: 0,
-      endpoint: endpointFrom(kc),
+      endpoint: endpointFrom(kc.getCurrentCluster()),
       output: undefined,
       nodeName: 'node-d',
       peerUrl: `http://{node}:${port}`,

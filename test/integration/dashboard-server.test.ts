@@ -30,7 +30,7 @@ before(async () => {
   const common = {
     host: '127.0.0.1',
     port: 0,
-    endpoint: endpointFrom(kc),
+    endpoint: endpointFrom(kc.getCurrentCluster()),
     output: undefined,
     nodeName: 'n',
     log: silentLogger(),

@@ -6,18 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { type Informer, KubeConfig, type ObjectCache } from '@kubernetes/client-node';
+import type { Informer, ObjectCache } from '@kubernetes/client-node';
 import { inProcessAccess } from '../../../src/apiserver/in-process.ts';
 import type { KubeObject } from '../../../src/apiserver/kinds/kind.ts';
 import { defaultKinds } from '../../../src/apiserver/kinds/served-kinds.ts';
 import { ResourceService, type WriteOptions } from '../../../src/apiserver/registry/resource-service.ts';
 import { WatchHub } from '../../../src/apiserver/watch/watch-hub.ts';
-import { InProcessInformer } from '../../../src/in-process-client/in-process-informer.ts';
-import {
-  FIELD_MANAGER,
-  inProcessJobTransport,
-  namespaceOfPath,
-} from '../../../src/in-process-client/in-process-job-transport.ts';
+import { FIELD_MANAGER } from '../../../src/in-process-client/in-process-calls.ts';
+import { InProcessInformer, namespaceOfPath } from '../../../src/in-process-client/in-process-informer.ts';
+import { inProcessJobTransport } from '../../../src/in-process-client/in-process-job-transport.ts';
 import { httpStatusOf, isNotFound } from '../../../src/kube/api-errors.ts';
 import type { JobObject } from '../../../src/kube/job-api.ts';
 import { jobsPath } from '../../../src/kube/job-api.ts';
@@ -56,7 +53,7 @@ const create = (namespace: string, name: string) => service.create(sdj, namespac
 
 let listed = 0;
 function informer(namespace?: string): Informer<JobObject> & ObjectCache<JobObject> {
-  return transport.informerFactory!(new KubeConfig(), jobsPath(namespace), transport.list(namespace), () => {
+  return transport.informerFactory(jobsPath(namespace), transport.list(namespace), () => {
     listed++;
   });
 }

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  type Informer,
-  KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type ListPromise,
-  type ObjectCache,
+import type {
+  Informer,
+  KubernetesListObject,
+  KubernetesObject,
+  ListPromise,
+  ObjectCache,
 } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { RestartingInformer } from '../../../src/kube/informer.ts';
@@ -124,7 +123,6 @@ function setup(listAnswers: Array<KubernetesObject[] | Error>, backoff = { initi
   let lists = 0;
   const informer = new RestartingInformer<KubernetesObject>({
     resource: 'scheduleddockerjobs',
-    kubeConfig: new KubeConfig(),
     path: '/apis/ofelia.dev/v1alpha1/scheduleddockerjobs',
     list: async () => {
       const answer = listAnswers[Math.min(lists++, listAnswers.length - 1)];
@@ -136,7 +134,7 @@ function setup(listAnswers: Array<KubernetesObject[] | Error>, backoff = { initi
     metrics,
     initialBackoffMs: backoff.initial,
     maxBackoffMs: backoff.max,
-    informerFactory: (_kc, _path, list) => {
+    informerFactory: (_path, list) => {
       fake = new FakeInformer(list);
       return fake;
     },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trimReceived } from '../../../src/kube/trimming-informer.ts';
+import { trimReceived } from '../../../src/kube/trim-received.ts';
 
 test('trimReceived drops managedFields and keeps everything else as received', () => {
   const obj = {

@@ -1,0 +1,57 @@
+/**
+ * The one choice of how this process reaches the API server (operator-api.ts), and the loading
+ * that goes with it:
+ * - embedded mode, `--embedded-client in-process` (the default): every call in-process against the
+ *   embedded server (in-process-api.ts); client-node is never loaded;
+ * - embedded mode, `--embedded-client https`: every call over loopback HTTPS with the operator's
+ *   own token, through client-node, loaded here with a dynamic import;
+ * - cluster mode: over HTTPS with the kubeconfig or service account (cluster-mode.ts, loaded here
+ *   too, since it reads the kubeconfig with client-node).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { EmbeddedMode, InClusterMode, KubeconfigMode } from '../config/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { EmbeddedApi } from './embedded-mode.ts';
+import { inProcessOperatorApi } from './in-process-api.ts';
+import type { OperatorApi } from './operator-api.ts';
+
+export interface ApiConnectionChoice {
+  readonly api: OperatorApi;
+  /**
+   * A KubeConfig for the parts that speak client-node themselves (the Docker-label source): the
+   * cluster's, or the embedded server's with the operator's token. Loads client-node when called.
+   */
+  kubeConfig(): Promise<KubeConfig>;
+}
+
+/** Embedded mode: in-process, or over loopback HTTPS as `mode.client` says. */
+export async function embeddedApiConnection(
+  mode: EmbeddedMode,
+  embedded: EmbeddedApi,
+  clock: Clock,
+): Promise<ApiConnectionChoice> {
+  const kubeConfig = async () => (await import('./https-api.ts')).embeddedKubeConfig(embedded.connection);
+  if (mode.client === 'in-process')
+    return { api: inProcessOperatorApi(embedded.inProcess, clock), kubeConfig };
+  const { httpsOperatorApi } = await import('./https-api.ts');
+  const config = await kubeConfig();
+  return { api: httpsOperatorApi(config, clock), kubeConfig: async () => config };
+}
+
+/** Cluster mode: the kubeconfig file or the service account (a StartupError when unusable). */
+export async function clusterApiConnection(
+  mode: KubeconfigMode | InClusterMode,
+  clock: Clock,
+): Promise<ApiConnectionChoice & { readonly server: string; readonly config: KubeConfig }> {
+  const [{ clusterKubeConfig }, { httpsOperatorApi }] = await Promise.all([
+    import('./cluster-mode.ts'),
+    import('./https-api.ts'),
+  ]);
+  const config = clusterKubeConfig(mode);
+  return {
+    api: httpsOperatorApi(config, clock),
+    kubeConfig: async () => config,
+    server: config.getCurrentCluster()?.server ?? '',
+    config,
+  };
+}
