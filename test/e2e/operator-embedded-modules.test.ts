@@ -64,6 +64,9 @@ async function runEmbedded(name: string, extra: string[]): Promise<RunOutcome> {
       '127.0.0.1:0',
       '--http-listen',
       '127.0.0.1:0',
+      // The dashboard on (it must not load client-node either), on a port of its own.
+      '--dashboard-listen',
+      '127.0.0.1:0',
       '--log-format',
       'json',
       '--node-name',
