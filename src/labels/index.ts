@@ -2,11 +2,10 @@
  * The live Docker-label source: Ofelia's `ofelia.*` container labels, read from the node-local
  * daemon while the operator runs, kept as ScheduledDockerJobs through the Kubernetes API
  * (label-source.ts for the loop, sync-plan.ts for the pure decision, object-store.ts and
- * container-events.ts for the I/O). In: a daemon, a kubeconfig, a namespace, the node name.
+ * container-events.ts for the I/O). In: a daemon, the stores, a namespace, the node name.
  * Out: jobs created, replaced and deleted as containers come, change and go. Never: touches a job
  * it did not make, or polls faster than its events and resync period ask.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { DaemonClient } from '../docker/daemon-client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DockerLabelMetrics } from '../metrics/docker-label-metrics.ts';
@@ -14,14 +13,15 @@ import type { Clock } from '../util/clock.ts';
 import { dockerEventSource } from './container-events.ts';
 import { listLabelledContainers } from './container-list.ts';
 import { LabelSource, ownerFor } from './label-source.ts';
-import { kubeLabelStores } from './object-store.ts';
+import type { LabelStores } from './object-store.ts';
 
 export { LabelSource, ownerFor } from './label-source.ts';
 export { OWNER_LABEL } from './sync-plan.ts';
 
 export interface DockerLabelSourceOptions {
   daemon: DaemonClient;
-  kubeConfig: KubeConfig;
+  /** Where its objects go: made by the operator's API choice (in-process or HTTPS). */
+  stores: LabelStores;
   namespace: string;
   nodeName: string;
   resyncMs: number;
@@ -42,7 +42,7 @@ export function dockerLabelSource(opts: DockerLabelSourceOptions): LabelSource {
   return new LabelSource({
     listContainers: () => listLabelledContainers(opts.daemon),
     events: dockerEventSource(opts.daemon),
-    stores: kubeLabelStores(opts.kubeConfig, opts.namespace, ownerFor(opts.nodeName)),
+    stores: opts.stores,
     namespace: opts.namespace,
     nodeName: opts.nodeName,
     resyncMs: opts.resyncMs,

@@ -38,6 +38,9 @@ export function httpsOperatorApiOver(clients: KubeClients, clock: Clock): Operat
     notifiers: kubeNotifierApi(clients),
     notifierEvents: events,
     secrets: () => new CachedSecretSource({ reads: kubeSecretReads(clients), clock }),
+    // Loaded with --docker-labels only.
+    labelStores: async (namespace, owner) =>
+      (await import('../labels/kube-object-store.ts')).kubeLabelStores(clients, namespace, owner),
   };
 }
 

@@ -38,5 +38,13 @@ export function inProcessOperatorApi(access: InProcessAccess, clock: Clock): Ope
     }),
     notifierEvents: events,
     secrets: () => new CachedSecretSource({ reads, clock }),
+    // Loaded with --docker-labels only.
+    labelStores: async (namespace, owner) =>
+      (await import('../labels/in-process-object-store.ts')).inProcessLabelStores(
+        access,
+        clock,
+        namespace,
+        owner,
+      ),
   };
 }

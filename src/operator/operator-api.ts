@@ -7,6 +7,7 @@
  */
 import type { ControllerApi } from '../controller/controller-api.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
+import type { LabelStores } from '../labels/object-store.ts';
 import type { NotifierApi } from '../notify/notifier-api.ts';
 import type { SecretSource } from '../runner/secret-source.ts';
 
@@ -19,4 +20,6 @@ export interface OperatorApi {
   readonly notifierEvents: EventSink;
   /** A new SecretSource with a cache of its own (the runner's, the notifiers'). */
   secrets(): SecretSource;
+  /** Where the Docker-label source (`--docker-labels`) of owner `owner` keeps its objects. */
+  labelStores(namespace: string, owner: string): Promise<LabelStores>;
 }

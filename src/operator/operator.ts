@@ -270,12 +270,12 @@ export async function runOperator(config: Config, deps: OperatorDeps): Promise<n
     }
     if (config.dockerLabels.enabled) {
       // Ofelia's container labels, read live (src/labels): after the controller, which runs the jobs.
-      // Loaded only with --docker-labels (it brings Ofelia's importer and YAML, and writes jobs
-      // through client-node, loaded then even in embedded mode).
-      const { dockerLabelSource } = await import('../labels/index.ts');
+      // Loaded only with --docker-labels (it brings Ofelia's importer and YAML); its objects go
+      // through the same API choice as everything else.
+      const { dockerLabelSource, ownerFor } = await import('../labels/index.ts');
       const labels = dockerLabelSource({
         daemon: pool.get(),
-        kubeConfig: await connection.kubeConfig(),
+        stores: await api.labelStores(config.dockerLabels.namespace, ownerFor(config.controller.nodeName)),
         namespace: config.dockerLabels.namespace,
         nodeName: config.controller.nodeName,
         resyncMs: config.dockerLabels.resyncMs,

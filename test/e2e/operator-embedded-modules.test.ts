@@ -2,7 +2,7 @@
  * Which packages the operator process loads: in embedded mode with the default in-process client
  * it never loads @kubernetes/client-node (importing it alone costs about 84 MB of RSS,
  * docs/performance.md), while it elects a leader, resolves a JobNotifier (informer, Secret read,
- * status write, Event) and shuts down; with `--embedded-client https` it does load it, which also
+ * status write, Event), runs the Docker-label source (`--docker-labels`) and shuts down; with `--embedded-client https` it does load it, which also
  * shows that the check sees it when it is there.
  *
  * How: `node --import test/helpers/record-modules.mjs bin/ofelia-operator.js run ...`, whose
@@ -121,8 +121,8 @@ async function runEmbedded(name: string, extra: string[]): Promise<RunOutcome> {
   }
 }
 
-test('embedded mode, in-process client: client-node is never loaded, leader election and notifiers work', async () => {
-  const { modules, ready } = await runEmbedded('in-process', []);
+test('embedded mode, in-process client: client-node is never loaded, leader election, notifiers and the Docker-label source work', async () => {
+  const { modules, ready } = await runEmbedded('in-process', ['--docker-labels']);
   // The hooks saw the process's own modules: a check that cannot see anything proves nothing.
   assert.ok(
     [...modules].some((url) => url.includes('/node_modules/pino/')),
@@ -132,6 +132,10 @@ test('embedded mode, in-process client: client-node is never loaded, leader elec
     [...modules].filter((url) => url.includes(CLIENT_NODE)),
     [],
     'client-node was loaded in embedded mode with the in-process client',
+  );
+  assert.ok(
+    [...modules].some((url) => /\/labels\/in-process-object-store\.(ts|js)$/.test(url)),
+    'the Docker-label source ran with its in-process stores',
   );
   // The notifier was resolved through the in-process clients: its Secret read (404) and status.
   assert.equal(ready?.status, 'False');

@@ -17,7 +17,7 @@ import { ControllerManager } from '../../src/controller/manager.ts';
 import { localDaemonConfig } from '../../src/docker/config.ts';
 import { DockerPool } from '../../src/docker/pool.ts';
 import { FileResultJournal } from '../../src/kube/result-journal.ts';
-import { type LabelSource, startDockerLabelSource } from '../../src/labels/index.ts';
+import { type LabelSource, ownerFor, startDockerLabelSource } from '../../src/labels/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { NotifyMetrics } from '../../src/metrics/notify-metrics.ts';
 import { NotifierController } from '../../src/notify/notifier-controller.ts';
@@ -128,11 +128,12 @@ const notifierParts = notifier.runnables();
 for (const part of notifierParts) await part.start();
 await manager.start();
 if (config.dockerLabels) {
+  const nodeName = config.nodeName ?? config.identity;
   labels = await startDockerLabelSource({
     daemon: pool.get(),
-    kubeConfig,
+    stores: await api.labelStores(config.dockerLabels.namespace, ownerFor(nodeName)),
     namespace: config.dockerLabels.namespace,
-    nodeName: config.nodeName ?? config.identity,
+    nodeName,
     resyncMs: config.dockerLabels.resyncMs,
     clock: systemClock,
     log: log.child({ component: 'docker-labels' }),
