@@ -37,6 +37,11 @@ export class DaemonClient {
     private readonly guard: DaemonGuard,
     private readonly transport: EngineTransport,
     private readonly agents: DaemonAgents,
+    /**
+     * How long a call that changes a container may take (PoolOptions.containerCallTimeoutMs):
+     * also how long a caller waits, after such a call timed out, for its effect to show.
+     */
+    readonly containerCallTimeoutMs: number,
   ) {}
 
   get breakerState(): BreakerStateName {

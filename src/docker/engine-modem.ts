@@ -26,6 +26,7 @@ import type { DaemonAgents, PoolName } from './agents.ts';
 import type { Endpoint } from './config.ts';
 import {
   apiError,
+  CONTAINER_CHANGES,
   DEFAULT_API_VERSION,
   type EngineTransport,
   MAX_ERROR_BODY_BYTES,
@@ -102,7 +103,9 @@ export class EngineModem {
       });
       return;
     }
-    this.transport.fetch(request, request.pool === 'control', (err, answer) => {
+    // Short calls are bounded body and all; a wait or a log read on the stream pool lasts as long
+    // as it must (the caller's signal bounds it), except a container change, short like the rest.
+    this.transport.fetch(request, request.pool === 'control' || CONTAINER_CHANGES.has(op), (err, answer) => {
       if (err) return callback(err, null);
       const { status, body, json } = answer!;
       if (!accepted(status)) return callback(apiError(this.transport.daemon, op, status, body), null);
@@ -216,7 +219,10 @@ export class EngineModem {
     }
     if (typeof body === 'string') header('Content-Length', Buffer.byteLength(body));
     else if (Buffer.isBuffer(body)) header('Content-Length', body.length);
-    const pool: PoolName = options.isStream || STREAM_OPS.has(op) ? 'stream' : 'control';
+    // A container create or start on a busy daemon holds its socket for seconds: on the control
+    // pool, dozens of them would queue the quick calls (inspect, ping) behind them.
+    const pool: PoolName =
+      options.isStream || STREAM_OPS.has(op) || CONTAINER_CHANGES.has(op) ? 'stream' : 'control';
     return { op, pool, method, path, headers, body, signal: options.abortSignal };
   }
 }

@@ -215,8 +215,11 @@ export class EngineTransport {
   }
 }
 
-/** Calls in which the daemon changes a container before it answers: they get the longer deadline. */
-const CONTAINER_CHANGES: ReadonlySet<DockerOperation> = new Set<DockerOperation>([
+/**
+ * Calls in which the daemon changes a container before it answers: they get the longer deadline,
+ * and a socket of the stream pool (engine-modem.ts), since one may hold it for many seconds.
+ */
+export const CONTAINER_CHANGES: ReadonlySet<DockerOperation> = new Set<DockerOperation>([
   'container.create',
   'container.start',
   'container.stop',

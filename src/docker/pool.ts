@@ -91,7 +91,7 @@ export class DockerPool {
       this.deps.log.child({ component: 'docker', daemon: config.name }),
       this.deps.metrics,
     );
-    const client = new DaemonClient(config.name, docker, guard, transport, agents);
+    const client = new DaemonClient(config.name, docker, guard, transport, agents, o.containerCallTimeoutMs);
     this.deps.metrics?.track({
       daemon: config.name,
       controlSockets: () => client.sockets().control,

@@ -29,6 +29,7 @@ import {
 } from './container-supervisor.ts';
 import { resolveEnv } from './env.ts';
 import { resolveEnvFrom } from './env-from.ts';
+import { awaitLateCreate, awaitLateStart, type StateBefore } from './late-answer.ts';
 import { OutputCapture } from './output-capture.ts';
 import { resolvePullAuth } from './registry-auth.ts';
 import { QuantityError } from './resources.ts';
@@ -81,7 +82,7 @@ export async function startExistingContainer(ctx: RunContext, spec: StartSpec): 
     stopSignal: 'SIGTERM',
     stopTimeoutSeconds: 10,
   };
-  return startAndSupervise(ctx, handling, info.Id);
+  return startAndSupervise(ctx, handling, info.Id, { startedAt: state.StartedAt, error: state.Error });
 }
 
 export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunOutcome> {
@@ -107,11 +108,17 @@ export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunO
   const name = containerName(req.identity, ctx.instance);
   let id: string;
   try {
-    id = await createRunContainer(ctx, name, body);
+    id = (
+      await daemon.call('container.create', () => daemon.docker.createContainer(createOptions(name, body)))
+    ).id;
   } catch (e) {
-    if (isConflict(e)) {
-      // The run's container already exists (a restart mid-run, or a second replica): adopt it.
-      const existing = await inspectContainer(ctx, name);
+    // Created after the answer timed out (a busy daemon): the run's name shows it, once it exists.
+    const late =
+      e instanceof DockerTimeoutError && !ctx.signal.aborted ? await awaitLateCreate(ctx, name) : undefined;
+    if (isConflict(e) || late) {
+      // The run's container already exists (a restart mid-run, or a second replica, or a create
+      // that answered late): adopt it.
+      const existing = late ?? (await inspectContainer(ctx, name));
       const owner = existing.Config.Labels?.[LABELS.instance];
       if (owner !== ctx.instance) {
         // The name holds a digest of the instance, so only a hand-made container gets here.
@@ -127,7 +134,7 @@ export async function runContainer(ctx: RunContext, spec: RunSpec): Promise<RunO
     if (isNotFound(e)) throw new RunFailure('ImagePullFailed', 'ImageNotPresent', e.message);
     throw e;
   }
-  return startAndSupervise(ctx, spec, id);
+  return startAndSupervise(ctx, spec, id, {});
 }
 
 /** Finishes a run whose container exists: running -> supervise; created -> start; exited -> record. */
@@ -137,7 +144,8 @@ export async function continueContainer(
   info: ContainerInspect,
 ): Promise<RunOutcome> {
   const state = info.State;
-  if (state.Status === 'created') return startAndSupervise(ctx, spec, info.Id);
+  if (state.Status === 'created')
+    return startAndSupervise(ctx, spec, info.Id, { startedAt: state.StartedAt, error: state.Error });
   const multiplexed = !info.Config.Tty;
   const capture = newCapture(ctx, multiplexed);
   const startTime = parseTime(state.StartedAt) ?? ctx.clock.now();
@@ -177,6 +185,7 @@ async function startAndSupervise(
   ctx: RunContext,
   spec: ContainerHandling | undefined,
   id: string,
+  before: StateBefore,
 ): Promise<RunOutcome> {
   const multiplexed = !(spec?.tty ?? false);
   const capture = newCapture(ctx, multiplexed);
@@ -188,8 +197,20 @@ async function startAndSupervise(
     if (e instanceof DockerTimeoutError && !ctx.signal.aborted) {
       // A busy daemon may start it after all, only late: the run then goes on and is followed
       // and recorded like an adopted one, instead of being killed and reported as lost.
-      const late = await startAfterTimeout(ctx, id, e);
-      if (late) return continueContainer(ctx, spec, late);
+      const late = await awaitLateStart(ctx, id, before);
+      ctx.log.warn({ containerId: id, err: e.message, seen: late.kind }, 'container start answered late');
+      if (late.kind === 'started') return continueContainer(ctx, spec, late.info);
+      if (late.kind === 'refused') return cannotRun(ctx, spec, id, late.message, late.exitCode);
+      if (late.kind === 'unknown') {
+        // It may be running: never removed blindly; a restart's adoption finds it.
+        return {
+          result: 'DaemonUnavailable',
+          reason: 'LostContainer',
+          message: `container ${id.slice(0, 12)}: ${e.message}, and its state could not be read (${late.message})`,
+          containerId: id,
+        };
+      }
+      // Still not started after the wait: removed below, so a start still queued cannot run it.
     }
     if (!(e instanceof DockerApiError)) {
       if (!spec?.userOwned) await removeContainer(ctx, id, true);
@@ -202,15 +223,7 @@ async function startAndSupervise(
     } catch {
       // keep the daemon's message alone
     }
-    const failed: RunOutcome = {
-      result: 'Failed',
-      reason: 'ContainerCannotRun',
-      message: e.message,
-      exitCode,
-      containerId: id,
-    };
-    await applyRemovePolicy(ctx, spec, failed);
-    return failed;
+    return cannotRun(ctx, spec, id, e.message, exitCode);
   }
   const startTime = ctx.clock.now();
   notifyStarted(ctx, id, startTime);
@@ -373,64 +386,23 @@ async function applyRemovePolicy(
   }
 }
 
-/**
- * Creates the run's container. A create that timed out is sent once more: the name is the run's,
- * so if the first one went through late the second is a conflict, and the caller adopts the
- * container the first one made.
- */
-async function createRunContainer(
+/** The daemon refused to start the container (no such executable, bad mount ...): the run failed. */
+async function cannotRun(
   ctx: RunContext,
-  name: string,
-  body: ReturnType<typeof containerCreateBody>,
-): Promise<string> {
-  const { daemon } = ctx;
-  const create = async () =>
-    (await daemon.call('container.create', () => daemon.docker.createContainer(createOptions(name, body))))
-      .id;
-  try {
-    return await create();
-  } catch (e) {
-    if (!(e instanceof DockerTimeoutError) || ctx.signal.aborted) throw e;
-    ctx.log.warn({ container: name, err: e.message }, 'container create answered late, sending it again');
-    return create();
-  }
-}
-
-/**
- * After a start that timed out: the container if it started, late (the daemon answers a second
- * start of a started container with 304, and one still starting waits for the first); undefined
- * (logged) if it did not start or the daemon cannot say.
- */
-async function startAfterTimeout(
-  ctx: RunContext,
+  spec: ContainerHandling | undefined,
   id: string,
-  timeout: DockerTimeoutError,
-): Promise<ContainerInspect | undefined> {
-  const seen = await inspectAfterTimeout(ctx, id);
-  if (seen === undefined) return undefined;
-  if (seen.State.Status === 'created') {
-    try {
-      await ctx.daemon.call('container.start', () => ctx.daemon.docker.getContainer(id).start());
-    } catch (e) {
-      ctx.log.warn({ containerId: id, err: (e as Error).message }, 'container start failed twice');
-      return undefined;
-    }
-  }
-  const now = seen.State.Status === 'created' ? await inspectAfterTimeout(ctx, id) : seen;
-  // Still not started: continuing would only start it again.
-  if (now === undefined || now.State.Status === 'created') return undefined;
-  ctx.log.warn({ containerId: id, err: timeout.message }, 'container start answered late, following the run');
-  return now;
-}
-
-/** The container as the daemon sees it after a call about it timed out; undefined if it cannot say. */
-async function inspectAfterTimeout(ctx: RunContext, id: string): Promise<ContainerInspect | undefined> {
-  try {
-    return await inspectContainer(ctx, id);
-  } catch (e) {
-    ctx.log.warn({ containerId: id, err: (e as Error).message }, 'container state unknown after a timeout');
-    return undefined;
-  }
+  message: string,
+  exitCode: number | undefined,
+): Promise<RunOutcome> {
+  const failed: RunOutcome = {
+    result: 'Failed',
+    reason: 'ContainerCannotRun',
+    message,
+    exitCode,
+    containerId: id,
+  };
+  await applyRemovePolicy(ctx, spec, failed);
+  return failed;
 }
 
 async function removeContainer(ctx: RunContext, id: string, force: boolean): Promise<void> {

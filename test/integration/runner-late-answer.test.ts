@@ -2,6 +2,8 @@
  * A daemon that does the work but answers too late: the run's container was created or started
  * all the same, so the run goes on and is recorded once, with its output, instead of being killed
  * and reported as a daemon failure (a CI run saw a start take over 10 s with 50 runs at once).
+ * The runner looks (inspect) instead of sending the call again. Each test waits the whole
+ * container call timeout (10 s) for an answer that never comes.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,11 +13,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type Docker from 'dockerode';
 import { LABELS } from '../../src/api/run-identity.ts';
+import type { ScheduledDockerJobInput } from '../../src/api/schema.ts';
 import { ScheduledDockerJobSpecSchema } from '../../src/api/schema.ts';
 import { localDaemonConfig } from '../../src/docker/config.ts';
 import { DockerPool } from '../../src/docker/pool.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
+import { EXEC_FROM_LABEL } from '../../src/runner/policy/index.ts';
 import { StaticSecretSource } from '../../src/runner/secret-source.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
 import { LateAnswerProxy } from '../helpers/late-answer-proxy.ts';
@@ -38,6 +42,10 @@ after(async () => {
 
 let seq = 0;
 function request(args: string[]): RunRequest {
+  return requestOf({ run: { image: TEST_IMAGE, args, network: 'none', pullPolicy: 'Never' } });
+}
+
+function requestOf(spec: Partial<ScheduledDockerJobInput['spec']>): RunRequest {
   return {
     identity: {
       namespace: 'it',
@@ -47,10 +55,7 @@ function request(args: string[]): RunRequest {
       attempt: 1,
     },
     trigger: 'Manual',
-    spec: ScheduledDockerJobSpecSchema.parse({
-      schedule: '@manual',
-      run: { image: TEST_IMAGE, args, network: 'none', pullPolicy: 'Never' },
-    }),
+    spec: ScheduledDockerJobSpecSchema.parse({ schedule: '@manual', ...spec }),
   };
 }
 
@@ -60,8 +65,9 @@ async function runBehindLateDaemon(pattern: RegExp, req: RunRequest) {
   await proxy.start();
   const pool = new DockerPool(
     [localDaemonConfig(`unix://${proxy.path}`)],
-    // Far above what a create or start takes on a calm daemon, far below the held answer (never).
-    { containerCallTimeoutMs: 1_500 },
+    // Far above what a create or start takes even on a daemon busy with the rest of the suite;
+    // the held answer never comes, so this is how long each test waits for it.
+    { containerCallTimeoutMs: 10_000 },
     { log: silentLogger() },
   );
   const runner = new JobRunner({
@@ -105,7 +111,7 @@ test('a start answered too late: the run goes on, is recorded once with its outp
   assert.equal(await containersOf(req), 0, 'removed per policy, nothing left running');
 });
 
-test('a create answered too late: the second create conflicts and the run adopts the first container', {
+test('a create answered too late: the run finds the container under its name and goes on with it', {
   timeout: 60_000,
 }, async () => {
   const req = request(['sh', '-c', 'echo created-late']);
@@ -114,4 +120,30 @@ test('a create answered too late: the second create conflicts and the run adopts
   assert.equal(rec.result, 'Succeeded', rec.message);
   assert.equal(rec.logTail, 'created-late\n');
   assert.equal(await containersOf(req), 0);
+});
+
+test("a start of a user's stopped container answered too late: this start's result is recorded, not the one before, and the container stays", {
+  timeout: 60_000,
+}, async () => {
+  const name = `late-user-${uid.slice(0, 8)}`;
+  const container = await docker.createContainer({
+    name,
+    Image: TEST_IMAGE,
+    // The first start exits 3, every later one 5: the exit code says which start was recorded.
+    Cmd: ['sh', '-c', 'if [ -e /ran ]; then echo again; exit 5; fi; touch /ran; echo first; exit 3'],
+    Labels: { [EXEC_FROM_LABEL]: 'it', [LABELS.jobUid]: uid },
+    HostConfig: { NetworkMode: 'none' },
+  });
+  await container.start();
+  assert.equal((await container.wait()).StatusCode, 3);
+  const { rec, held } = await runBehindLateDaemon(
+    /^POST \/v[\d.]+\/containers\/[^/]+\/start/,
+    requestOf({ start: { container: name } }),
+  );
+  assert.equal(held, 1);
+  assert.equal(rec.result, 'Failed', rec.message);
+  assert.equal(rec.exitCode, 5, 'the exit of the start that answered late, not of the run before it');
+  const info = await container.inspect();
+  assert.equal(info.State.Running, false);
+  assert.equal(info.State.ExitCode, 5);
 });

@@ -98,8 +98,12 @@ test('EngineModem: _query and _body split; nested query objects become JSON; no 
   });
   assert.equal(sent[0]!.request.path, '/containers/create?name=n1');
   assert.equal(sent[0]!.request.body, '{"Image":"img","Env":["SECRET=x"]}');
-  assert.equal(sent[0]!.request.pool, 'control');
-  assert.equal(sent[0]!.boundBody, true);
+  assert.equal(
+    sent[0]!.request.pool,
+    'stream',
+    'a create may hold its socket for seconds: not on the control pool',
+  );
+  assert.equal(sent[0]!.boundBody, true, 'yet its answer is short and bounded');
   await dial(m, {
     path: '/containers/json?',
     method: 'GET',
@@ -110,8 +114,10 @@ test('EngineModem: _query and _body split; nested query objects become JSON; no 
     sent[1]!.request.path,
     `/containers/json?all=true&filters=${encodeURIComponent('{"label":["a=b"]}')}`,
   );
+  assert.equal(sent[1]!.request.pool, 'control');
   await dial(m, { path: '/containers/abc/json?', method: 'GET', statusCodes: { 200: true }, options: {} });
   assert.equal(sent[2]!.request.path, '/containers/abc/json');
+  assert.equal(sent[2]!.request.pool, 'control', 'an inspect stays on the control pool');
 });
 
 test('EngineModem: authconfig becomes X-Registry-Auth (URL-safe, padded), never part of the query', async () => {
