@@ -23,6 +23,7 @@ import { Dispatcher, type RunExecutor } from '../src/controller/dispatcher.ts';
 import { JobEvents } from '../src/controller/job-events.ts';
 import { JobState } from '../src/controller/job-state.ts';
 import { JobStatusView } from '../src/controller/job-status-view.ts';
+import { keepJob } from '../src/controller/kept-job.ts';
 import { RunEventRecorder } from '../src/controller/observers/run-event-recorder.ts';
 import { RunMetricsObserver } from '../src/controller/observers/run-metrics-observer.ts';
 import { RunStatusObserver } from '../src/controller/observers/run-status-observer.ts';
@@ -102,7 +103,7 @@ async function measure(scenario: Scenario): Promise<{ cpuUsPerRun: number; p50Us
   });
   const states = Array.from({ length: JOBS }, (_, i) => {
     const s = new JobState('default', `job-${i}`, `uid-${i}`, {});
-    s.job = job(i);
+    s.job = keepJob(job(i));
     return s;
   });
   gc?.();

@@ -346,6 +346,8 @@ export class Dispatcher {
       record,
       trigger: req.trigger,
       attempt: req.attempt,
+      // Read before the bus runs: the status observer, first on it, records this very result.
+      previousResult: state.status.lastResult,
       ...(run.outputTails ? { output: run.outputTails } : {}),
     });
     this.releaseSlot(run.daemon);

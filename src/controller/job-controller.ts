@@ -34,6 +34,7 @@ import type { UpstreamMarker } from './fire-request.ts';
 import type { JobEvents } from './job-events.ts';
 import { JobState } from './job-state.ts';
 import type { JobStatusView } from './job-status-view.ts';
+import { keepJob } from './kept-job.ts';
 import { ownsJob, type ReplicaRole } from './placement.ts';
 import { decide } from './reconcile-decision.ts';
 import { emptyCounters } from './run-history.ts';
@@ -161,7 +162,7 @@ export class JobController {
         obj.status as ScheduledDockerJobStatus,
       );
       const validation = validateScheduledDockerJob(obj);
-      if (validation.ok) state.job = validation.job;
+      if (validation.ok) state.job = keepJob(validation.job);
       this.states.set(key, state);
       this.opts.onTakeOn?.(state);
     }
@@ -181,18 +182,18 @@ export class JobController {
   private decideAndApply(state: JobState, obj: JobObject, meta: JobMeta): void {
     const now = this.opts.clock.now();
     const validation = validateScheduledDockerJob(obj);
-    state.job = validation.ok ? validation.job : undefined;
+    state.job = validation.ok ? keepJob(validation.job) : undefined;
     if (validation.ok && !validation.job.spec.suspend) this.fireDueEntry(state, now);
     let compiled: ReturnType<typeof compileSchedule> | undefined;
     if (validation.ok) {
       const { schedule, timeZone } = validation.job.spec;
-      const cacheKey = `${schedule}\u0000${timeZone}`;
-      if (state.compiled?.cacheKey !== cacheKey) {
-        const result = compileSchedule(schedule, { timeZone, hashKey: state.key });
-        state.compiled = result.ok ? { cacheKey, schedule: result.schedule } : undefined;
-        compiled = result;
+      const kept = state.compiled;
+      if (kept?.expression === schedule && kept.timeZone === timeZone) {
+        compiled = { ok: true, schedule: kept };
       } else {
-        compiled = { ok: true, schedule: state.compiled.schedule };
+        const result = compileSchedule(schedule, { timeZone, hashKey: state.key });
+        state.compiled = result.ok ? result.schedule : undefined;
+        compiled = result;
       }
     }
     const chains = validation.ok ? this.chainPlan(state, validation.job.spec, now) : undefined;
@@ -323,7 +324,7 @@ export class JobController {
       );
     for (const f of chains.fire) {
       // Claimed in memory until its start records it in status: a reconcile meanwhile must not fire it again.
-      state.chainClaims.set(f.upstream, f.marker);
+      state.claimChain(f.upstream, f.marker);
       this.opts.logger.info(
         { job: state.key, upstream: f.upstream, upstreamRun: f.run.name },
         'chained run due',

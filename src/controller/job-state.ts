@@ -9,7 +9,6 @@ import type {
   ActiveRun as ActiveRunStatus,
   RunRecord,
   RunTrigger,
-  ScheduledDockerJob,
   ScheduledDockerJobStatus,
 } from '../api/schema.ts';
 import type { OutputTails } from '../runner/run-types.ts';
@@ -17,6 +16,14 @@ import type { CompiledSchedule } from '../schedule/index.ts';
 import type { TimerHandle } from '../util/clock.ts';
 import { clone } from '../util/json-values.ts';
 import type { FireRequest, UpstreamMarker } from './fire-request.ts';
+import type { KeptJob } from './kept-job.ts';
+
+/**
+ * The value of `active` and `chainClaims` while a job has none: most jobs, most of the time. An
+ * empty Map costs about 180 bytes, so a job allocates its own only for its first entry and drops
+ * it with its last. Typed read-only: nothing can add to the shared one.
+ */
+const NONE: ReadonlyMap<string, never> = new Map<string, never>();
 
 export interface ActiveRun {
   name: string;
@@ -40,20 +47,24 @@ export interface ActiveRun {
 
 export class JobState {
   readonly key: string;
-  /** The validated job (spec with defaults) of the latest reconcile; undefined while invalid. */
-  job: ScheduledDockerJob | undefined;
+  /** The validated spec (with defaults) and labels of the latest reconcile; undefined while invalid. */
+  job: KeptJob | undefined;
+  /**
+   * The status as this replica will have written it: the one copy of it kept here (the object's
+   * own status is read from the informer's cache when needed, never kept).
+   */
   status: ScheduledDockerJobStatus;
   /** Latest scheduled time that was run, skipped or counted as missed. */
   lastActedMs: number | undefined;
-  readonly active = new Map<string, ActiveRun>();
+  private activeRuns: Map<string, ActiveRun> | undefined;
   /** Runs waiting for a slot under the per-daemon limit. */
   queued = 0;
   /** Concurrency Replace: the run to start once the replaced runs have ended (the newest wins). */
   replacement: FireRequest | undefined;
   pendingRetry: { handle: TimerHandle; attempt: number; scheduledMs: number } | undefined;
-  compiled: { cacheKey: string; schedule: CompiledSchedule } | undefined;
-  /** Chained runs fired by this process, per upstream job, until their start or skip is recorded. */
-  readonly chainClaims = new Map<string, UpstreamMarker>();
+  /** The spec's schedule compiled for this job (`expression` and `timeZone` say which spec it was). */
+  compiled: CompiledSchedule | undefined;
+  private claims: Map<string, UpstreamMarker> | undefined;
   /** Upstream jobs of spec.after last reported missing (comma-joined; one Event per change). */
   missingUpstreams = '';
   /** Set once the job is being deleted or released: nothing new may start. */
@@ -72,6 +83,38 @@ export class JobState {
     this.status = clone(status ?? {});
     const last = status?.lastScheduleTime ? Date.parse(status.lastScheduleTime) : Number.NaN;
     this.lastActedMs = Number.isFinite(last) ? last : undefined;
+  }
+
+  /** Runs this replica follows for the job, by run name (added and removed by run-tracker.ts). */
+  get active(): ReadonlyMap<string, ActiveRun> {
+    return this.activeRuns ?? NONE;
+  }
+
+  addActive(run: ActiveRun): void {
+    this.activeRuns ??= new Map();
+    this.activeRuns.set(run.name, run);
+  }
+
+  /** Stop following `run` (only if it is still the run of that name). */
+  removeActive(run: ActiveRun): void {
+    if (this.activeRuns?.get(run.name) !== run) return;
+    this.activeRuns.delete(run.name);
+    if (this.activeRuns.size === 0) this.activeRuns = undefined;
+  }
+
+  /** Chained runs fired by this process, per upstream job, until their start or skip is recorded. */
+  get chainClaims(): ReadonlyMap<string, UpstreamMarker> {
+    return this.claims ?? NONE;
+  }
+
+  claimChain(upstream: string, marker: UpstreamMarker): void {
+    this.claims ??= new Map();
+    this.claims.set(upstream, marker);
+  }
+
+  releaseChainClaim(upstream: string): void {
+    if (!this.claims?.delete(upstream)) return;
+    if (this.claims.size === 0) this.claims = undefined;
   }
 
   /** Record that `scheduledMs` was acted on; false if it (or a later time) already was. */

@@ -41,7 +41,7 @@ export class RunTracker {
       abort: new AbortController(),
       done: Promise.resolve(undefined as unknown as RunRecord),
     };
-    state.active.set(run.name, run);
+    state.addActive(run);
     this.runs.add(run);
     this.metrics?.activeRuns.set(this.runs.size);
     return run;
@@ -63,7 +63,7 @@ export class RunTracker {
         return toRecord(request, { result: 'Error', reason: 'RunnerError', message }, this.clock.now());
       })
       .then((record) => {
-        if (state.active.get(run.name) === run) state.active.delete(run.name);
+        state.removeActive(run);
         this.runs.delete(run);
         this.metrics?.activeRuns.set(this.runs.size);
         onEnd(record);

@@ -171,7 +171,7 @@ export class NotifierController implements RunObserver {
     else kinds = notifyEventsOf(event, false);
     if (kinds.length === 0) return;
     const job = event.job.job;
-    const facts = { labels: job?.metadata.labels, notifications: job?.spec.notifications };
+    const facts = { labels: job?.labels, notifications: job?.spec.notifications };
     if (facts.notifications?.enabled === false) return;
     for (const entry of this.entries.values()) {
       if (entry.namespace !== event.job.namespace || !entry.notifier || entry.deleted) continue;

@@ -1,8 +1,8 @@
 /**
  * Whether each job's last finished run failed, to tell a `Recovered` (first success after
  * failures) from an ordinary `Succeeded`. In memory and bounded (oldest jobs forgotten first); a
- * job not seen since the start is seeded from its status' `lastResult` (the result before the run
- * being reported, since the informer's copy lags the run that just ended).
+ * job not seen since the start is seeded from the event's `previousResult` (the status'
+ * `lastResult` before the run being reported, so a failure recorded by an earlier process counts).
  */
 import type { RunEvent } from '../controller/run-events/run-event.ts';
 
@@ -14,7 +14,7 @@ export class RecoveryTracker {
   /** For a Finished event: did the job's previous finished run fail? Records this one. */
   finished(event: Extract<RunEvent, { type: 'Finished' }>): boolean {
     const key = event.job.key;
-    const seeded = event.job.job?.status?.lastResult;
+    const seeded = event.previousResult;
     const previous = this.failed.has(key)
       ? (this.failed.get(key) as boolean)
       : seeded !== undefined && seeded !== 'Succeeded';

@@ -11,6 +11,7 @@
  * Never: waits for a write (the status writer queues it).
  */
 import { iso } from '../../util/iso-time.ts';
+import { applyMergePatch } from '../../util/merge-patch.ts';
 import type { UpstreamMarker } from '../fire-request.ts';
 import type { JobState } from '../job-state.ts';
 import type { JobStatusView } from '../job-status-view.ts';
@@ -51,8 +52,12 @@ export class RunStatusObserver implements RunObserver<JobState> {
         // The node of the replica that ran it: the one stamp of it (`kubectl get sdj -o wide`, LAST
         // NODE; the dashboard sends a request for the run's output there). A record that already
         // names its node (replayed from the result journal) keeps it.
+        // Merged, not spread (`{ ...record, node }`): the record stays in status.recentRuns, and a
+        // spread plus a key gives each record a hidden class of its own in this V8 (merge-patch.ts).
         const record =
-          state.node && !event.record.node ? { ...event.record, node: state.node } : event.record;
+          state.node && !event.record.node
+            ? applyMergePatch(event.record, { node: state.node })
+            : event.record;
         const fields = applyFinishedRun(state.status, record, {
           successfulRunsHistoryLimit: spec?.successfulRunsHistoryLimit ?? 3,
           failedRunsHistoryLimit: spec?.failedRunsHistoryLimit ?? 3,
@@ -90,7 +95,7 @@ export class RunStatusObserver implements RunObserver<JobState> {
 function releaseClaim(state: JobState, marker: UpstreamMarker): void {
   const claim = state.chainClaims.get(marker.job);
   if (claim && Date.parse(claim.finishTime) <= Date.parse(marker.finishTime))
-    state.chainClaims.delete(marker.job);
+    state.releaseChainClaim(marker.job);
 }
 
 /** `markers` with `marker` for its upstream, never moving a marker back in time. */

@@ -12,9 +12,10 @@
  */
 
 import type { SkipReason } from '../../api/job-reporting.ts';
-import type { RunRecord, RunTrigger, ScheduledDockerJob } from '../../api/schema.ts';
+import type { RunRecord, RunResult, RunTrigger } from '../../api/schema.ts';
 import type { OutputTails } from '../../runner/run-types.ts';
 import type { UpstreamMarker } from '../fire-request.ts';
+import type { KeptJob } from '../kept-job.ts';
 
 /** The job an event is about, as observers may see it (JobState implements it). */
 export interface RunSubject {
@@ -23,8 +24,8 @@ export interface RunSubject {
   readonly namespace: string;
   readonly name: string;
   readonly uid: string;
-  /** The validated job (spec with defaults, labels) at the time of the event; undefined while invalid. */
-  readonly job: ScheduledDockerJob | undefined;
+  /** The validated spec (with defaults) and labels at the time of the event; undefined while invalid. */
+  readonly job: KeptJob | undefined;
 }
 
 interface Base<S> {
@@ -79,6 +80,12 @@ export interface RunFinished<S> extends Base<S> {
   record: RunRecord;
   trigger: RunTrigger;
   attempt: number;
+  /**
+   * `status.lastResult` just before this run's result: the previous finished run's result as the
+   * job's status has it (this replica's view of it, current even while its writes are queued);
+   * undefined when no run has finished yet.
+   */
+  previousResult: RunResult | undefined;
   /** The end of stdout and of stderr apart (the record's logTail interleaves them), when kept. */
   output?: OutputTails;
 }

@@ -9,6 +9,7 @@ import { adoptLeftovers } from '../../../src/controller/adoption.ts';
 import type { Dispatcher } from '../../../src/controller/dispatcher.ts';
 import type { JobController } from '../../../src/controller/job-controller.ts';
 import { JobState } from '../../../src/controller/job-state.ts';
+import { keepJob } from '../../../src/controller/kept-job.ts';
 import type { JobObject } from '../../../src/kube/job-api.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import type { LeftoverContainer } from '../../../src/runner/leftovers.ts';
@@ -38,7 +39,7 @@ test('adoptLeftovers: exited and dead containers are adopted as ended (collected
   const state = new JobState('default', 'job', 'u1', {});
   const v = validateScheduledDockerJob(job);
   assert.ok(v.ok);
-  state.job = v.job;
+  state.job = keepJob(v.job);
   const adopted: [string, boolean | undefined][] = [];
   const summary = await adoptLeftovers({
     source: {
@@ -80,7 +81,7 @@ async function adoptWith(
   const state = new JobState('default', 'job', 'u1', status);
   const v = validateScheduledDockerJob(theJob);
   assert.ok(v.ok);
-  state.job = v.job;
+  state.job = keepJob(v.job);
   const adopted: string[] = [];
   const removed: string[] = [];
   const missed: number[] = [];

@@ -6,6 +6,7 @@ import type { RunRecord, RunResult, ScheduledDockerJob } from '../../../src/api/
 import { validateScheduledDockerJob } from '../../../src/api/validate.ts';
 import { Dispatcher, type RunExecutor } from '../../../src/controller/dispatcher.ts';
 import { JobState } from '../../../src/controller/job-state.ts';
+import { keepJob } from '../../../src/controller/kept-job.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { SchedulerMetrics } from '../../../src/metrics/scheduler-metrics.ts';
 import type { RunHooks, RunRequest } from '../../../src/runner/run-types.ts';
@@ -99,7 +100,7 @@ function setup(
     mayStart: opts.mayStart,
   });
   const state = new JobState('default', 'job', 'u1', {});
-  state.job = makeJob(spec);
+  state.job = keepJob(makeJob(spec));
   const fire = (minutes: number, trigger: 'Schedule' | 'Manual' = 'Schedule', s = state) =>
     dispatcher.fire(s, {
       scheduledMs: tenOClock + minutes * minute,
@@ -192,7 +193,7 @@ test('Dispatcher: Replace while the replaced run is still stopping starts only t
   const clock = new FakeClock(tenOClock);
   const executor = new SlowStopExecutor();
   const state = new JobState('default', 'job', 'u1', {});
-  state.job = makeJob({ concurrencyPolicy: 'Replace' });
+  state.job = keepJob(makeJob({ concurrencyPolicy: 'Replace' }));
   const dispatcher = new Dispatcher({
     executor,
     clock,
@@ -261,7 +262,7 @@ test('Dispatcher: over the per-daemon limit runs wait in FIFO order; a full queu
   const { executor, dispatcher, events } = setup({ concurrencyPolicy: 'Allow' }, { max: 1, queue: 1 });
   const jobs = ['a', 'b', 'c'].map((n) => {
     const s = new JobState('default', n, `uid-${n}`, {});
-    s.job = makeJob({ concurrencyPolicy: 'Allow' });
+    s.job = keepJob(makeJob({ concurrencyPolicy: 'Allow' }));
     return s;
   });
   for (const s of jobs)
@@ -358,9 +359,9 @@ test('Dispatcher: cancel aborts active runs and drops the pending retry', async 
 test('Dispatcher: drain lets runs finish within the grace period, then cancels the rest', async () => {
   const { executor, clock, dispatcher } = setup({ concurrencyPolicy: 'Allow' });
   const a = new JobState('default', 'a', 'ua', {});
-  a.job = makeJob({});
+  a.job = keepJob(makeJob({}));
   const b = new JobState('default', 'b', 'ub', {});
-  b.job = makeJob({});
+  b.job = keepJob(makeJob({}));
   dispatcher.fire(a, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
   dispatcher.fire(b, { scheduledMs: tenOClock, trigger: 'Schedule', attempt: 1, dueMs: tenOClock });
   await settle();
@@ -468,7 +469,7 @@ test('Dispatcher: a queued run that can no longer start within startingDeadlineS
   const { executor, clock, dispatcher, events } = setup({}, { max: 1 });
   const [a, b] = ['a', 'b'].map((n) => {
     const s = new JobState('default', n, `uid-${n}`, {});
-    s.job = makeJob({ startingDeadlineSeconds: 30 });
+    s.job = keepJob(makeJob({ startingDeadlineSeconds: 30 }));
     return s;
   });
   assert.ok(a && b);
@@ -490,7 +491,7 @@ test('Dispatcher: releasing a job drops its queued runs; the others keep their p
   const { executor, dispatcher } = setup({}, { max: 1 });
   const jobs = ['a', 'b', 'c'].map((n) => {
     const s = new JobState('default', n, `uid-${n}`, {});
-    s.job = makeJob({});
+    s.job = keepJob(makeJob({}));
     return s;
   });
   for (const s of jobs)
@@ -511,7 +512,7 @@ test('Dispatcher: drain skips queued runs with reason Shutdown', async () => {
   const { executor, dispatcher, events } = setup({}, { max: 1 });
   const [a, b] = ['a', 'b'].map((n) => {
     const s = new JobState('default', n, `uid-${n}`, {});
-    s.job = makeJob({});
+    s.job = keepJob(makeJob({}));
     return s;
   });
   assert.ok(a && b);
@@ -533,7 +534,7 @@ test('Dispatcher: drain skips queued runs with reason Shutdown', async () => {
 test('Dispatcher: a runner that rejects still ends the run with an Error record and frees its slot', async () => {
   const clock = new FakeClock(tenOClock);
   const state = new JobState('default', 'job', 'u1', {});
-  state.job = makeJob({ concurrencyPolicy: 'Allow' });
+  state.job = keepJob(makeJob({ concurrencyPolicy: 'Allow' }));
   let calls = 0;
   const dispatcher = new Dispatcher({
     executor: {
@@ -580,7 +581,7 @@ test('Dispatcher: the active and queued gauges follow the runs', async () => {
     (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? Number.NaN;
   const jobs = ['a', 'b'].map((n) => {
     const s = new JobState('default', n, `uid-${n}`, {});
-    s.job = makeJob({});
+    s.job = keepJob(makeJob({}));
     return s;
   });
   for (const s of jobs)
@@ -612,4 +613,28 @@ test('Dispatcher: an unstarted leftover past its deadline is recorded as Missed 
   await settle();
   assert.equal(executor.started.length, 0, 'the missed time is acted on');
   assert.equal(state.status.counters?.missed, 1);
+});
+
+test('Dispatcher: a Finished event carries the status result before it (what a notifier seeds Recovered from)', async () => {
+  const { executor, published, state, fire } = setup({ concurrencyPolicy: 'Allow' });
+  state.status = { lastResult: 'Failed' };
+  fire(0);
+  await settle();
+  executor.end('job-1773136800', 'Succeeded');
+  await settle();
+  fire(1);
+  await settle();
+  executor.end('job-1773136860', 'Failed');
+  await settle();
+  const finished = published.flatMap((e) => (e.type === 'Finished' ? [e] : []));
+  assert.deepEqual(
+    finished.map((e) => [e.record.result, e.previousResult]),
+    [
+      ['Succeeded', 'Failed'],
+      ['Failed', 'Succeeded'],
+    ],
+    'read before the status observer records the run itself',
+  );
+  assert.equal(state.status.lastResult, 'Failed');
+  assert.equal(state.active.size, 0);
 });

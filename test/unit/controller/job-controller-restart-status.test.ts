@@ -10,6 +10,7 @@ import { FINALIZER } from '../../../src/api/schema.ts';
 import { Dispatcher, type RunExecutor } from '../../../src/controller/dispatcher.ts';
 import { JobController } from '../../../src/controller/job-controller.ts';
 import { JobEvents } from '../../../src/controller/job-events.ts';
+import type { JobState } from '../../../src/controller/job-state.ts';
 import { JobStatusView } from '../../../src/controller/job-status-view.ts';
 import { Scheduler } from '../../../src/controller/scheduler.ts';
 import type { JobObject } from '../../../src/kube/job-api.ts';
@@ -21,8 +22,19 @@ const t0 = Date.UTC(2026, 2, 10, 10, 0, 0);
 
 const never: RunExecutor = { run: () => new Promise(() => {}), adopt: () => new Promise(() => {}) };
 
-/** A controller over one job with `status`; returns the status patches it submits on a reconcile. */
-async function reconcileWith(status: Record<string, unknown>): Promise<StatusPatch[]> {
+/**
+ * A controller over one job with `status` (and `metadata` added to the job's own); returns the
+ * status patches it submits on a reconcile, and the job's state after it.
+ */
+async function reconcile(
+  status: Record<string, unknown>,
+  metadata: Record<string, unknown> = {},
+): Promise<{
+  patches: StatusPatch[];
+  state: JobState | undefined;
+  job: JobObject;
+  controller: JobController;
+}> {
   const clock = new FakeClock(t0);
   const job: JobObject = {
     apiVersion: 'ofelia.dev/v1alpha1',
@@ -34,6 +46,7 @@ async function reconcileWith(status: Record<string, unknown>): Promise<StatusPat
       generation: 1,
       creationTimestamp: new Date(t0 - 10_000).toISOString() as unknown as Date,
       finalizers: [FINALIZER],
+      ...metadata,
     },
     spec: { schedule: '0 3 * * *', run: { image: 'local/busybox:test' } },
     status,
@@ -57,7 +70,11 @@ async function reconcileWith(status: Record<string, unknown>): Promise<StatusPat
     enqueue: () => {},
   });
   await controller.reconcile('default/job');
-  return submitted;
+  return { patches: submitted, state: controller.state('default/job'), job, controller };
+}
+
+async function reconcileWith(status: Record<string, unknown>): Promise<StatusPatch[]> {
+  return (await reconcile(status)).patches;
 }
 
 /** The same conditions with their keys in the order the server's schema writes them. */
@@ -73,4 +90,36 @@ test('a status read back from the server with the same content is not written ag
   const stored = { ...first, conditions: inSchemaOrder(first.conditions as Record<string, unknown>[]) };
   assert.notEqual(JSON.stringify(stored.conditions), JSON.stringify(first.conditions), 'key order differs');
   assert.deepEqual(await reconcileWith(stored), []);
+});
+
+test('the state keeps the validated spec and labels of the job, and one status: its own', async () => {
+  const status = { observedGeneration: 1, lastResult: 'Failed', owner: 'node-a' };
+  const { state } = await reconcile(status, {
+    labels: { team: 'ops' },
+    annotations: { note: 'read from the cache when needed' },
+    managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }],
+  });
+  assert.ok(state?.job, 'a valid job');
+  assert.deepEqual(Object.keys(state.job).sort(), ['labels', 'spec'], 'no metadata, no status');
+  assert.deepEqual(state.job.labels, { team: 'ops' });
+  assert.equal(state.job.spec.run?.image, 'local/busybox:test');
+  assert.equal(state.job.spec.concurrencyPolicy, 'Forbid', 'defaults applied');
+  assert.equal(state.status.lastResult, 'Failed', 'the status this replica starts from');
+});
+
+test('the compiled schedule is kept while schedule and time zone stay, compiled again when either changes', async () => {
+  const { state, job, controller } = await reconcile({});
+  const first = state?.compiled;
+  assert.equal(first?.expression, '0 3 * * *');
+  await controller.reconcile('default/job');
+  assert.equal(state?.compiled, first, 'same schedule and zone: not compiled again');
+  job.spec = { schedule: '0 3 * * *', timeZone: 'Europe/Berlin', run: { image: 'local/busybox:test' } };
+  await controller.reconcile('default/job');
+  assert.notEqual(state?.compiled, first);
+  assert.equal(state?.compiled?.timeZone, 'Europe/Berlin');
+  const berlin = state?.compiled;
+  job.spec = { schedule: '0 4 * * *', timeZone: 'Europe/Berlin', run: { image: 'local/busybox:test' } };
+  await controller.reconcile('default/job');
+  assert.notEqual(state?.compiled, berlin);
+  assert.equal(state?.compiled?.expression, '0 4 * * *');
 });

@@ -1,29 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RunRecord } from '../../../src/api/schema.ts';
+import type { RunRecord, RunResult } from '../../../src/api/schema.ts';
 import type { RunEvent, RunSubject } from '../../../src/controller/run-events/run-event.ts';
 import { buildNotification, notifyEventsOf, tailBytes } from '../../../src/notify/notification.ts';
 import { RecoveryTracker } from '../../../src/notify/recovery-tracker.ts';
 
-const subject = (lastResult?: string): RunSubject => ({
+const subject = (): RunSubject => ({
   key: 'ns/job',
   namespace: 'ns',
   name: 'job',
   uid: 'u1',
-  job: lastResult
-    ? ({ status: { lastResult }, metadata: {}, spec: {} } as unknown as RunSubject['job'])
-    : undefined,
+  job: undefined,
 });
 
 const finished = (
   result: RunRecord['result'],
-  lastResult?: string,
+  previousResult?: RunResult,
 ): Extract<RunEvent, { type: 'Finished' }> => ({
   type: 'Finished',
-  job: subject(lastResult),
+  job: subject(),
   atMs: Date.UTC(2026, 0, 1, 0, 0, 5),
   trigger: 'Schedule',
   attempt: 1,
+  previousResult,
   record: {
     name: 'job-1767225600',
     scheduledTime: '2026-01-01T00:00:00.000Z',

@@ -8,7 +8,15 @@ function finish(record: RunRecord, node: string | undefined) {
   const { bus, writes } = recordingRunEvents();
   const state = new JobState('default', 'job', 'u1', {});
   state.node = node;
-  bus.publish({ type: 'Finished', job: state, atMs: 0, record, trigger: 'Schedule', attempt: 1 });
+  bus.publish({
+    type: 'Finished',
+    job: state,
+    atMs: 0,
+    record,
+    trigger: 'Schedule',
+    attempt: 1,
+    previousResult: undefined,
+  });
   const last = writes.at(-1)?.patch.lastRun;
   assert.ok(last, 'the finished run is written to status.lastRun');
   return last;
