@@ -96,7 +96,7 @@ export const NotifierEmailSchema = z.object({
     .boolean()
     .default(true)
     .describe(
-      "Attach the run's report as Ofelia's mail did: <stamp>_<namespace>_<job>.stdout.log, .stderr.log (the end of each stream, at most outputTailBytes) and .json. Only on messages about a run.",
+      "Attach the run's report as Ofelia's mail did: <stamp>_<namespace>_<job>.stdout.log, .stderr.log (the end of each stream, at most outputTailBytes) and .json. Only on messages about a finished run (Succeeded, Failed, Recovered).",
     ),
 });
 

@@ -78,6 +78,7 @@ export interface LabelImportOptions extends ImportOptions {
   origin: string;
   metadata?: TranslateOptions['metadata'];
   scopeLabels?: TranslateOptions['scopeLabels'];
+  scopeName?: TranslateOptions['scopeName'];
 }
 
 export function importLabels(
@@ -97,6 +98,7 @@ export function importLabels(
     jobName: labelJobName,
     metadata: opts.metadata,
     scopeLabels: opts.scopeLabels,
+    scopeName: opts.scopeName,
     // A new container (a start after a recreate) runs a run-on-startup job once more.
     runOnStartupToken: (s) => `container-${(s.container?.id ?? '').slice(0, 12)}`,
   });

@@ -37,7 +37,9 @@ export class MiddlewareNotifiers {
     // Where "this middleware cannot work" is said: the first setting written in this section.
     const anchor = all.find((x) => !x.inherited) ?? all[0]!;
     const scope = job?.section ?? anchor.section;
-    const name = this.book.uniqueName(job ? `${job.name}-${mw}` : `ofelia-${mw}`);
+    const name = this.book.uniqueName(
+      job ? `${job.name}-${mw}` : `ofelia-${mw}${this.book.ctx.sharedNameSuffix}`,
+    );
     const get = (key: string) => settings.get(C(key));
     let spec: Record<string, unknown> | undefined;
     if (mw === 'slack') spec = this.slack(name, get, anchor, scope, cooldown);

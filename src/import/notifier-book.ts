@@ -23,6 +23,8 @@ export interface NotifierContext {
   issues: ImportIssue[];
   /** See TranslateOptions.scopeLabels. */
   scopeLabels: Readonly<Record<string, string>>;
+  /** `-<scope>` (or empty): see TranslateOptions.scopeName. */
+  sharedNameSuffix: string;
 }
 
 /**

@@ -76,6 +76,12 @@ export interface TranslateOptions {
    * objects of one node never select another node's jobs, and it lists what it owns by them.
    */
   scopeLabels?: Readonly<Record<string, string>>;
+  /**
+   * Added to the names of notifiers that are not one job's own ([global] middleware, the fork's
+   * webhooks) and of their Secrets: every node's label source has its own `ofelia-slack`, not one
+   * name the first node takes and the others find taken.
+   */
+  scopeName?: string;
 }
 
 export interface Translation {
@@ -172,6 +178,7 @@ export function translateSections(sections: readonly OfeliaSection[], opts: Tran
     secrets,
     issues: out.issues,
     scopeLabels: opts.scopeLabels ?? {},
+    sharedNameSuffix: opts.scopeName ? `-${opts.scopeName}` : '',
   });
   out.secrets = secrets.objects();
   return out;

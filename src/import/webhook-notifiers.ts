@@ -65,12 +65,12 @@ export class WebhookNotifiers {
         );
         continue;
       }
-      const name = this.book.uniqueName(`webhook-${ref}`);
+      const name = this.book.uniqueName(`webhook-${ref}${this.book.ctx.sharedNameSuffix}`);
       const spec = this.webhook(name, section, defaultPreset, cooldown);
       if (!spec) continue;
       spec.jobSelector = everyJob.has(ref)
         ? everyImportedJob(this.book.ctx.scopeLabels)
-        : { matchLabels: { [webhookLabel(ref)]: 'true' } };
+        : { matchLabels: { ...this.book.ctx.scopeLabels, [webhookLabel(ref)]: 'true' } };
       if (this.book.add(name, spec, section) && !everyJob.has(ref))
         for (const job of selected) job.labels[webhookLabel(ref)] = 'true';
     }

@@ -43,6 +43,8 @@ const KIND_NAMES: Record<LabelKind, string> = {
 /** The log field that names an object of the kind. */
 const KIND_FIELDS: Record<LabelKind, string> = { secrets: 'secret', notifiers: 'notifier', jobs: 'job' };
 const KIND_WORDS: Record<LabelKind, string> = { secrets: 'Secret', notifiers: 'notifier', jobs: 'job' };
+/** Conflicts remembered as warned about; past it the memory starts over (a warning again each). */
+const MAX_WARNED_CONFLICTS = 10_000;
 /** Delay before a pass with a failed write is tried again. */
 export const RETRY_MS = 5000;
 /** Reconnect delays of the event stream (doubling). */
@@ -92,6 +94,8 @@ export class LabelSource {
   private subscription: { stop(): void } | undefined;
   /** Totals since start, for tests and logs. */
   readonly stats: SyncStats = { created: 0, replaced: 0, deleted: 0, conflicts: 0 };
+  /** Conflicts already warned about (kind/name), so that each is said once (bounded). */
+  private readonly warnedConflicts = new Set<string>();
   private passes = 0;
   private readonly passWaiters: Array<{ after: number; resolve: () => void }> = [];
 
@@ -209,6 +213,7 @@ export class LabelSource {
       includeSecrets: true,
       origin: LABEL_SOURCE_ORIGIN,
       scopeLabels: { [OWNER_LABEL]: this.owner },
+      scopeName: this.owner,
       metadata: (s) => ({
         labels: { [OWNER_LABEL]: this.owner },
         annotations: {
@@ -249,9 +254,15 @@ export class LabelSource {
           // Not in our list but taken: a user's object (or another source's). Never touched.
           this.stats.conflicts++;
           count('conflict');
-          log.warn(what, 'docker-label object name taken by one not made from these labels; left alone');
+          this.warnConflict(
+            kind,
+            action.object.metadata.name,
+            what,
+            'taken by one not made from these labels; left alone',
+          );
           return;
         }
+        this.warnedConflicts.delete(`${kind}/${action.object.metadata.name}`);
         this.stats.created++;
         count('create');
         log.info(what, `${KIND_WORDS[kind]} from docker labels created`);
@@ -271,9 +282,24 @@ export class LabelSource {
       case 'conflict':
         this.stats.conflicts++;
         count('conflict');
-        log.warn({ ...what, reason: action.reason }, 'docker-label object name taken');
+        this.warnConflict(kind, action.name, what, action.reason);
         return;
     }
+  }
+
+  /**
+   * A name the labels want, held by an object this source did not make: a warning the first time
+   * (every pass would say it again, every event and resync, for as long as it lasts), then debug.
+   * The metric counts every pass.
+   */
+  private warnConflict(kind: LabelKind, name: string, what: Record<string, string>, reason: string): void {
+    const key = `${kind}/${name}`;
+    const first = !this.warnedConflicts.has(key);
+    if (first) {
+      if (this.warnedConflicts.size >= MAX_WARNED_CONFLICTS) this.warnedConflicts.clear();
+      this.warnedConflicts.add(key);
+    }
+    this.opts.log[first ? 'warn' : 'debug']({ ...what, reason }, 'docker-label object name taken');
   }
 
   private scheduleRetry(): void {

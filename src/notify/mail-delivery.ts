@@ -73,7 +73,7 @@ export function mailSender(
           subject,
           text: textLines(n).join('\n'),
           attachments:
-            email.attachReport && n.run !== undefined
+            email.attachReport && reportsARun(n)
               ? runReportFiles(n).map((f) => ({
                   filename: f.name,
                   content: f.content,
@@ -97,4 +97,9 @@ export function mailSender(
       transport?.close();
     },
   };
+}
+
+/** A message about a run that finished (Ofelia attached the report once an execution ended). */
+function reportsARun(n: Notification): boolean {
+  return n.run !== undefined && (n.event === 'Succeeded' || n.event === 'Failed' || n.event === 'Recovered');
 }

@@ -17,11 +17,6 @@ import type { OperatorApi } from './operator-api.ts';
 
 export interface ApiConnectionChoice {
   readonly api: OperatorApi;
-  /**
-   * A KubeConfig for the parts that speak client-node themselves (the Docker-label source): the
-   * cluster's, or the embedded server's with the operator's token. Loads client-node when called.
-   */
-  kubeConfig(): Promise<KubeConfig>;
 }
 
 /** Embedded mode: in-process, or over loopback HTTPS as `mode.client` says. */
@@ -30,12 +25,9 @@ export async function embeddedApiConnection(
   embedded: EmbeddedApi,
   clock: Clock,
 ): Promise<ApiConnectionChoice> {
-  const kubeConfig = async () => (await import('./https-api.ts')).embeddedKubeConfig(embedded.connection);
-  if (mode.client === 'in-process')
-    return { api: inProcessOperatorApi(embedded.inProcess, clock), kubeConfig };
-  const { httpsOperatorApi } = await import('./https-api.ts');
-  const config = await kubeConfig();
-  return { api: httpsOperatorApi(config, clock), kubeConfig: async () => config };
+  if (mode.client === 'in-process') return { api: inProcessOperatorApi(embedded.inProcess, clock) };
+  const { embeddedKubeConfig, httpsOperatorApi } = await import('./https-api.ts');
+  return { api: httpsOperatorApi(embeddedKubeConfig(embedded.connection), clock) };
 }
 
 /** Cluster mode: the kubeconfig file or the service account (a StartupError when unusable). */
@@ -50,7 +42,6 @@ export async function clusterApiConnection(
   const config = clusterKubeConfig(mode);
   return {
     api: httpsOperatorApi(config, clock),
-    kubeConfig: async () => config,
     server: config.getCurrentCluster()?.server ?? '',
     config,
   };

@@ -331,7 +331,7 @@ test('label source: notification middlewares on labels become JobNotifiers and S
   });
   await source.start();
   const own = stores.notifiers.objects.get('shop-web-tick-slack');
-  const global = stores.notifiers.objects.get('ofelia-slack');
+  const global = stores.notifiers.objects.get(`ofelia-slack-${OWNER}`);
   assert.ok(own && global, [...stores.notifiers.objects.keys()].join(', '));
   for (const o of [own, global]) assert.equal(o.metadata.labels?.[OWNER_LABEL], OWNER);
   // The job selects its own notifier by label; the global one selects this node's jobs only.
@@ -385,7 +385,10 @@ test('label source: notification middlewares on labels become JobNotifiers and S
   await source.resync();
   assert.equal(stores.notifiers.objects.has('shop-web-tick-slack'), false);
   assert.equal(stores.jobs.objects.has('shop-web-tick'), false);
-  assert.ok(stores.notifiers.objects.has('ofelia-slack'), 'the global notifier stays with its container');
+  assert.ok(
+    stores.notifiers.objects.has(`ofelia-slack-${OWNER}`),
+    'the global notifier stays with its container',
+  );
   assert.deepEqual(deleted, ['jobs', 'notifiers', 'secrets']);
   await source.stop();
 });
@@ -425,4 +428,28 @@ test("label source: a Secret the user must fill in (env-file) is never written; 
   const secretNames = [...stores.secrets.objects.keys()];
   assert.ok(!secretNames.some((n) => n.includes('env-file')), secretNames.join(', '));
   assert.ok(stores.jobs.objects.has('shop-web-tick'));
+});
+
+test('label source: a name conflict is warned about once, not at every pass', async () => {
+  const stores = memoryStores();
+  stores.jobs.objects.set('shop-web-tick', { metadata: { name: 'shop-web-tick', labels: {} }, spec: {} });
+  const warnings: string[] = [];
+  const log = silentLogger();
+  (log as unknown as { warn: (f: unknown, m: string) => void }).warn = (_f, m) => warnings.push(m);
+  const source = new LabelSource({
+    listContainers: async () => ({ containers: [container('c1', 'shop', { tick })], truncated: false }),
+    events: { subscribe: async () => ({ stop() {} }) },
+    stores,
+    namespace: 'default',
+    nodeName: 'node-a',
+    resyncMs: 60_000,
+    clock: new FakeClock(),
+    log,
+  });
+  await source.start();
+  await source.resync();
+  await source.resync();
+  await source.stop();
+  assert.equal(source.stats.conflicts, 3, 'every pass counts it');
+  assert.deepEqual(warnings, ['docker-label object name taken'], 'one warning');
 });
