@@ -70,7 +70,7 @@ EXPOSE 8080
 # No curl in the image: node asks /healthz. Set OFELIA_HEALTHCHECK_URL when --http-listen moves it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.OFELIA_HEALTHCHECK_URL, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "/app/bin/ofelia-operator.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/bin/ofelia-operator.js"]
 CMD ["run"]
 
 # ---- dev: the Tilt live_update target (docker build --target dev) -----------------------------

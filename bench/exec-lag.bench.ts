@@ -15,17 +15,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import Docker from 'dockerode';
 import { GROUP, PLURAL, VERSION } from '../src/api/schema.ts';
 import { makeKubeClients, withTimeout } from '../src/kube/clients.ts';
 import { compiledBuildIsFresh } from '../test/helpers/operator-process.ts';
+import { OPERATOR_BIN, OPERATOR_NODE_FLAGS } from './operator-bin.ts';
 
 const JOBS = 200;
 const CONCURRENCY = 50;
 const IMAGE = process.env.OFELIA_TEST_IMAGE ?? 'local/busybox:test';
-const BIN = fileURLToPath(new URL('../bin/ofelia-operator.js', import.meta.url));
+const BIN = OPERATOR_BIN;
 const build = compiledBuildIsFresh() ? 'compiled' : 'sources';
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const root = await mkdtemp(join(tmpdir(), 'ofelia-exec-lag-'));
@@ -80,6 +80,7 @@ try {
   operator = spawn(
     process.execPath,
     [
+      ...OPERATOR_NODE_FLAGS,
       BIN,
       'run',
       '--data-dir',

@@ -13,10 +13,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compiledBuildIsFresh } from '../test/helpers/operator-process.ts';
+import { OPERATOR_BIN, OPERATOR_NODE_FLAGS } from './operator-bin.ts';
 
-const BIN = fileURLToPath(new URL('../bin/ofelia-operator.js', import.meta.url));
+const BIN = OPERATOR_BIN;
 const ROUNDS = 3;
 if (!compiledBuildIsFresh()) {
   console.log('dist/ is missing or older than src/: run `npm run build` first');
@@ -32,7 +32,10 @@ const envOf = (from: From, home: string) => ({
 async function version(from: From, home: string): Promise<number> {
   const began = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'version'], { env: envOf(from, home), stdio: 'ignore' });
+    const child = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, BIN, 'version'], {
+      env: envOf(from, home),
+      stdio: 'ignore',
+    });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`version exited ${code}`))));
   });
   return performance.now() - began;
@@ -44,6 +47,7 @@ async function run(from: From, home: string): Promise<{ ms: number; rssMb: numbe
   const child = spawn(
     process.execPath,
     [
+      ...OPERATOR_NODE_FLAGS,
       BIN,
       'run',
       '--data-dir',
