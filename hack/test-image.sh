@@ -111,7 +111,7 @@ esac
 health_script="$(docker image inspect -f '{{with .Config.Healthcheck}}{{index .Test 3}}{{end}}' "$IMAGE" 2>/dev/null || true)"
 [ -n "$health_script" ] || fail "image has no HEALTHCHECK of the form CMD node -e SCRIPT"
 entrypoint="$(docker image inspect -f '{{json .Config.Entrypoint}}' "$IMAGE")"
-[ "$entrypoint" = '["node","/app/bin/ofelia-operator.js"]' ] || fail "unexpected ENTRYPOINT $entrypoint"
+[ "$entrypoint" = '["node","--max-semi-space-size=4","/app/bin/ofelia-operator.js"]' ] || fail "unexpected ENTRYPOINT $entrypoint"
 log "image runs as $user, has a HEALTHCHECK, entrypoint $entrypoint"
 # The compiled build starts with the hardening the manifests use (read-only root, /tmp a tmpfs).
 version="$(timeout 60 docker run --rm --network none --read-only --tmpfs /tmp:rw,mode=1777,size=64m \
