@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,49 +13,8 @@ import { silentLogger } from '../../src/log/logger.ts';
 import { DockerMetrics } from '../../src/metrics/docker-metrics.ts';
 import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
 import { StaticSecretSource } from '../../src/runner/secret-source.ts';
+import { DaemonProxy } from '../helpers/daemon-proxy.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
-
-/**
- * The real daemon behind a unix socket we can take away and bring back: "the daemon stopped"
- * without stopping the shared daemon other tests use.
- */
-class DaemonProxy {
-  private server: Server | undefined;
-  private readonly open = new Set<Socket>();
-  connections = 0;
-  constructor(
-    readonly path: string,
-    private readonly upstream = '/var/run/docker.sock',
-  ) {}
-
-  start(): Promise<void> {
-    const srv = createServer((client) => {
-      this.connections++;
-      const up = createConnection(this.upstream);
-      for (const s of [client, up]) {
-        this.open.add(s);
-        s.on('error', () => {});
-        s.on('close', () => {
-          this.open.delete(s);
-          client.destroy();
-          up.destroy();
-        });
-      }
-      client.pipe(up);
-      up.pipe(client);
-    });
-    this.server = srv;
-    return new Promise((resolve) => srv.listen(this.path, () => resolve()));
-  }
-
-  /** Stops listening and cuts every connection, as a daemon going away would. */
-  stop(): Promise<void> {
-    for (const s of this.open) s.destroy();
-    const srv = this.server;
-    this.server = undefined;
-    return new Promise((resolve) => (srv ? srv.close(() => resolve()) : resolve()));
-  }
-}
 
 test('the daemon goes away: a running run reports it, the breaker opens, runs fail fast, and it recovers when the daemon is back', {
   timeout: 90_000,

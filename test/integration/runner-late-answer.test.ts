@@ -21,8 +21,8 @@ import { silentLogger } from '../../src/log/logger.ts';
 import { JobRunner, type RunRequest } from '../../src/runner/job-runner.ts';
 import { EXEC_FROM_LABEL } from '../../src/runner/policy/index.ts';
 import { StaticSecretSource } from '../../src/runner/secret-source.ts';
+import { DaemonProxy } from '../helpers/daemon-proxy.ts';
 import { TEST_IMAGE, testDocker } from '../helpers/docker.ts';
-import { LateAnswerProxy } from '../helpers/late-answer-proxy.ts';
 import { removeJobContainers } from '../helpers/runner-env.ts';
 
 const uid = randomUUID();
@@ -61,7 +61,7 @@ function requestOf(spec: Partial<ScheduledDockerJobInput['spec']>): RunRequest {
 
 /** A runner whose daemon holds back its answer to the first request matching `pattern`. */
 async function runBehindLateDaemon(pattern: RegExp, req: RunRequest) {
-  const proxy = new LateAnswerProxy(join(dir, `docker-${seq}.sock`), pattern, 1);
+  const proxy = new DaemonProxy(join(dir, `docker-${seq}.sock`), { holdAnswers: { pattern, count: 1 } });
   await proxy.start();
   const pool = new DockerPool(
     [localDaemonConfig(`unix://${proxy.path}`)],

@@ -87,6 +87,28 @@ function memoryStores() {
   } satisfies LabelStores;
 }
 
+/**
+ * A source over `stores` whose container list is `containers()` (read at every pass), with no
+ * event stream; `extra` sets or replaces any option.
+ */
+function quietSource(
+  stores: LabelStores,
+  containers: () => LabelledContainer[],
+  extra: Partial<ConstructorParameters<typeof LabelSource>[0]> = {},
+): LabelSource {
+  return new LabelSource({
+    listContainers: async () => ({ containers: containers(), truncated: false }),
+    events: { subscribe: async () => ({ stop() {} }) },
+    stores,
+    namespace: 'default',
+    nodeName: 'node-a',
+    resyncMs: 60_000,
+    clock: new FakeClock(),
+    log: silentLogger(),
+    ...extra,
+  });
+}
+
 function setup() {
   const clock = new FakeClock();
   const stores = memoryStores();
@@ -276,17 +298,7 @@ test('label source: metrics count passes, writes by action and untranslated labe
   const stores = memoryStores();
   const store = stores.jobs;
   let containers = [container('c1', 'shop', { tick, bad: { schedule: 'not a schedule', command: 'x' } })];
-  const source = new LabelSource({
-    listContainers: async () => ({ containers, truncated: false }),
-    events: { subscribe: async () => ({ stop() {} }) },
-    stores,
-    namespace: 'default',
-    nodeName: 'node-a',
-    resyncMs: 60_000,
-    clock,
-    log: silentLogger(),
-    metrics,
-  });
+  const source = quietSource(stores, () => containers, { clock, metrics });
   await source.start();
   containers = [];
   await source.resync();
@@ -318,17 +330,7 @@ test('label source: notification middlewares on labels become JobNotifiers and S
     }),
     container('c2', 'blog', { tick }),
   ];
-  const source = new LabelSource({
-    listContainers: async () => ({ containers, truncated: false }),
-    events: { subscribe: async () => ({ stop() {} }) },
-    stores,
-    namespace: 'default',
-    nodeName: 'node-a',
-    resyncMs: 60_000,
-    clock: new FakeClock(),
-    log: silentLogger(),
-    metrics,
-  });
+  const source = quietSource(stores, () => containers, { metrics });
   await source.start();
   const own = stores.notifiers.objects.get('shop-web-tick-slack');
   const global = stores.notifiers.objects.get(`ofelia-slack-${OWNER}`);
@@ -408,16 +410,7 @@ test("label source: a Secret the user must fill in (env-file) is never written; 
       },
     }),
   ];
-  const source = new LabelSource({
-    listContainers: async () => ({ containers, truncated: false }),
-    events: { subscribe: async () => ({ stop() {} }) },
-    stores,
-    namespace: 'default',
-    nodeName: 'node-a',
-    resyncMs: 60_000,
-    clock: new FakeClock(),
-    log: silentLogger(),
-  });
+  const source = quietSource(stores, () => containers);
   await source.start();
   await source.stop();
   assert.deepEqual(
@@ -436,16 +429,7 @@ test('label source: a name conflict is warned about once, not at every pass', as
   const warnings: string[] = [];
   const log = silentLogger();
   (log as unknown as { warn: (f: unknown, m: string) => void }).warn = (_f, m) => warnings.push(m);
-  const source = new LabelSource({
-    listContainers: async () => ({ containers: [container('c1', 'shop', { tick })], truncated: false }),
-    events: { subscribe: async () => ({ stop() {} }) },
-    stores,
-    namespace: 'default',
-    nodeName: 'node-a',
-    resyncMs: 60_000,
-    clock: new FakeClock(),
-    log,
-  });
+  const source = quietSource(stores, () => [container('c1', 'shop', { tick })], { log });
   await source.start();
   await source.resync();
   await source.resync();
