@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // The flag: V8's young generation at most 3 x 4 MB instead of growing to 3 x 16 MB under the load
-// of creating thousands of jobs and staying there (docs/performance.md, fifth round). The
+// of creating thousands of jobs and staying there (docs/performance.md, sixth round). The
 // Dockerfile's ENTRYPOINT and `npm start` pass the same flag.
 // Entry point of the installed command and of the image: runs the compiled JavaScript in dist/
 // (`npm run build`: tsc, one .js per source module). A source checkout that was never built runs
