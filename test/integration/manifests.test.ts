@@ -324,7 +324,8 @@ describe('Dockerfile', () => {
     );
     assert.equal(
       effective(DOCKERFILE.stages, FINAL, 'ENTRYPOINT'),
-      '["node", "/app/bin/ofelia-operator.js"]',
+      // The flag bounds V8's young generation (node-flags.test.ts checks it matches the bin's).
+      '["node", "--max-semi-space-size=4", "/app/bin/ofelia-operator.js"]',
     );
     assert.equal(effective(DOCKERFILE.stages, FINAL, 'CMD'), '["run"]');
     const env = DOCKERFILE.stages.flatMap((s) => s.instructions.filter((i) => i.op === 'ENV'));
