@@ -94,7 +94,7 @@ export class LabelSource {
   private subscription: { stop(): void } | undefined;
   /** Totals since start, for tests and logs. */
   readonly stats: SyncStats = { created: 0, replaced: 0, deleted: 0, conflicts: 0 };
-  /** Conflicts already warned about (kind/name), so that each is said once (bounded). */
+  /** Conflicts and refusals already warned about, so that each is said once (bounded). */
   private readonly warnedConflicts = new Set<string>();
   private passes = 0;
   private readonly passWaiters: Array<{ after: number; resolve: () => void }> = [];
@@ -167,6 +167,16 @@ export class LabelSource {
         const existing = await this.opts.stores[kind].list();
         plans.push({ kind, actions: planSync(desired[kind], existing, this.owner, KIND_NAMES[kind]) });
       } catch (e) {
+        if ((e as { code?: number }).code === 403) {
+          // Not granted (cluster mode without the optional Role: migrating-from-ofelia.md): the
+          // other kinds go on, and retrying sooner than the next pass would change nothing.
+          this.warnOnce(
+            `forbidden/${kind}`,
+            { kind: KIND_NAMES[kind] },
+            'docker-label objects of this kind may not be listed: grant the RBAC to keep them',
+          );
+          continue;
+        }
         failed = true;
         log.warn(
           { err: (e as Error).message, kind: KIND_NAMES[kind] },
@@ -293,13 +303,17 @@ export class LabelSource {
    * The metric counts every pass.
    */
   private warnConflict(kind: LabelKind, name: string, what: Record<string, string>, reason: string): void {
-    const key = `${kind}/${name}`;
+    this.warnOnce(`${kind}/${name}`, { ...what, reason }, 'docker-label object name taken');
+  }
+
+  /** A warning the first time for `key`, then debug (bounded memory of what was said). */
+  private warnOnce(key: string, fields: Record<string, string>, message: string): void {
     const first = !this.warnedConflicts.has(key);
     if (first) {
       if (this.warnedConflicts.size >= MAX_WARNED_CONFLICTS) this.warnedConflicts.clear();
       this.warnedConflicts.add(key);
     }
-    this.opts.log[first ? 'warn' : 'debug']({ ...what, reason }, 'docker-label object name taken');
+    this.opts.log[first ? 'warn' : 'debug'](fields, message);
   }
 
   private scheduleRetry(): void {

@@ -437,3 +437,24 @@ test('label source: a name conflict is warned about once, not at every pass', as
   assert.equal(source.stats.conflicts, 3, 'every pass counts it');
   assert.deepEqual(warnings, ['docker-label object name taken'], 'one warning');
 });
+
+test('label source: a kind it may not list (403) is skipped with one warning; the jobs go on and no retry storm follows', async () => {
+  const stores = memoryStores();
+  const forbidden = () => Promise.reject(Object.assign(new Error('secrets is forbidden'), { code: 403 }));
+  stores.secrets.list = forbidden;
+  stores.notifiers.list = forbidden;
+  const warnings: string[] = [];
+  const log = silentLogger();
+  (log as unknown as { warn: (f: unknown, m: string) => void }).warn = (_f, m) => warnings.push(m);
+  const clock = new FakeClock();
+  const containers = [
+    container('c1', 'shop', { tick: { ...tick, 'slack-webhook': 'https://hooks.slack.com/services/T/B/X' } }),
+  ];
+  const source = quietSource(stores, () => containers, { log, clock });
+  await source.start();
+  await source.resync();
+  assert.ok(stores.jobs.objects.has('shop-web-tick'), 'the job is kept');
+  assert.equal(warnings.filter((w) => w.includes('may not be listed')).length, 2, 'once per kind');
+  assert.equal(clock.pending, 1, 'only the resync period is armed, no retry');
+  await source.stop();
+});
