@@ -1,6 +1,6 @@
 /**
  * Plain reads and writes of one kind in one namespace, in-process against the embedded API
- * server: list by label selector, get, create, replace (PUT, conditional on the object's
+ * server: list by label selector, create, replace (PUT, conditional on the object's
  * resourceVersion when it carries one) and delete. For clients that manage whole objects (the
  * Docker-label source's jobs, notifiers and Secrets), as the HTTPS verbs would, with the same
  * admission, conflicts (errors carry the HTTP `code`: 404, 409) and watch events; each call
@@ -13,8 +13,6 @@ import { asRequestBody, OPERATOR_WRITE, servedKind, withDeadline } from './in-pr
 
 export interface InProcessObjects {
   list(labelSelector: string): Promise<KubeObject[]>;
-  /** Undefined when there is none. */
-  get(name: string): Promise<KubeObject | undefined>;
   create(object: object): Promise<void>;
   replace(name: string, object: object): Promise<void>;
   /** Nothing to delete is not an error. */
@@ -42,15 +40,6 @@ export function inProcessObjects(o: InProcessObjectsOptions): InProcessObjects {
   const notFound = (e: unknown) => (e as { code?: number }).code === 404;
   return {
     list: (labelSelector) => bounded('list', async () => service.list(kind, ns, { labelSelector }).items),
-    get: (name) =>
-      bounded('get', async () => {
-        try {
-          return service.get(kind, ns, name);
-        } catch (e) {
-          if (notFound(e)) return undefined;
-          throw e;
-        }
-      }),
     create: (object) =>
       bounded('create', async () => {
         await service.create(kind, ns, asRequestBody(object), OPERATOR_WRITE);

@@ -28,7 +28,6 @@ export function inProcessLabelStores(
 function store(objects: InProcessObjects, owner: string): LabelObjectStore {
   return {
     list: async () => (await objects.list(ownerSelector(owner))) as unknown as ExistingObject[],
-    get: async (name) => (await objects.get(name)) as unknown as ExistingObject | undefined,
     create: (object) => objects.create(object),
     // Conditional on the listed resourceVersion: a change made meanwhile is a 409, and the pass
     // is retried, as over HTTPS.

@@ -44,17 +44,6 @@ function kubeCustomObjectStore(
       )) as { items?: ExistingObject[] };
       return list.items ?? [];
     },
-    async get(name) {
-      try {
-        return (await api.getNamespacedCustomObject(
-          { ...base, name },
-          withTimeout(timeoutMs),
-        )) as ExistingObject;
-      } catch (e) {
-        if (notFound(e)) return undefined;
-        throw e;
-      }
-    },
     async create(object) {
       await api.createNamespacedCustomObject({ ...base, body: object }, withTimeout(timeoutMs));
     },
@@ -89,17 +78,6 @@ function kubeSecretStore(
         withTimeout(timeoutMs),
       );
       return (list.items ?? []) as ExistingObject[];
-    },
-    async get(name) {
-      try {
-        return (await api.readNamespacedSecret(
-          { namespace, name },
-          withTimeout(timeoutMs),
-        )) as ExistingObject;
-      } catch (e) {
-        if (notFound(e)) return undefined;
-        throw e;
-      }
     },
     async create(object) {
       await api.createNamespacedSecret({ namespace, body: object as V1Secret }, withTimeout(timeoutMs));

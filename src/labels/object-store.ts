@@ -11,8 +11,6 @@ import { type ExistingObject, OWNER_LABEL } from './sync-plan.ts';
 export interface LabelObjectStore {
   /** The objects of the namespace that carry this owner's label. */
   list(): Promise<ExistingObject[]>;
-  /** Any object by name (to tell a conflict from a free name), or undefined. */
-  get(name: string): Promise<ExistingObject | undefined>;
   /** Refused with `code: 409` when the name is taken. */
   create(object: KubeObject): Promise<void>;
   /** Replaces the content, labels and annotations; keeps finalizers and status. */

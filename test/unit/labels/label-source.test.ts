@@ -60,9 +60,6 @@ class MemoryStore implements LabelObjectStore {
     this.inFlight--;
     return [...this.objects.values()].filter((j) => j.metadata.labels?.[OWNER_LABEL] === OWNER);
   }
-  async get(name: string) {
-    return this.objects.get(name);
-  }
   async create(job: KubeObject) {
     if (this.objects.has(job.metadata.name)) throw Object.assign(new Error('exists'), { code: 409 });
     this.writes++;
